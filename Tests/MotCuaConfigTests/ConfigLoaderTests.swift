@@ -1,0 +1,98 @@
+import Foundation
+import MotCuaCore
+import Testing
+@testable import MotCuaConfig
+
+/// The repository's own `Config/` directory.
+let repositoryConfig = URL(fileURLWithPath: #filePath)
+    .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    .appendingPathComponent("Config")
+
+/// A scratch configuration directory with the given files (path → contents).
+func scratchConfig(_ files: [String: String]) throws -> URL {
+    let root = FileManager.default.temporaryDirectory.appendingPathComponent("motcua-config-\(UUID().uuidString)")
+    try FileManager.default.createDirectory(at: root.appendingPathComponent("calendars"), withIntermediateDirectories: true)
+    for (path, contents) in files {
+        try contents.write(to: root.appendingPathComponent(path), atomically: true, encoding: .utf8)
+    }
+    return root
+}
+
+let minimalMain = #"{"calendar": {"years": {"from": 2025, "to": 2027}}}"#
+
+@Suite("Configuration loading")
+struct ConfigLoaderTests {
+    @Test("The shipped Config/ loads and carries the 2026 decisions")
+    func shipped() throws {
+        let calendars = try ConfigLoader.loadCalendars(from: repositoryConfig)
+        let year = try #require(calendars.standard.calendarYear(2026))
+        #expect(year.workingDays.map(\.date.iso) == ["2026-01-10", "2026-08-22"])
+        #expect(year.daysOff.contains { $0.date.iso == "2026-08-31" })
+        #expect(calendars.transferCutoff == TimeOfDay("15:00"))
+        #expect(calendars.standard.years == 1900...2100)
+    }
+
+    @Test("Agency schedules override only what they name")
+    func agencyOverride() throws {
+        let main = #"""
+        {"calendar": {"years": {"from": 2026, "to": 2026},
+          "agencyWorkingHours": {"X.01": {"saturday": [{"start": "07:30", "end": "11:30"}]},
+                                 "X.02": {"saturday": [{"start": "07:30", "end": "11:30"}]}}}}
+        """#
+        let calendars = try ConfigLoader.loadCalendars(from: try scratchConfig(["motcua.json": main]))
+        let saturday = try #require(WorkCalendar.parse("2026-03-07T09:00:00"))
+        #expect(calendars.calendar(forAgency: "X.01").isWorkingTime(saturday))
+        #expect(!calendars.calendar(forAgency: "OTHER").isWorkingTime(saturday))
+        #expect(calendars.calendar(forAgency: "X.01").week.days[0] == WorkWeek.standardPeriods)
+    }
+
+    static let badFiles: [(String, [String: String], String, String)] = [
+        ("malformed JSON", ["motcua.json": "{\"calendar\": "], "motcua.json", "-"),
+        ("bad period", ["motcua.json": #"{"calendar": {"workingHours": {"periods": [{"start": "7h", "end": "11:30"}]}}}"#],
+         "motcua.json", "calendar.workingHours.periods[0].start"),
+        ("unknown weekday", ["motcua.json": #"{"calendar": {"workingHours": {"weekdays": ["funday"]}}}"#],
+         "motcua.json", "calendar.workingHours.weekdays"),
+        ("years out of range", ["motcua.json": #"{"calendar": {"years": {"from": 1800, "to": 2000}}}"#],
+         "motcua.json", "calendar.years"),
+        ("invalid date", ["motcua.json": minimalMain, "calendars/2026.json": #"{"year": 2026, "tet": ["2026-02-30"]}"#],
+         "calendars/2026.json", "tet[0]"),
+        ("date in another year", ["motcua.json": minimalMain, "calendars/2026.json": #"{"year": 2026, "tet": ["2025-02-16"]}"#],
+         "calendars/2026.json", "tet[0]"),
+        ("year mismatch", ["motcua.json": minimalMain, "calendars/2026.json": #"{"year": 2025}"#],
+         "calendars/2026.json", "year"),
+        ("off and working", ["motcua.json": minimalMain, "calendars/2026.json":
+            #"{"year": 2026, "daysOff": [{"date": "2026-03-06", "name": "x"}], "workingDays": [{"date": "2026-04-26", "name": "y"}]}"#],
+         "calendars/2026.json", "workingDays[0]"),
+        ("swap onto a weekday", ["motcua.json": minimalMain, "calendars/2026.json":
+            #"{"year": 2026, "swaps": [{"dayOff": "2026-01-02", "workingDay": "2026-01-09", "name": "x"}]}"#],
+         "calendars/2026.json", "swaps[0].workingDay"),
+        ("missing key", ["motcua.json": minimalMain, "calendars/2026.json": #"{"year": 2026, "daysOff": [{"date": "2026-03-06"}]}"#],
+         "calendars/2026.json", "daysOff[0].name"),
+        ("badly named file", ["motcua.json": minimalMain, "calendars/next.json": "{}"], "calendars/next.json", "-"),
+    ]
+
+    @Test("Bad configuration is refused at load, naming the file and the key", arguments: badFiles)
+    func refused(name: String, files: [String: String], file: String, key: String) throws {
+        let directory = try scratchConfig(files)
+        do {
+            _ = try ConfigLoader.loadCalendars(from: directory)
+            Issue.record("\(name): loaded without error")
+        } catch let CalendarError.invalidConfiguration(actualFile, actualKey, reason) {
+            #expect(actualFile == file, "\(name)")
+            #expect(actualKey == key, "\(name): \(reason)")
+            #expect(!reason.isEmpty)
+        }
+    }
+
+    @Test("The directory comes from the flag, then MOTCUA_CONFIG, then ./Config")
+    func location() throws {
+        let explicit = try ConfigLoader.locateDirectory(explicit: repositoryConfig.path, environment: [:])
+        #expect(explicit.path == repositoryConfig.standardizedFileURL.path)
+        let fromEnvironment = try ConfigLoader.locateDirectory(
+            explicit: nil, environment: ["MOTCUA_CONFIG": repositoryConfig.path], currentDirectory: "/")
+        #expect(fromEnvironment.path == repositoryConfig.standardizedFileURL.path)
+        #expect(throws: CalendarError.self) {
+            try ConfigLoader.locateDirectory(explicit: nil, environment: [:], currentDirectory: "/nonexistent")
+        }
+    }
+}
