@@ -10,18 +10,46 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.0"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.0.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.20.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird-auth", from: "2.5.0"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.6.0"),
     ],
     targets: [
         // The domain: pure Swift, Foundation at most, no I/O.
         .target(name: "MotCuaCore"),
         // Reads `Config/` from disk and turns it into validated Core values.
         .target(name: "MotCuaConfig", dependencies: ["MotCuaCore"]),
+        // Persistence behind one protocol: SQLite through GRDB.
+        .target(
+            name: "MotCuaStore",
+            dependencies: ["MotCuaCore", .product(name: "GRDB", package: "GRDB.swift")]
+        ),
+        // The HTTP application: officer API, forms, health, OpenAPI document.
+        .target(
+            name: "MotCuaServer",
+            dependencies: [
+                "MotCuaCore", "MotCuaConfig", "MotCuaStore",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            resources: [.copy("Resources")]
+        ),
         .executableTarget(
             name: "motcua",
             dependencies: [
                 "MotCuaCore",
                 "MotCuaConfig",
+                "MotCuaStore",
+                "MotCuaServer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
         .executableTarget(
@@ -31,6 +59,8 @@ let package = Package(
         ),
         .testTarget(name: "MotCuaCoreTests", dependencies: ["MotCuaCore"], resources: [.copy("Fixtures")]),
         .testTarget(name: "MotCuaConfigTests", dependencies: ["MotCuaConfig"]),
+        .testTarget(name: "MotCuaStoreTests", dependencies: ["MotCuaStore", "MotCuaConfig"]),
+        .testTarget(name: "MotCuaServerTests", dependencies: ["MotCuaServer"]),
         .testTarget(name: "MotCuaCLITests", dependencies: ["motcua"]),
     ],
     swiftLanguageModes: [.v6]

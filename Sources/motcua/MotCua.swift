@@ -13,7 +13,7 @@ struct MotCua: AsyncParsableCommand {
             Mã thoát: 0 thành công; 64 sai cú pháp lệnh; 65 dữ liệu nhập không hợp lệ; \
             78 cấu hình không hợp lệ; 1 lỗi khác.
             """,
-        subcommands: [LunarCommand.self, CalendarCommand.self, DeadlineCommand.self]
+        subcommands: [ServeCommand.self, MigrateCommand.self, SeedCommand.self, LunarCommand.self, CalendarCommand.self, DeadlineCommand.self]
     )
 
     /// Runs the command, turning the errors a person can fix into one plain Vietnamese sentence
@@ -34,6 +34,12 @@ struct MotCua: AsyncParsableCommand {
             exit(withError: error)
         }
     }
+}
+
+/// Writes a line to standard output at once (unbuffered), so that logins and progress appear
+/// immediately even when the output is a pipe or a file.
+func say(_ text: String) {
+    FileHandle.standardOutput.write(Data((text + "\n").utf8))
 }
 
 /// A failure the person at the keyboard can understand and fix.

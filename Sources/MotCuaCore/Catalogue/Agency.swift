@@ -1,0 +1,149 @@
+/// A level of the agency tree: the levels are data, so both the three tiers of the seed
+/// directives (province → district → commune) and the two tiers in force since 1 July 2025
+/// (province → commune) can be described.
+public struct AgencyLevel: Hashable, Sendable, Codable {
+    public var code: String
+    public var name: String
+    /// 0 for the top level; a child's rank is greater than its parent's.
+    public var rank: Int
+
+    public init(code: String, name: String, rank: Int) {
+        self.code = code
+        self.name = name
+        self.rank = rank
+    }
+}
+
+/// A public body with a one-stop desk (or a part of one), identified by its electronic
+/// identifier code (mã định danh điện tử, Quyết định 20/2020/QĐ-TTg).
+public struct Agency: Hashable, Sendable, Codable, Identifiable {
+    public var id: String
+    public var name: String
+    public var level: String
+    public var parentID: String?
+    /// First and last day of existence (local dates); `validTo` is nil while it exists.
+    public var validFrom: LocalDate
+    public var validTo: LocalDate?
+    /// The agency that took over when this one was merged or dissolved.
+    public var successorID: String?
+    /// The departments (phòng, ban) dossiers are transferred to.
+    public var departments: [Department]
+    /// True when the identifier is not a published one but a stand-in of the right shape.
+    public var illustrativeID: Bool
+    public var note: String?
+
+    public init(
+        id: String, name: String, level: String, parentID: String?, validFrom: LocalDate, validTo: LocalDate? = nil,
+        successorID: String? = nil, departments: [Department] = [], illustrativeID: Bool = true, note: String? = nil
+    ) {
+        self.id = id
+        self.name = name
+        self.level = level
+        self.parentID = parentID
+        self.validFrom = validFrom
+        self.validTo = validTo
+        self.successorID = successorID
+        self.departments = departments
+        self.illustrativeID = illustrativeID
+        self.note = note
+    }
+
+    /// Whether the agency exists on `date`.
+    public func isActive(on date: LocalDate) -> Bool {
+        validFrom <= date && (validTo.map { date <= $0 } ?? true)
+    }
+}
+
+public struct Department: Hashable, Sendable, Codable, Identifiable {
+    public var id: String
+    public var name: String
+
+    public init(id: String, name: String) {
+        self.id = id
+        self.name = name
+    }
+}
+
+/// The agency tree with its levels, validated as a whole.
+public struct AgencyTree: Sendable {
+    public let levels: [AgencyLevel]
+    public let agencies: [String: Agency]
+
+    /// Builds the tree; throws a message naming the agency and the key for the first problem.
+    public init(levels: [AgencyLevel], agencies: [Agency]) throws(CatalogueError) {
+        var byCode: [String: AgencyLevel] = [:]
+        for level in levels {
+            guard byCode.updateValue(level, forKey: level.code) == nil else {
+                throw CatalogueError(entry: "levels", reason: "level '\(level.code)' is defined twice")
+            }
+        }
+        var byID: [String: Agency] = [:]
+        for agency in agencies {
+            guard byID.updateValue(agency, forKey: agency.id) == nil else {
+                throw CatalogueError(entry: agency.id, reason: "id: defined twice")
+            }
+        }
+        for agency in agencies {
+            guard let level = byCode[agency.level] else {
+                throw CatalogueError(entry: agency.id, reason: "level: '\(agency.level)' is not a defined level")
+            }
+            if agency.name.trimmingWhitespace().isEmpty {
+                throw CatalogueError(entry: agency.id, reason: "name: is empty")
+            }
+            if let parentID = agency.parentID {
+                guard let parent = byID[parentID] else {
+                    throw CatalogueError(entry: agency.id, reason: "parent: '\(parentID)' does not exist")
+                }
+                guard let parentLevel = byCode[parent.level], parentLevel.rank < level.rank else {
+                    throw CatalogueError(entry: agency.id, reason: "parent: '\(parentID)' is not above it in the tree")
+                }
+            }
+            if let validTo = agency.validTo, validTo < agency.validFrom {
+                throw CatalogueError(entry: agency.id, reason: "validTo: before validFrom")
+            }
+            if let successorID = agency.successorID {
+                guard let successor = byID[successorID] else {
+                    throw CatalogueError(entry: agency.id, reason: "successor: '\(successorID)' does not exist")
+                }
+                guard agency.validTo != nil else {
+                    throw CatalogueError(entry: agency.id, reason: "successor: given but the agency has no validTo")
+                }
+                guard successor.id != agency.id else {
+                    throw CatalogueError(entry: agency.id, reason: "successor: is the agency itself")
+                }
+            }
+            var seen = Set<String>()
+            for department in agency.departments where !seen.insert(department.id).inserted {
+                throw CatalogueError(entry: agency.id, reason: "departments: '\(department.id)' is listed twice")
+            }
+        }
+        self.levels = levels.sorted { $0.rank < $1.rank }
+        self.agencies = byID
+    }
+
+    /// The agency that holds `id`'s open dossiers on `date`: itself, or the end of its chain of
+    /// successors.
+    public func heir(of id: String, on date: LocalDate) -> String {
+        var current = id
+        var visited: Set<String> = [id]
+        while let agency = agencies[current], !agency.isActive(on: date), let next = agency.successorID,
+              visited.insert(next).inserted {
+            current = next
+        }
+        return current
+    }
+}
+
+/// A catalogue entry (procedure or agency) that cannot be loaded.
+public struct CatalogueError: Error, Equatable, Sendable, CustomStringConvertible {
+    /// The procedure code or agency id.
+    public var entry: String
+    public var reason: String
+
+    public init(entry: String, reason: String) {
+        self.entry = entry
+        self.reason = reason
+    }
+
+    public var description: String { "\(entry): \(reason)" }
+}

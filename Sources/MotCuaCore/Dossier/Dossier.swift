@@ -1,0 +1,243 @@
+import Foundation
+
+/// Roles of officer accounts.
+public enum Role: String, Codable, Sendable, CaseIterable {
+    /// Cán bộ một cửa: receives, returns, passes dossiers on.
+    case desk
+    /// Chuyên viên thụ lý: processes.
+    case handler
+    /// Lãnh đạo: assigns, approves, apologises, stops.
+    case leader
+    /// Quản trị: accounts and catalogue.
+    case admin
+
+    public var vietnameseName: String {
+        switch self {
+        case .desk: "Cán bộ một cửa"
+        case .handler: "Chuyên viên thụ lý"
+        case .leader: "Lãnh đạo"
+        case .admin: "Quản trị hệ thống"
+        }
+    }
+}
+
+/// Who did something: an officer, or the system itself (an agency merger, a sweep).
+public struct Actor: Hashable, Sendable, Codable {
+    public var id: String
+    public var name: String
+    public var role: Role
+    public var agencyID: String
+    public var departmentID: String?
+
+    public init(id: String, name: String, role: Role, agencyID: String, departmentID: String? = nil) {
+        self.id = id
+        self.name = name
+        self.role = role
+        self.agencyID = agencyID
+        self.departmentID = departmentID
+    }
+}
+
+/// How the dossier reached the desk. National channel codes: 1 desk, 2 online, 3 BCCI.
+public enum Channel: String, Codable, Sendable, CaseIterable {
+    case desk, online, postal
+
+    public var nationalCode: Int {
+        switch self {
+        case .desk: 1
+        case .online: 2
+        case .postal: 3
+        }
+    }
+}
+
+/// Where the applicant collects the result.
+public enum ReturnMethod: String, Codable, Sendable, CaseIterable {
+    case desk, post, electronic
+
+    public var vietnameseName: String {
+        switch self {
+        case .desk: "Tại Bộ phận Một cửa"
+        case .post: "Qua dịch vụ bưu chính công ích"
+        case .electronic: "Trả kết quả điện tử"
+        }
+    }
+}
+
+/// Lifecycle states. Each maps to a national portal status code.
+public enum DossierStatus: String, Codable, Sendable, CaseIterable {
+    case submitted, received, processing, supplementation, awaitingFee, approved, resultReady
+    case returned, refused, withdrawn, stopped
+
+    /// The national portal's status code (1–10).
+    public var nationalCode: Int {
+        switch self {
+        case .submitted: 1
+        case .received: 2
+        case .refused: 3
+        case .processing, .approved: 4
+        case .supplementation: 5
+        case .awaitingFee: 6
+        case .withdrawn: 7
+        case .stopped: 8
+        case .resultReady: 9
+        case .returned: 10
+        }
+    }
+
+    public var vietnameseName: String {
+        switch self {
+        case .submitted: "Mới đăng ký"
+        case .received: "Được tiếp nhận"
+        case .refused: "Không được tiếp nhận"
+        case .processing: "Đang xử lý"
+        case .approved: "Đã phê duyệt, đang hoàn thiện kết quả"
+        case .supplementation: "Yêu cầu bổ sung giấy tờ"
+        case .awaitingFee: "Yêu cầu thực hiện nghĩa vụ tài chính"
+        case .withdrawn: "Công dân yêu cầu rút hồ sơ"
+        case .stopped: "Dừng xử lý"
+        case .resultReady: "Đã xử lý xong"
+        case .returned: "Đã trả kết quả"
+        }
+    }
+
+    /// No command moves a dossier out of a final state.
+    public var isFinal: Bool { [.returned, .refused, .withdrawn, .stopped].contains(self) }
+}
+
+/// How a finished dossier ended against its due time.
+public enum Outcome: String, Codable, Sendable {
+    case early, onTime, late
+}
+
+/// The person the dossier is for.
+public struct Applicant: Hashable, Sendable, Codable {
+    public var name: String
+    /// Citizen identity number (CCCD), 12 digits.
+    public var idNumber: String
+    public var phone: String
+    public var email: String?
+    public var address: String
+
+    public init(name: String, idNumber: String, phone: String, email: String? = nil, address: String) {
+        self.name = name
+        self.idNumber = idNumber
+        self.phone = phone
+        self.email = email
+        self.address = address
+    }
+
+    /// Every problem with the applicant's data, as (field, Vietnamese reason).
+    public func problems(prefix: String = "applicant") -> [FieldProblem] {
+        var result: [FieldProblem] = []
+        let trimmedName = name.trimmingWhitespace()
+        if trimmedName.isEmpty {
+            result.append(FieldProblem(field: "\(prefix).name", reason: "Họ tên không được để trống."))
+        } else if trimmedName.count > 200 {
+            result.append(FieldProblem(field: "\(prefix).name", reason: "Họ tên dài quá 200 ký tự."))
+        }
+        if idNumber.count != 12 || !idNumber.allSatisfy({ $0.isASCII && $0.isNumber }) {
+            result.append(FieldProblem(field: "\(prefix).idNumber", reason: "Số định danh cá nhân (CCCD) phải gồm đúng 12 chữ số."))
+        }
+        let digits = phone.hasPrefix("+84") ? "0" + phone.dropFirst(3) : phone
+        if !(10...11).contains(digits.count) || !digits.hasPrefix("0") || !digits.allSatisfy({ $0.isASCII && $0.isNumber }) {
+            result.append(FieldProblem(field: "\(prefix).phone", reason: "Số điện thoại phải gồm 10–11 chữ số, bắt đầu bằng 0 hoặc +84."))
+        }
+        if let email, !email.isEmpty {
+            let parts = email.split(separator: "@")
+            if parts.count != 2 || !parts[1].contains(".") || email.count > 254 || email.contains(" ") {
+                result.append(FieldProblem(field: "\(prefix).email", reason: "Địa chỉ email không hợp lệ."))
+            }
+        }
+        if address.trimmingWhitespace().isEmpty {
+            result.append(FieldProblem(field: "\(prefix).address", reason: "Địa chỉ không được để trống."))
+        } else if address.count > 500 {
+            result.append(FieldProblem(field: "\(prefix).address", reason: "Địa chỉ dài quá 500 ký tự."))
+        }
+        return result
+    }
+}
+
+/// A field and what is wrong with it.
+public struct FieldProblem: Hashable, Sendable, Codable {
+    public var field: String
+    public var reason: String
+
+    public init(field: String, reason: String) {
+        self.field = field
+        self.reason = reason
+    }
+}
+
+/// A document as handed in, checked by the desk against the procedure's list.
+public struct ProvidedDocument: Hashable, Sendable, Codable {
+    public var name: String
+    public var originals: Int
+    public var copies: Int
+
+    public init(name: String, originals: Int, copies: Int) {
+        self.name = name
+        self.originals = originals
+        self.copies = copies
+    }
+}
+
+/// The apology and new appointment (phiếu xin lỗi và hẹn lại ngày trả kết quả).
+public struct Apology: Hashable, Sendable, Codable {
+    public var at: Date
+    public var reason: String
+    public var newDueAt: Date
+    public var by: String
+}
+
+/// A dossier (hồ sơ thủ tục hành chính): the projection of its events.
+public struct Dossier: Hashable, Sendable, Codable, Identifiable {
+    public var id: String
+    /// `{agency identifier}-{yyMMdd}-{NNNN}`.
+    public var code: String
+    /// The agency that received it: statistics are read per this agency.
+    public var agencyID: String
+    /// The agency that holds it now.
+    public var currentAgencyID: String
+    /// An agency it was sent to that has not received it yet.
+    public var pendingAgencyID: String?
+    /// Every agency that has held it or was sent it: each may see it.
+    public var agencyTrail: [String]
+    public var procedureCode: String
+    public var procedureName: String
+    public var term: Term
+    public var channel: Channel
+    public var applicant: Applicant
+    public var documents: [ProvidedDocument]
+    public var returnMethod: ReturnMethod
+    public var status: DossierStatus
+    /// The state to go back to when a pause ends.
+    public var statusBeforePause: DossierStatus?
+    public var intakeSupplementations: Int
+    public var processingSupplementations: Int
+    public var missingItems: [String]
+    public var submittedAt: Date
+    public var receivedAt: Date?
+    /// The legal due time, recomputed when a pause ends.
+    public var dueAt: Date?
+    public var pauses: [Pause]
+    public var departmentID: String?
+    public var handlerID: String?
+    public var handlerName: String?
+    public var feeAmount: Int?
+    public var approvedAt: Date?
+    public var resultReadyAt: Date?
+    public var returnedAt: Date?
+    public var apology: Apology?
+    public var outcome: Outcome?
+    public var closingReason: String?
+    public var updatedAt: Date
+    /// Number of events applied.
+    public var version: Int
+
+    /// The appointment to show the applicant: the apology's new one, if any, else the due time.
+    public var appointmentAt: Date? { apology?.newDueAt ?? dueAt }
+
+    /// Whether the clock is stopped now.
+    public var isPaused: Bool { pauses.last.map { $0.end == nil } ?? false }
+}

@@ -1,0 +1,114 @@
+import Foundation
+
+/// What an officer asks of a dossier. Each command is allowed only from certain states and for
+/// certain roles (`Lifecycle.rules`); anything else is a `DomainError` and changes nothing.
+public enum DossierCommand: Sendable, Hashable {
+    case receive
+    case requestSupplementation(items: [String], reason: String)
+    case supplementationReceived(note: String?)
+    case refuse(reason: String)
+    case transfer(departmentID: String)
+    case assign(handler: Actor)
+    case sendToAgency(agencyID: String, note: String?)
+    case receiveFromAgency
+    case requestFee(amount: Int)
+    case feePaid
+    case approve(note: String?)
+    case resultReady
+    case returnResult(method: ReturnMethod)
+    case apologize(reason: String, newDueAt: Date)
+    case withdraw(reason: String)
+    case stop(reason: String)
+
+    /// The command's name in the API (`POST /dossiers/{code}/{name}`).
+    public var name: String {
+        switch self {
+        case .receive: "receive"
+        case .requestSupplementation: "request-supplementation"
+        case .supplementationReceived: "supplementation-received"
+        case .refuse: "refuse"
+        case .transfer: "transfer"
+        case .assign: "assign"
+        case .sendToAgency: "send"
+        case .receiveFromAgency: "receive-transfer"
+        case .requestFee: "request-fee"
+        case .feePaid: "fee-paid"
+        case .approve: "approve"
+        case .resultReady: "ready"
+        case .returnResult: "return"
+        case .apologize: "apologize"
+        case .withdraw: "withdraw"
+        case .stop: "stop"
+        }
+    }
+}
+
+/// A new dossier as filed at the desk (or, later, online).
+public struct Intake: Hashable, Sendable {
+    public var procedure: Procedure
+    public var applicant: Applicant
+    public var documents: [ProvidedDocument]
+    public var returnMethod: ReturnMethod
+    public var channel: Channel
+    /// Missing items when the desk asks for supplementation instead of receiving.
+    public var missingItems: [String]
+    /// Documents of the list that do not apply to this case (the conditional "Trường hợp …" rows).
+    public var notApplicable: [String]
+    public var note: String?
+
+    public init(
+        procedure: Procedure, applicant: Applicant, documents: [ProvidedDocument], returnMethod: ReturnMethod,
+        channel: Channel = .desk, missingItems: [String] = [], notApplicable: [String] = [], note: String? = nil
+    ) {
+        self.procedure = procedure
+        self.applicant = applicant
+        self.documents = documents
+        self.returnMethod = returnMethod
+        self.channel = channel
+        self.missingItems = missingItems
+        self.notApplicable = notApplicable
+        self.note = note
+    }
+
+    /// Documents of the procedure's list that were not handed in (by name), or handed in with
+    /// fewer originals or copies than required.
+    public var missingDocuments: [String] {
+        procedure.documents.compactMap { required in
+            if notApplicable.contains(required.name) { return nil }
+            guard let given = documents.first(where: { $0.name == required.name }) else { return required.name }
+            return given.originals >= required.originals && given.copies >= required.copies ? nil : required.name
+        }
+    }
+}
+
+/// A rule broken by a command: a value from the domain, turned into a problem response at the door.
+public enum DomainError: Error, Equatable, Sendable, CustomStringConvertible {
+    /// The dossier's state does not allow the command.
+    case invalidState(command: String, status: DossierStatus)
+    /// The actor's role (or agency) does not allow it.
+    case forbidden(command: String, reason: String)
+    /// A once-only step was already taken (second supplementation, second apology).
+    case limitReached(command: String, reason: String)
+    /// The command's data is wrong.
+    case invalid([FieldProblem])
+
+    public var description: String {
+        switch self {
+        case let .invalidState(command, status): "'\(command)' is not allowed while the dossier is \(status.rawValue)"
+        case let .forbidden(command, reason): "'\(command)' is not allowed: \(reason)"
+        case let .limitReached(command, reason): "'\(command)': \(reason)"
+        case let .invalid(problems): problems.map { "\($0.field): \($0.reason)" }.joined(separator: "; ")
+        }
+    }
+
+    /// One Vietnamese sentence for the officer.
+    public var vietnameseDescription: String {
+        switch self {
+        case let .invalidState(command, status):
+            "Không thể thực hiện thao tác '\(command)' khi hồ sơ đang ở trạng thái \"\(status.vietnameseName)\"."
+        case let .forbidden(_, reason): reason
+        case let .limitReached(_, reason): reason
+        case let .invalid(problems): problems.map(\.reason).joined(separator: " ")
+        }
+    }
+}

@@ -1,0 +1,390 @@
+import Foundation
+
+/// What `decide` needs to know besides the dossier: who acts, when, on which calendar, and how
+/// to check the references a command makes.
+public struct DecisionContext: Sendable {
+    public var actor: Actor
+    public var now: Date
+    public var calendar: WorkCalendar
+    /// Departments of the actor's agency.
+    public var departments: [Department]
+    /// Whether an agency exists and is active now (for inter-agency hand-offs).
+    public var agencyIsActive: @Sendable (String) -> Bool
+
+    public init(
+        actor: Actor, now: Date, calendar: WorkCalendar, departments: [Department] = [],
+        agencyIsActive: @escaping @Sendable (String) -> Bool = { _ in true }
+    ) {
+        self.actor = actor
+        self.now = now
+        self.calendar = calendar
+        self.departments = departments
+        self.agencyIsActive = agencyIsActive
+    }
+}
+
+/// The dossier lifecycle: `decide(command, dossier, context) → events` and
+/// `evolve(dossier, event) → dossier`, both pure.
+public enum Lifecycle {
+    /// For each command: the states it may start from and the roles that may give it.
+    public static let rules: [String: (from: Set<DossierStatus>, roles: Set<Role>)] = [
+        "receive": ([.submitted], [.desk]),
+        "request-supplementation": ([.submitted, .received, .processing], [.desk, .handler, .leader]),
+        "supplementation-received": ([.supplementation], [.desk]),
+        "refuse": ([.submitted, .supplementation, .received, .processing], [.desk, .handler, .leader]),
+        "transfer": ([.received, .processing], [.desk, .leader]),
+        "assign": ([.processing], [.leader]),
+        "send": ([.processing], [.handler, .leader]),
+        "receive-transfer": ([.processing], [.desk, .handler, .leader]),
+        "request-fee": ([.received, .processing, .approved], [.desk, .handler, .leader]),
+        "fee-paid": ([.awaitingFee], [.desk]),
+        "approve": ([.processing], [.leader]),
+        "ready": ([.approved], [.desk, .handler, .leader]),
+        "return": ([.resultReady], [.desk]),
+        "apologize": ([.received, .processing, .supplementation, .awaitingFee, .approved], [.leader]),
+        "withdraw": ([.submitted, .supplementation, .received, .processing, .awaitingFee, .approved], [.desk]),
+        "stop": ([.received, .processing, .supplementation, .awaitingFee, .approved], [.leader]),
+    ]
+
+    // MARK: Creating a dossier
+
+    /// Files a new dossier at the desk: it is received at once when complete (receipt, code, due
+    /// time, clock starts), or registered with a supplementation request (form 02) when the desk
+    /// lists missing items. `code` is the next free code of the agency for today.
+    public static func file(_ intake: Intake, code: String, id: String, context: DecisionContext) throws(DomainError) -> [DossierEvent] {
+        let actor = context.actor
+        guard actor.role == .desk else {
+            throw .forbidden(command: "intake", reason: "Chỉ cán bộ một cửa được tiếp nhận hồ sơ.")
+        }
+        var problems = intake.applicant.problems()
+        if intake.returnMethod == .electronic && intake.procedure.onlineLevel < 4 {
+            problems.append(FieldProblem(field: "returnMethod", reason: "Thủ tục này không trả kết quả điện tử (chỉ dịch vụ công mức độ 4)."))
+        }
+        if intake.returnMethod == .post && !intake.procedure.postalReturn {
+            problems.append(FieldProblem(field: "returnMethod", reason: "Thủ tục này không trả kết quả qua bưu chính."))
+        }
+        for (index, document) in intake.documents.enumerated() where !intake.procedure.documents.contains(where: { $0.name == document.name }) {
+            problems.append(FieldProblem(field: "documents[\(index)].name", reason: "Giấy tờ không có trong thành phần hồ sơ của thủ tục."))
+        }
+        for (index, name) in intake.notApplicable.enumerated() where !intake.procedure.documents.contains(where: { $0.name == name }) {
+            problems.append(FieldProblem(field: "notApplicable[\(index)]", reason: "Giấy tờ không có trong thành phần hồ sơ của thủ tục."))
+        }
+        let missing = intake.missingDocuments
+        if intake.missingItems.isEmpty && !missing.isEmpty {
+            problems.append(FieldProblem(
+                field: "documents",
+                reason: "Hồ sơ chưa đầy đủ (\(missing.count) giấy tờ còn thiếu); hãy lập phiếu yêu cầu bổ sung, hoàn thiện hồ sơ."))
+        }
+        guard problems.isEmpty else { throw .invalid(problems) }
+
+        let dossier = Dossier(
+            id: id, code: code, agencyID: actor.agencyID, currentAgencyID: actor.agencyID, pendingAgencyID: nil,
+            agencyTrail: [actor.agencyID], procedureCode: intake.procedure.code, procedureName: intake.procedure.name,
+            term: intake.procedure.term, channel: intake.channel, applicant: normalized(intake.applicant),
+            documents: intake.documents, returnMethod: intake.returnMethod, status: .submitted, statusBeforePause: nil,
+            intakeSupplementations: 0, processingSupplementations: 0, missingItems: [], submittedAt: context.now,
+            receivedAt: nil, dueAt: nil, pauses: [], departmentID: nil, handlerID: nil, handlerName: nil,
+            feeAmount: nil, approvedAt: nil, resultReadyAt: nil, returnedAt: nil, apology: nil, outcome: nil,
+            closingReason: nil, updatedAt: context.now, version: 0)
+        var created = DossierEvent(sequence: 1, kind: .created, at: context.now, actor: actor, agencyID: actor.agencyID)
+        created.dossier = dossier
+        created.note = intake.note
+        let next: [DossierEvent]
+        if intake.missingItems.isEmpty {
+            next = try decide(.receive, dossier: evolve(dossier, created), context: context)
+        } else {
+            next = try decide(.requestSupplementation(items: intake.missingItems, reason: "Hồ sơ chưa đầy đủ"),
+                              dossier: evolve(dossier, created), context: context)
+        }
+        return [created] + next
+    }
+
+    static func normalized(_ applicant: Applicant) -> Applicant {
+        var result = applicant
+        result.name = applicant.name.trimmingWhitespace()
+        result.address = applicant.address.trimmingWhitespace()
+        if let email = applicant.email?.trimmingWhitespace() { result.email = email.isEmpty ? nil : email }
+        return result
+    }
+
+    // MARK: decide
+
+    /// The events a command produces on a dossier, or the rule it breaks.
+    public static func decide(_ command: DossierCommand, dossier: Dossier, context: DecisionContext) throws(DomainError) -> [DossierEvent] {
+        let actor = context.actor
+        let now = context.now
+        guard let rule = rules[command.name] else { preconditionFailure("no rule for \(command.name)") }
+        guard rule.roles.contains(actor.role) else {
+            throw .forbidden(command: command.name, reason: "Vai trò \"\(actor.role.vietnameseName)\" không được thực hiện thao tác này.")
+        }
+        guard rule.from.contains(dossier.status) else {
+            throw .invalidState(command: command.name, status: dossier.status)
+        }
+        // Only the agency holding the dossier acts on it, except to receive an inter-agency hand-off.
+        if case .receiveFromAgency = command {
+            guard dossier.pendingAgencyID == actor.agencyID else {
+                throw .forbidden(command: command.name, reason: "Hồ sơ không được chuyển liên thông đến cơ quan của bạn.")
+            }
+        } else if dossier.currentAgencyID != actor.agencyID {
+            throw .forbidden(command: command.name, reason: "Hồ sơ đang do cơ quan khác giữ.")
+        } else if dossier.pendingAgencyID != nil {
+            throw .invalidState(command: command.name, status: dossier.status)
+        }
+
+        var event = DossierEvent(sequence: dossier.version + 1, kind: .created, at: now, actor: actor, agencyID: actor.agencyID)
+        func require(_ text: String, _ field: String) throws(DomainError) -> String {
+            let trimmed = text.trimmingWhitespace()
+            guard !trimmed.isEmpty else { throw .invalid([FieldProblem(field: field, reason: "Không được để trống.")]) }
+            guard trimmed.count <= 2000 else { throw .invalid([FieldProblem(field: field, reason: "Dài quá 2000 ký tự.")]) }
+            return trimmed
+        }
+
+        switch command {
+        case .receive:
+            event.kind = .received
+            do {
+                event.dueAt = try context.calendar.due(from: now, term: dossier.term)
+            } catch {
+                throw .invalid([FieldProblem(field: "receivedAt", reason: error.vietnameseDescription)])
+            }
+
+        case let .requestSupplementation(items, reason):
+            let cleaned = items.map { $0.trimmingWhitespace() }.filter { !$0.isEmpty }
+            guard !cleaned.isEmpty else {
+                throw .invalid([FieldProblem(field: "items", reason: "Phải liệt kê đầy đủ các giấy tờ cần bổ sung, một lần.")])
+            }
+            if dossier.status == .submitted {
+                guard dossier.intakeSupplementations == 0 else {
+                    throw .limitReached(command: command.name, reason: "Hồ sơ đã được yêu cầu bổ sung một lần khi tiếp nhận.")
+                }
+            } else {
+                guard dossier.processingSupplementations == 0 else {
+                    throw .limitReached(command: command.name, reason: "Hồ sơ đã được yêu cầu bổ sung một lần trong quá trình giải quyết.")
+                }
+            }
+            event.kind = .supplementationRequested
+            event.items = cleaned
+            event.reason = try require(reason, "reason")
+
+        case let .supplementationReceived(note):
+            event.kind = .supplementationReceived
+            event.note = note
+            if dossier.receivedAt != nil {
+                event.dueAt = try resumedDue(dossier, resumeAt: now, calendar: context.calendar)
+            }
+
+        case let .refuse(reason):
+            event.kind = .refused
+            event.reason = try require(reason, "reason")
+
+        case let .transfer(departmentID):
+            guard context.departments.contains(where: { $0.id == departmentID }) else {
+                throw .invalid([FieldProblem(field: "departmentID", reason: "Phòng chuyên môn không thuộc cơ quan.")])
+            }
+            event.kind = .transferred
+            event.departmentID = departmentID
+
+        case let .assign(handler):
+            guard handler.role == .handler || handler.role == .leader, handler.agencyID == dossier.currentAgencyID else {
+                throw .invalid([FieldProblem(field: "handlerID", reason: "Người được phân công phải là chuyên viên hoặc lãnh đạo của cơ quan đang giữ hồ sơ.")])
+            }
+            event.kind = .assigned
+            event.handlerID = handler.id
+            event.handlerName = handler.name
+            event.departmentID = handler.departmentID ?? dossier.departmentID
+
+        case let .sendToAgency(agencyID, note):
+            guard agencyID != dossier.currentAgencyID, context.agencyIsActive(agencyID) else {
+                throw .invalid([FieldProblem(field: "agencyID", reason: "Cơ quan nhận liên thông không hợp lệ.")])
+            }
+            event.kind = .sentToAgency
+            event.fromAgencyID = dossier.currentAgencyID
+            event.toAgencyID = agencyID
+            event.note = note
+
+        case .receiveFromAgency:
+            event.kind = .receivedFromAgency
+            event.fromAgencyID = dossier.currentAgencyID
+            event.toAgencyID = actor.agencyID
+
+        case let .requestFee(amount):
+            guard amount > 0, amount <= 1_000_000_000 else {
+                throw .invalid([FieldProblem(field: "amount", reason: "Số tiền phải lớn hơn 0 và không quá 1 tỷ đồng.")])
+            }
+            event.kind = .feeRequested
+            event.amount = amount
+
+        case .feePaid:
+            event.kind = .feePaid
+            event.dueAt = try resumedDue(dossier, resumeAt: now, calendar: context.calendar)
+
+        case let .approve(note):
+            event.kind = .approved
+            event.note = note
+
+        case .resultReady:
+            event.kind = .resultReady
+            event.outcome = outcome(of: dossier, finishedAt: now, calendar: context.calendar)
+
+        case let .returnResult(method):
+            event.kind = .returned
+            event.returnMethod = method
+
+        case let .apologize(reason, newDueAt):
+            guard dossier.apology == nil else {
+                throw .limitReached(command: command.name, reason: "Đã có phiếu xin lỗi và hẹn lại ngày trả cho hồ sơ này; chỉ được lập một lần.")
+            }
+            guard newDueAt > now, newDueAt > (dossier.dueAt ?? now) else {
+                throw .invalid([FieldProblem(field: "newDueAt", reason: "Ngày hẹn mới phải sau thời điểm hiện tại và sau ngày hẹn cũ.")])
+            }
+            event.kind = .apologized
+            event.reason = try require(reason, "reason")
+            event.dueAt = newDueAt
+
+        case let .withdraw(reason):
+            event.kind = .withdrawn
+            event.reason = try require(reason, "reason")
+
+        case let .stop(reason):
+            event.kind = .stopped
+            event.reason = try require(reason, "reason")
+        }
+        return [event]
+    }
+
+    /// The legal due time after the current pause ends at `resumeAt`: the dossier keeps the
+    /// working time it had left.
+    static func resumedDue(_ dossier: Dossier, resumeAt: Date, calendar: WorkCalendar) throws(DomainError) -> Date? {
+        guard let receivedAt = dossier.receivedAt else { return nil }
+        var pauses = dossier.pauses
+        if let last = pauses.last, last.end == nil { pauses[pauses.count - 1].end = resumeAt }
+        do {
+            switch dossier.term {
+            case .workingDays, .workingHours:
+                let seconds: Int64 = switch dossier.term {
+                case let .workingDays(n): Int64(n) * calendar.workingDaySeconds
+                case let .workingHours(n): Int64(n) * 3600
+                case .calendarDays: 0
+                }
+                return try calendar.due(from: receivedAt, workingSeconds: seconds, pauses: pauses)
+            case let .calendarDays(n):
+                let paused = pauses.reduce(0.0) { $0 + (($1.end ?? resumeAt).timeIntervalSince($1.start)) }
+                return try calendar.dueInCalendarDays(from: receivedAt.addingTimeInterval(paused), days: n)
+            }
+        } catch {
+            throw .invalid([FieldProblem(field: "dueAt", reason: error.vietnameseDescription)])
+        }
+    }
+
+    /// Early when finished on an earlier local day than the due time, on time up to the due
+    /// time, late after it, and late whenever an apology was issued.
+    static func outcome(of dossier: Dossier, finishedAt: Date, calendar: WorkCalendar) -> Outcome {
+        guard let due = dossier.dueAt else { return .onTime }
+        if dossier.apology != nil || finishedAt > due { return .late }
+        return WorkCalendar.localDate(of: finishedAt) < WorkCalendar.localDate(of: due) ? .early : .onTime
+    }
+
+    // MARK: evolve
+
+    /// Applies one event to the dossier.
+    public static func evolve(_ dossier: Dossier, _ event: DossierEvent) -> Dossier {
+        var d = dossier
+        d.version = event.sequence
+        d.updatedAt = event.at
+        switch event.kind {
+        case .created:
+            if let filed = event.dossier {
+                d = filed
+                d.version = event.sequence
+            }
+        case .received:
+            d.status = .received
+            d.receivedAt = event.at
+            d.dueAt = event.dueAt
+            d.missingItems = []
+        case .supplementationRequested:
+            if d.status == .submitted {
+                d.intakeSupplementations += 1
+            } else {
+                d.processingSupplementations += 1
+                d.pauses.append(Pause(start: event.at, end: nil))
+            }
+            d.statusBeforePause = d.status
+            d.status = .supplementation
+            d.missingItems = event.items ?? []
+        case .supplementationReceived:
+            closePause(&d, at: event.at)
+            d.status = d.statusBeforePause ?? .submitted
+            d.statusBeforePause = nil
+            d.missingItems = []
+            if let due = event.dueAt { d.dueAt = due }
+        case .refused:
+            d.status = .refused
+            d.closingReason = event.reason
+            closePause(&d, at: event.at)
+        case .transferred:
+            d.status = .processing
+            d.departmentID = event.departmentID
+        case .assigned:
+            d.handlerID = event.handlerID
+            d.handlerName = event.handlerName
+            if let department = event.departmentID { d.departmentID = department }
+        case .sentToAgency:
+            d.pendingAgencyID = event.toAgencyID
+            if let to = event.toAgencyID, !d.agencyTrail.contains(to) { d.agencyTrail.append(to) }
+        case .receivedFromAgency, .inherited:
+            if let to = event.toAgencyID {
+                d.currentAgencyID = to
+                if !d.agencyTrail.contains(to) { d.agencyTrail.append(to) }
+            }
+            d.pendingAgencyID = nil
+            d.departmentID = nil
+            d.handlerID = nil
+            d.handlerName = nil
+        case .feeRequested:
+            d.feeAmount = event.amount
+            d.statusBeforePause = d.status
+            d.status = .awaitingFee
+            d.pauses.append(Pause(start: event.at, end: nil))
+        case .feePaid:
+            closePause(&d, at: event.at)
+            d.status = d.statusBeforePause ?? .processing
+            d.statusBeforePause = nil
+            if let due = event.dueAt { d.dueAt = due }
+        case .approved:
+            d.status = .approved
+            d.approvedAt = event.at
+        case .resultReady:
+            d.status = .resultReady
+            d.resultReadyAt = event.at
+            d.outcome = event.outcome
+        case .returned:
+            d.status = .returned
+            d.returnedAt = event.at
+            if let method = event.returnMethod { d.returnMethod = method }
+        case .apologized:
+            if let due = event.dueAt {
+                d.apology = Apology(at: event.at, reason: event.reason ?? "", newDueAt: due, by: event.actor.name)
+            }
+        case .withdrawn:
+            d.status = .withdrawn
+            d.closingReason = event.reason
+            closePause(&d, at: event.at)
+        case .stopped:
+            d.status = .stopped
+            d.closingReason = event.reason
+            closePause(&d, at: event.at)
+        }
+        return d
+    }
+
+    static func closePause(_ d: inout Dossier, at: Date) {
+        if let last = d.pauses.last, last.end == nil { d.pauses[d.pauses.count - 1].end = at }
+    }
+
+    /// Replays a history from nothing.
+    public static func replay(_ events: [DossierEvent]) -> Dossier? {
+        guard let first = events.first, first.kind == .created, let filed = first.dossier else { return nil }
+        return events.dropFirst().reduce(evolve(filed, first)) { evolve($0, $1) }
+    }
+}

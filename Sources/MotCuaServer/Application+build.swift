@@ -1,0 +1,134 @@
+import Foundation
+import Hummingbird
+import Logging
+import MotCuaConfig
+import MotCuaCore
+import MotCuaStore
+import NIOCore
+
+/// Everything the HTTP application needs, built once by `motcua serve` or by a test.
+public struct AppDependencies: Sendable {
+    public var configuration: AppConfiguration
+    public var store: any DossierStore
+    public var calendars: WorkCalendars
+    public var catalogue: Catalogue
+    /// The clock: injected so tests can stand on any date.
+    public var now: @Sendable () -> Date
+    public var logger: Logger
+
+    public init(
+        configuration: AppConfiguration, store: any DossierStore, calendars: WorkCalendars, catalogue: Catalogue,
+        now: @escaping @Sendable () -> Date = { Date() }, logger: Logger
+    ) {
+        self.configuration = configuration
+        self.store = store
+        self.calendars = calendars
+        self.catalogue = catalogue
+        self.now = now
+        self.logger = logger
+    }
+}
+
+/// The router with every route; shared by the application and the route/OpenAPI agreement test.
+public func buildRouter(_ dependencies: AppDependencies) -> Router<AppRequestContext> {
+    let router = Router(context: AppRequestContext.self)
+    router.add(middleware: LogRequestsMiddleware(.debug))
+    router.add(middleware: ProblemMiddleware())
+    HealthRoutes(store: dependencies.store).register(on: router)
+    let api = router.group("api/v1")
+    AuthRoutes(dependencies: dependencies).register(on: api)
+    let officer = api.group().add(middleware: AuthMiddleware(store: dependencies.store, now: dependencies.now))
+    OfficerRoutes(dependencies: dependencies).register(on: officer)
+    return router
+}
+
+/// The HTTP application: the officer API on `host:port`, stopped gracefully by ServiceLifecycle.
+public func buildApplication(
+    _ dependencies: AppDependencies,
+    onServerRunning: @escaping @Sendable (any NIOCore.Channel) async -> Void = { _ in }
+) -> some ApplicationProtocol {
+    Application(
+        router: buildRouter(dependencies),
+        configuration: .init(
+            address: .hostname(dependencies.configuration.host, port: dependencies.configuration.port),
+            serverName: "MotCua"),
+        onServerRunning: onServerRunning,
+        logger: dependencies.logger)
+}
+
+/// `/health/live`, `/health/ready`, `/openapi.json` and the problem type descriptions.
+struct HealthRoutes {
+    let store: any DossierStore
+
+    func register(on router: Router<AppRequestContext>) {
+        router.get("health/live") { _, _ in
+            jsonResponse(["status": "ok"])
+        }
+        router.get("health/ready") { _, _ in
+            do {
+                try await store.ping()
+                return jsonResponse(["status": "ready", "database": "ok"])
+            } catch {
+                return jsonResponse(["status": "unavailable", "database": "\(error)"], status: .serviceUnavailable)
+            }
+        }
+        router.get("openapi.json") { _, _ in
+            guard let url = Bundle.module.url(forResource: "openapi", withExtension: "json", subdirectory: "Resources"),
+                  let data = try? Data(contentsOf: url) else { throw HTTPError(.internalServerError) }
+            return Response(
+                status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: data)))
+        }
+        router.get("problems/{name}") { _, context in
+            let name = try context.parameters.require("name")
+            guard let entry = Problem.catalogue[name] else { throw Problem.notFound }
+            return jsonResponse(["type": "/problems/\(name)", "title": entry.title, "status": "\(entry.status)", "description": entry.explanation])
+        }
+    }
+}
+
+func jsonResponse<T: Encodable>(_ value: T, status: HTTPResponse.Status = .ok) -> Response {
+    let data = (try? APIJSON.encoder.encode(value)) ?? Data("{}".utf8)
+    return Response(status: status, headers: [.contentType: "application/json; charset=utf-8"], body: .init(byteBuffer: ByteBuffer(bytes: data)))
+}
+
+/// Reads and decodes a JSON body within the configured size limit; malformed JSON is a 400,
+/// a missing or mistyped field a 422 naming the field.
+func decodeBody<T: Decodable>(_ type: T.Type, from request: Request, limit: Int) async throws -> T {
+    var request = request
+    let buffer: ByteBuffer
+    do {
+        buffer = try await request.collectBody(upTo: limit)
+    } catch {
+        throw Problem.typed("too-large", detail: "Nội dung yêu cầu vượt quá \(limit) byte.")
+    }
+    let data = buffer.readableBytes == 0 ? Data("{}".utf8) : Data(buffer.readableBytesView)
+    do {
+        return try APIJSON.decoder.decode(T.self, from: data)
+    } catch let error as DecodingError {
+        switch error {
+        case let .keyNotFound(key, context):
+            throw Problem.validation(field: path(context.codingPath + [key]), reason: "Trường bắt buộc bị thiếu.")
+        case let .typeMismatch(_, context), let .valueNotFound(_, context):
+            throw Problem.validation(field: path(context.codingPath), reason: "Sai kiểu dữ liệu.")
+        case let .dataCorrupted(context):
+            if context.codingPath.isEmpty {
+                throw Problem.typed("malformed-json", detail: "Nội dung yêu cầu không phải JSON hợp lệ.")
+            }
+            throw Problem.validation(field: path(context.codingPath), reason: "Giá trị không hợp lệ.")
+        @unknown default:
+            throw Problem.typed("malformed-json")
+        }
+    }
+}
+
+private func path(_ keys: [any CodingKey]) -> String {
+    var result = ""
+    for key in keys {
+        if let index = key.intValue {
+            result += "[\(index)]"
+        } else {
+            result += result.isEmpty ? key.stringValue : ".\(key.stringValue)"
+        }
+    }
+    return result.isEmpty ? "body" : result
+}

@@ -1,0 +1,249 @@
+import Foundation
+import Hummingbird
+import MotCuaConfig
+import MotCuaCore
+import MotCuaStore
+
+/// The officer API: catalogue, intake, search, detail, one endpoint per lifecycle command, forms.
+/// Every route here runs behind `AuthMiddleware`.
+struct OfficerRoutes {
+    let dependencies: AppDependencies
+
+    var store: any DossierStore { dependencies.store }
+    var limit: Int { dependencies.configuration.maxBodyBytes }
+
+    /// An officer sees the dossiers its agency received, holds, or was handed; anything else is 404.
+    static func isVisible(_ dossier: Dossier, to officer: Officer) -> Bool {
+        dossier.agencyID == officer.agencyID || dossier.agencyTrail.contains(officer.agencyID)
+    }
+
+    func decisionContext(for officer: Officer) -> DecisionContext {
+        let now = dependencies.now()
+        let tree = dependencies.catalogue.tree
+        let today = WorkCalendar.localDate(of: now)
+        return DecisionContext(
+            actor: officer.actor, now: now,
+            calendar: dependencies.calendars.calendar(forAgency: officer.agencyID),
+            departments: tree.agencies[officer.agencyID]?.departments ?? [],
+            agencyIsActive: { tree.agencies[$0]?.isActive(on: today) ?? false })
+    }
+
+    func register(on group: RouterGroup<AppRequestContext>) {
+        let procedures = Dictionary(uniqueKeysWithValues: dependencies.catalogue.procedures.map { ($0.code, $0) })
+
+        group.get("procedures") { request, _ in
+            let query = request.uri.queryParameters
+            let needle = query["q"].map { foldedSearchKey(String($0)) }
+            let field = query["field"].map(String.init)
+            let level = query["level"].map(String.init)
+            let list = dependencies.catalogue.procedures.filter { procedure in
+                (needle.map { foldedSearchKey(procedure.name).contains($0) || procedure.code.contains($0) } ?? true)
+                    && (field.map { procedure.field == $0 } ?? true) && (level.map { procedure.level == $0 } ?? true)
+            }
+            return jsonResponse(["total": AnyEncodable(list.count), "items": AnyEncodable(list.map { ProcedureView($0, withDocuments: false) })])
+        }
+        group.get("procedures/{code}") { _, context in
+            guard let procedure = procedures[try context.parameters.require("code")] else { throw Problem.notFound }
+            return jsonResponse(ProcedureView(procedure, withDocuments: true))
+        }
+        group.get("agencies") { _, _ in
+            let agencies = dependencies.catalogue.tree.agencies.values.sorted { $0.id < $1.id }
+            return jsonResponse(["levels": AnyEncodable(dependencies.catalogue.tree.levels), "items": AnyEncodable(agencies)])
+        }
+        group.get("officers") { _, context in
+            let officer = try context.requireOfficer()
+            let list = try await store.officers(agencyID: officer.agencyID).map(OfficerView.init)
+            return jsonResponse(["items": list])
+        }
+
+        group.post("dossiers") { request, context in
+            let officer = try context.requireOfficer()
+            let body = try await decodeBody(IntakeRequest.self, from: request, limit: limit)
+            let sizeProblems = body.sizeProblems()
+            guard sizeProblems.isEmpty else { throw Problem.validation(sizeProblems) }
+            guard let procedure = procedures[body.procedureCode] else {
+                throw Problem.validation(field: "procedureCode", reason: "Thủ tục '\(body.procedureCode.prefix(32))' không có trong danh mục.")
+            }
+            let decision = decisionContext(for: officer)
+            guard dependencies.catalogue.tree.agencies[officer.agencyID]?.isActive(on: WorkCalendar.localDate(of: decision.now)) == true else {
+                throw Problem.typed("forbidden", detail: "Cơ quan của bạn không còn hoạt động; hồ sơ do cơ quan kế thừa tiếp nhận.")
+            }
+            let intake = Intake(
+                procedure: procedure, applicant: body.applicant, documents: body.documents, returnMethod: body.returnMethod,
+                channel: .desk, missingItems: body.missingItems ?? [], notApplicable: body.notApplicable ?? [], note: body.note)
+            let id = UUID().uuidString.lowercased()
+            // Validate before a code is allocated, so that a refused intake burns no number.
+            _ = try Lifecycle.file(intake, code: "", id: id, context: decision)
+            let dossier = try await store.fileDossier(agencyID: officer.agencyID, day: WorkCalendar.localDate(of: decision.now)) { code in
+                try Lifecycle.file(intake, code: code, id: id, context: decision)
+            }
+            context.logger.info("dossier filed", metadata: ["code": "\(dossier.code)", "status": "\(dossier.status.rawValue)"])
+            var response = jsonResponse(DossierView(dossier, events: try await store.events(dossierID: dossier.id)), status: .created)
+            response.headers[.location] = "/api/v1/dossiers/\(dossier.code)"
+            return response
+        }
+
+        group.get("dossiers") { request, context in
+            let officer = try context.requireOfficer()
+            var query = try Self.searchQuery(request.uri.queryParameters)
+            query.visibleToAgency = officer.agencyID
+            let page = try await store.search(query)
+            return jsonResponse(DossierList(total: page.total, limit: query.limit, offset: query.offset, items: page.items.map { DossierView($0) }))
+        }
+
+        group.get("dossiers/{code}") { _, context in
+            let officer = try context.requireOfficer()
+            let dossier = try await visibleDossier(try context.parameters.require("code"), officer)
+            return jsonResponse(DossierView(dossier, events: try await store.events(dossierID: dossier.id)))
+        }
+
+        group.get("dossiers/{code}/forms/{form}") { _, context in
+            let officer = try context.requireOfficer()
+            let dossier = try await visibleDossier(try context.parameters.require("code"), officer)
+            let form = try context.parameters.require("form")
+            let events = try await store.events(dossierID: dossier.id)
+            let html = try FormRenderer(
+                settings: dependencies.configuration.forms, agencies: dependencies.catalogue.tree, procedures: procedures
+            ).render(form: form, dossier: dossier, events: events)
+            return Response(
+                status: .ok, headers: [.contentType: "text/html; charset=utf-8"],
+                body: .init(byteBuffer: ByteBuffer(string: html)))
+        }
+
+        command(group, "receive") { _, _ in .receive }
+        command(group, "request-supplementation") { request, _ in
+            let body = try await decodeBody(SupplementationRequest.self, from: request, limit: limit)
+            return .requestSupplementation(items: body.items, reason: body.reason)
+        }
+        command(group, "supplementation-received") { request, _ in
+            .supplementationReceived(note: try await decodeBody(NoteRequest.self, from: request, limit: limit).note)
+        }
+        command(group, "refuse") { request, _ in
+            .refuse(reason: try await decodeBody(ReasonRequest.self, from: request, limit: limit).reason)
+        }
+        command(group, "transfer") { request, _ in
+            .transfer(departmentID: try await decodeBody(TransferRequest.self, from: request, limit: limit).departmentID)
+        }
+        command(group, "assign") { request, officer in
+            let body = try await decodeBody(AssignRequest.self, from: request, limit: limit)
+            guard let handler = try await store.officer(id: body.handlerID), handler.agencyID == officer.agencyID, handler.active else {
+                throw Problem.validation(field: "handlerID", reason: "Không tìm thấy cán bộ này trong cơ quan.")
+            }
+            return .assign(handler: handler.actor)
+        }
+        command(group, "send") { request, _ in
+            let body = try await decodeBody(SendRequest.self, from: request, limit: limit)
+            return .sendToAgency(agencyID: body.agencyID, note: body.note)
+        }
+        command(group, "receive-transfer") { _, _ in .receiveFromAgency }
+        command(group, "request-fee") { request, _ in
+            .requestFee(amount: try await decodeBody(FeeRequest.self, from: request, limit: limit).amount)
+        }
+        command(group, "fee-paid") { _, _ in .feePaid }
+        command(group, "approve") { request, _ in
+            .approve(note: try await decodeBody(NoteRequest.self, from: request, limit: limit).note)
+        }
+        command(group, "ready") { _, _ in .resultReady }
+        command(group, "return") { request, _ in
+            .returnResult(method: try await decodeBody(ReturnRequest.self, from: request, limit: limit).method)
+        }
+        command(group, "apologize") { request, _ in
+            let body = try await decodeBody(ApologyRequest.self, from: request, limit: limit)
+            return .apologize(reason: body.reason, newDueAt: body.newDueAt)
+        }
+        command(group, "withdraw") { request, _ in
+            .withdraw(reason: try await decodeBody(ReasonRequest.self, from: request, limit: limit).reason)
+        }
+        command(group, "stop") { request, _ in
+            .stop(reason: try await decodeBody(ReasonRequest.self, from: request, limit: limit).reason)
+        }
+    }
+
+    func visibleDossier(_ code: String, _ officer: Officer) async throws -> Dossier {
+        guard code.count <= 64, let dossier = try await store.dossier(code: code), Self.isVisible(dossier, to: officer) else {
+            throw Problem.notFound
+        }
+        return dossier
+    }
+
+    /// `POST /api/v1/dossiers/{code}/{name}`: decode the body, then decide and store in one
+    /// transaction, then answer with the dossier and its control sheet.
+    func command(
+        _ group: RouterGroup<AppRequestContext>, _ name: String,
+        _ build: @escaping @Sendable (Request, Officer) async throws -> DossierCommand
+    ) {
+        group.post("dossiers/{code}/\(name)") { request, context in
+            let officer = try context.requireOfficer()
+            let code = try context.parameters.require("code")
+            guard code.count <= 64 else { throw Problem.notFound }
+            let command = try await build(request, officer)
+            let decision = decisionContext(for: officer)
+            let dossier = try await store.apply(code: code) { current in
+                guard Self.isVisible(current, to: officer) else { throw StoreError.notFound }
+                return try Lifecycle.decide(command, dossier: current, context: decision)
+            }
+            context.logger.info("dossier command", metadata: ["code": "\(code)", "command": "\(name)", "status": "\(dossier.status.rawValue)"])
+            return jsonResponse(DossierView(dossier, events: try await store.events(dossierID: dossier.id)))
+        }
+    }
+
+    static func searchQuery(_ parameters: Parameters) throws -> DossierQuery {
+        var query = DossierQuery(visibleToAgency: nil)
+        func text(_ key: String, max: Int = 200) throws -> String? {
+            guard let value = parameters[Substring(key)].map(String.init), !value.isEmpty else { return nil }
+            guard value.count <= max else { throw Problem.validation(field: key, reason: "Dài quá \(max) ký tự.") }
+            return value
+        }
+        func integer(_ key: String, _ range: ClosedRange<Int>) throws -> Int? {
+            guard let raw = try text(key, max: 12) else { return nil }
+            guard let value = Int(raw), range.contains(value) else {
+                throw Problem.validation(field: key, reason: "Phải là số nguyên từ \(range.lowerBound) đến \(range.upperBound).")
+            }
+            return value
+        }
+        func date(_ key: String) throws -> Date? {
+            guard let raw = try text(key, max: 40) else { return nil }
+            if let day = LocalDate(iso: raw) {
+                return WorkCalendar.parse("\(day.iso)T00:00:00")
+            }
+            guard let instant = WorkCalendar.parse(raw) else {
+                throw Problem.validation(field: key, reason: "Ngày không hợp lệ (yyyy-MM-dd).")
+            }
+            return instant
+        }
+        query.code = try text("code", max: 64)
+        query.name = try text("name")
+        query.idNumber = try text("idNumber", max: 32)
+        query.phone = try text("phone", max: 32)
+        query.procedureCode = try text("procedure", max: 32)
+        if let statuses = try text("status") {
+            query.statuses = try statuses.split(separator: ",").map {
+                guard let status = DossierStatus(rawValue: String($0)) else {
+                    throw Problem.validation(field: "status", reason: "Trạng thái '\($0)' không tồn tại.")
+                }
+                return status
+            }
+        }
+        query.submittedFrom = try date("from")
+        if let to = try date("to") {
+            // A bare date includes that whole day.
+            query.submittedTo = (parameters["to"].map { LocalDate(iso: String($0)) != nil } ?? false) ? to.addingTimeInterval(86_400) : to
+        }
+        query.limit = try integer("limit", 1...200) ?? 50
+        query.offset = try integer("offset", 0...1_000_000) ?? 0
+        return query
+    }
+}
+
+/// Type-erased encodable for small ad-hoc response objects.
+struct AnyEncodable: Encodable {
+    let encodeValue: (any Encoder) throws -> Void
+
+    init<T: Encodable>(_ value: T) {
+        encodeValue = value.encode(to:)
+    }
+
+    func encode(to encoder: any Encoder) throws {
+        try encodeValue(encoder)
+    }
+}

@@ -1,0 +1,105 @@
+import Foundation
+import Hummingbird
+import MotCuaCore
+import MotCuaStore
+
+/// An RFC 9457 problem details object, sent as `application/problem+json`.
+public struct Problem: Error, Codable, Sendable, Equatable {
+    /// A URI reference naming the problem type; `about:blank` for plain HTTP errors. Our own
+    /// types are relative references under `/problems/`, served by the API.
+    public var type: String
+    public var title: String
+    public var status: Int
+    public var detail: String?
+    public var instance: String?
+    /// Extension member: the fields at fault, each with the reason.
+    public var errors: [FieldProblem]?
+
+    public init(type: String = "about:blank", title: String, status: Int, detail: String? = nil, errors: [FieldProblem]? = nil) {
+        self.type = type
+        self.title = title
+        self.status = status
+        self.detail = detail
+        self.errors = errors
+    }
+
+    /// The problem types this API defines, for `/problems/{name}`.
+    static let catalogue: [String: (title: String, status: Int, explanation: String)] = [
+        "validation": ("Dữ liệu không hợp lệ", 422, "One or more fields are missing or invalid; `errors` lists each field with the reason."),
+        "malformed-json": ("Nội dung yêu cầu không phải JSON hợp lệ", 400, "The request body is not valid JSON."),
+        "invalid-state": ("Thao tác không phù hợp với trạng thái hồ sơ", 409, "The dossier's current state does not allow this command."),
+        "limit-reached": ("Thao tác chỉ được thực hiện một lần", 409, "A once-only step (supplementation, apology) was already taken."),
+        "forbidden": ("Không có quyền thực hiện", 403, "The officer's role or agency does not allow this command."),
+        "unauthenticated": ("Chưa đăng nhập hoặc phiên đã hết hạn", 401, "A valid bearer token is required; log in again."),
+        "not-found": ("Không tìm thấy", 404, "No such resource is visible to you."),
+        "too-large": ("Nội dung yêu cầu quá lớn", 413, "The request body exceeds the configured limit."),
+    ]
+
+    static func typed(_ name: String, detail: String? = nil, errors: [FieldProblem]? = nil) -> Problem {
+        let entry = catalogue[name]!
+        return Problem(type: "/problems/\(name)", title: entry.title, status: entry.status, detail: detail, errors: errors)
+    }
+
+    static func validation(_ errors: [FieldProblem]) -> Problem {
+        typed("validation", detail: errors.map(\.reason).joined(separator: " "), errors: errors)
+    }
+
+    static func validation(field: String, reason: String) -> Problem {
+        validation([FieldProblem(field: field, reason: reason)])
+    }
+
+    static let notFound = typed("not-found", detail: "Không tìm thấy tài nguyên yêu cầu.")
+
+    /// Maps any error to the problem the client sees; unknown errors become a 500 without detail.
+    static func from(_ error: any Error) -> Problem {
+        switch error {
+        case let problem as Problem:
+            return problem
+        case let domain as DomainError:
+            switch domain {
+            case .invalidState: return typed("invalid-state", detail: domain.vietnameseDescription)
+            case .limitReached: return typed("limit-reached", detail: domain.vietnameseDescription)
+            case .forbidden: return typed("forbidden", detail: domain.vietnameseDescription)
+            case let .invalid(problems): return validation(problems)
+            }
+        case StoreError.notFound:
+            return notFound
+        case let StoreError.duplicate(what):
+            return Problem(type: "/problems/validation", title: "Dữ liệu không hợp lệ", status: 409, detail: "Đã tồn tại: \(what).")
+        case StoreError.dailyCodeLimit:
+            return Problem(title: "Service Unavailable", status: 503, detail: "Cơ quan đã dùng hết số hồ sơ trong ngày.")
+        case let http as HTTPError:
+            let status = Int(http.status.code)
+            if status == 404 { return notFound }
+            if status == 413 { return typed("too-large") }
+            return Problem(title: http.status.reasonPhrase, status: status, detail: http.body)
+        default:
+            return Problem(title: "Internal Server Error", status: 500, detail: "Đã có lỗi trong hệ thống; thao tác chưa được thực hiện.")
+        }
+    }
+
+    func response(instance: String) -> Response {
+        var body = self
+        body.instance = instance
+        let data = (try? APIJSON.encoder.encode(body)) ?? Data()
+        var headers: HTTPFields = [.contentType: "application/problem+json"]
+        if status == 401 { headers[.wwwAuthenticate] = "Bearer" }
+        return Response(
+            status: .init(code: status), headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: data)))
+    }
+}
+
+/// Turns every error thrown below it into a problem response, and logs server faults.
+struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        do {
+            return try await next(request, context)
+        } catch {
+            let problem = Problem.from(error)
+            if problem.status >= 500 {
+                context.logger.error("request failed", metadata: ["error": "\(String(reflecting: error))", "path": "\(request.uri.path)"])
+            }
+            return problem.response(instance: request.uri.path)
+        }
+    }
+}

@@ -1,0 +1,106 @@
+import GRDB
+
+extension SQLiteStore {
+    /// Named migrations. A migration that has shipped is never edited: add a new one.
+    static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1-catalogue-officers-dossiers") { db in
+            try db.execute(sql: """
+                CREATE TABLE agency_levels (
+                  code TEXT PRIMARY KEY,
+                  name TEXT NOT NULL,
+                  rank INTEGER NOT NULL
+                );
+                CREATE TABLE agencies (
+                  id TEXT PRIMARY KEY,
+                  name TEXT NOT NULL,
+                  level TEXT NOT NULL,
+                  parent_id TEXT,
+                  valid_from TEXT NOT NULL,
+                  valid_to TEXT,
+                  successor_id TEXT,
+                  data TEXT NOT NULL
+                );
+                CREATE TABLE procedures (
+                  code TEXT PRIMARY KEY,
+                  name TEXT NOT NULL,
+                  name_folded TEXT NOT NULL,
+                  field TEXT NOT NULL,
+                  level TEXT NOT NULL,
+                  online_level INTEGER NOT NULL,
+                  data TEXT NOT NULL
+                );
+                CREATE TABLE officers (
+                  id TEXT PRIMARY KEY,
+                  username TEXT NOT NULL UNIQUE,
+                  name TEXT NOT NULL,
+                  role TEXT NOT NULL,
+                  agency_id TEXT NOT NULL,
+                  department_id TEXT,
+                  password_hash TEXT NOT NULL,
+                  active INTEGER NOT NULL DEFAULT 1,
+                  created_at REAL NOT NULL
+                );
+                CREATE TABLE sessions (
+                  token_hash TEXT PRIMARY KEY,
+                  officer_id TEXT NOT NULL REFERENCES officers(id),
+                  created_at REAL NOT NULL,
+                  expires_at REAL NOT NULL
+                );
+                CREATE INDEX sessions_expiry ON sessions(expires_at);
+                CREATE TABLE dossiers (
+                  id TEXT PRIMARY KEY,
+                  code TEXT NOT NULL UNIQUE,
+                  agency_id TEXT NOT NULL,
+                  current_agency_id TEXT NOT NULL,
+                  pending_agency_id TEXT,
+                  procedure_code TEXT NOT NULL,
+                  status TEXT NOT NULL,
+                  channel TEXT NOT NULL,
+                  applicant_name TEXT NOT NULL,
+                  applicant_folded TEXT NOT NULL,
+                  id_number TEXT NOT NULL,
+                  phone TEXT NOT NULL,
+                  submitted_at REAL NOT NULL,
+                  received_at REAL,
+                  due_at REAL,
+                  updated_at REAL NOT NULL,
+                  version INTEGER NOT NULL,
+                  data TEXT NOT NULL
+                );
+                CREATE INDEX dossiers_status_due ON dossiers(status, due_at);
+                CREATE INDEX dossiers_current_agency ON dossiers(current_agency_id, status);
+                CREATE INDEX dossiers_id_number ON dossiers(id_number);
+                CREATE INDEX dossiers_phone ON dossiers(phone);
+                CREATE INDEX dossiers_procedure ON dossiers(procedure_code);
+                CREATE INDEX dossiers_submitted ON dossiers(submitted_at);
+                CREATE TABLE dossier_access (
+                  agency_id TEXT NOT NULL,
+                  dossier_id TEXT NOT NULL REFERENCES dossiers(id),
+                  PRIMARY KEY (agency_id, dossier_id)
+                ) WITHOUT ROWID;
+                CREATE TABLE dossier_events (
+                  dossier_id TEXT NOT NULL REFERENCES dossiers(id),
+                  sequence INTEGER NOT NULL,
+                  kind TEXT NOT NULL,
+                  at REAL NOT NULL,
+                  actor_id TEXT NOT NULL,
+                  agency_id TEXT NOT NULL,
+                  data TEXT NOT NULL,
+                  PRIMARY KEY (dossier_id, sequence)
+                ) WITHOUT ROWID;
+                CREATE TRIGGER dossier_events_append_only_update BEFORE UPDATE ON dossier_events
+                BEGIN SELECT RAISE(ABORT, 'the control sheet is append-only'); END;
+                CREATE TRIGGER dossier_events_append_only_delete BEFORE DELETE ON dossier_events
+                BEGIN SELECT RAISE(ABORT, 'the control sheet is append-only'); END;
+                CREATE TABLE dossier_sequences (
+                  agency_id TEXT NOT NULL,
+                  day TEXT NOT NULL,
+                  last INTEGER NOT NULL,
+                  PRIMARY KEY (agency_id, day)
+                ) WITHOUT ROWID;
+                """)
+        }
+        return migrator
+    }
+}

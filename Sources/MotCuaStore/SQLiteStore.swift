@@ -1,0 +1,379 @@
+import Foundation
+import GRDB
+import MotCuaCore
+
+/// The SQLite implementation of `DossierStore`: one database file in WAL mode, written through
+/// GRDB's serialized writer, read concurrently.
+///
+/// `synchronous = FULL`: a write is acknowledged only once it is in the WAL on disk, so an
+/// acknowledged intake survives a crash or power loss.
+public final class SQLiteStore: DossierStore {
+    let pool: DatabasePool
+    public let path: String
+
+    /// Opens (creating if needed) the database at `path` and runs the migrations.
+    public init(path: String) throws {
+        self.path = path
+        var configuration = Configuration()
+        configuration.busyMode = .timeout(10)
+        configuration.prepareDatabase { db in
+            try db.execute(sql: "PRAGMA synchronous = FULL")
+            try db.execute(sql: "PRAGMA foreign_keys = ON")
+        }
+        pool = try DatabasePool(path: path, configuration: configuration)
+        try Self.migrator.migrate(pool)
+    }
+
+    /// Names of the migrations applied, in order.
+    public func appliedMigrations() throws -> [String] {
+        try pool.read { db in try Self.migrator.appliedMigrations(db) }
+    }
+
+    static let encoder: JSONEncoder = {
+        let encoder = JSONEncoder()
+        encoder.dateEncodingStrategy = .secondsSince1970
+        encoder.outputFormatting = [.sortedKeys]
+        return encoder
+    }()
+
+    static let decoder: JSONDecoder = {
+        let decoder = JSONDecoder()
+        decoder.dateDecodingStrategy = .secondsSince1970
+        return decoder
+    }()
+
+    static func json<T: Encodable>(_ value: T) throws -> String {
+        String(decoding: try encoder.encode(value), as: UTF8.self)
+    }
+
+    static func decode<T: Decodable>(_ type: T.Type, _ text: String) throws -> T {
+        do {
+            return try decoder.decode(T.self, from: Data(text.utf8))
+        } catch {
+            throw StoreError.corrupt("\(T.self): \(error)")
+        }
+    }
+
+    // MARK: Catalogue
+
+    public func saveCatalogue(tree: AgencyTree, procedures: [Procedure]) async throws -> CatalogueCounts {
+        let levels = tree.levels
+        let agencies = Array(tree.agencies.values)
+        let rows = try agencies.map { ($0, try Self.json($0)) }
+        let procedureRows = try procedures.map { ($0, try Self.json($0)) }
+        return try await pool.write { db in
+            for level in levels {
+                try db.execute(
+                    sql: """
+                        INSERT INTO agency_levels(code, name, rank) VALUES (?, ?, ?)
+                        ON CONFLICT(code) DO UPDATE SET name = excluded.name, rank = excluded.rank
+                        """,
+                    arguments: [level.code, level.name, level.rank])
+            }
+            var changedAgencies = 0
+            for (agency, data) in rows {
+                let existing = try String.fetchOne(db, sql: "SELECT data FROM agencies WHERE id = ?", arguments: [agency.id])
+                guard existing != data else { continue }
+                try db.execute(
+                    sql: """
+                        INSERT INTO agencies(id, name, level, parent_id, valid_from, valid_to, successor_id, data)
+                        VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                        ON CONFLICT(id) DO UPDATE SET name = excluded.name, level = excluded.level,
+                          parent_id = excluded.parent_id, valid_from = excluded.valid_from, valid_to = excluded.valid_to,
+                          successor_id = excluded.successor_id, data = excluded.data
+                        """,
+                    arguments: [agency.id, agency.name, agency.level, agency.parentID, agency.validFrom.iso,
+                                agency.validTo?.iso, agency.successorID, data])
+                changedAgencies += 1
+            }
+            var changedProcedures = 0
+            for (procedure, data) in procedureRows {
+                let existing = try String.fetchOne(db, sql: "SELECT data FROM procedures WHERE code = ?", arguments: [procedure.code])
+                guard existing != data else { continue }
+                try db.execute(
+                    sql: """
+                        INSERT INTO procedures(code, name, name_folded, field, level, online_level, data)
+                        VALUES (?, ?, ?, ?, ?, ?, ?)
+                        ON CONFLICT(code) DO UPDATE SET name = excluded.name, name_folded = excluded.name_folded,
+                          field = excluded.field, level = excluded.level, online_level = excluded.online_level, data = excluded.data
+                        """,
+                    arguments: [procedure.code, procedure.name, foldedSearchKey(procedure.name), procedure.field,
+                                procedure.level, procedure.onlineLevel, data])
+                changedProcedures += 1
+            }
+            return CatalogueCounts(agencies: changedAgencies, procedures: changedProcedures)
+        }
+    }
+
+    public func procedures() async throws -> [Procedure] {
+        let rows = try await pool.read { db in try String.fetchAll(db, sql: "SELECT data FROM procedures ORDER BY code") }
+        return try rows.map { try Self.decode(Procedure.self, $0) }
+    }
+
+    public func procedure(code: String) async throws -> Procedure? {
+        let row = try await pool.read { db in try String.fetchOne(db, sql: "SELECT data FROM procedures WHERE code = ?", arguments: [code]) }
+        return try row.map { try Self.decode(Procedure.self, $0) }
+    }
+
+    public func agencies() async throws -> [Agency] {
+        let rows = try await pool.read { db in try String.fetchAll(db, sql: "SELECT data FROM agencies ORDER BY id") }
+        return try rows.map { try Self.decode(Agency.self, $0) }
+    }
+
+    public func agencyLevels() async throws -> [AgencyLevel] {
+        try await pool.read { db in
+            try Row.fetchAll(db, sql: "SELECT code, name, rank FROM agency_levels ORDER BY rank").map {
+                AgencyLevel(code: $0["code"], name: $0["name"], rank: $0["rank"])
+            }
+        }
+    }
+
+    // MARK: Officers and sessions
+
+    public func createOfficer(_ officer: Officer) async throws {
+        try await pool.write { db in
+            if try Bool.fetchOne(db, sql: "SELECT 1 FROM officers WHERE username = ?", arguments: [officer.username]) != nil {
+                throw StoreError.duplicate("username \(officer.username)")
+            }
+            try db.execute(
+                sql: """
+                    INSERT INTO officers(id, username, name, role, agency_id, department_id, password_hash, active, created_at)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    """,
+                arguments: [officer.id, officer.username, officer.name, officer.role.rawValue, officer.agencyID,
+                            officer.departmentID, officer.passwordHash, officer.active, Date().timeIntervalSince1970])
+        }
+    }
+
+    static func officer(from row: Row) throws -> Officer {
+        guard let role = Role(rawValue: row["role"]) else { throw StoreError.corrupt("officer role \(String(describing: row["role"]))") }
+        return Officer(
+            id: row["id"], username: row["username"], name: row["name"], role: role, agencyID: row["agency_id"],
+            departmentID: row["department_id"], passwordHash: row["password_hash"], active: row["active"])
+    }
+
+    public func officer(username: String) async throws -> Officer? {
+        try await pool.read { db in
+            try Row.fetchOne(db, sql: "SELECT * FROM officers WHERE username = ?", arguments: [username]).map(Self.officer(from:))
+        }
+    }
+
+    public func officer(id: String) async throws -> Officer? {
+        try await pool.read { db in
+            try Row.fetchOne(db, sql: "SELECT * FROM officers WHERE id = ?", arguments: [id]).map(Self.officer(from:))
+        }
+    }
+
+    public func officerCount() async throws -> Int {
+        try await pool.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM officers") ?? 0 }
+    }
+
+    public func officers(agencyID: String) async throws -> [Officer] {
+        try await pool.read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM officers WHERE agency_id = ? ORDER BY name", arguments: [agencyID])
+                .map(Self.officer(from:))
+        }
+    }
+
+    public func setPassword(officerID: String, passwordHash: String) async throws {
+        try await pool.write { db in
+            try db.execute(sql: "UPDATE officers SET password_hash = ? WHERE id = ?", arguments: [passwordHash, officerID])
+            guard db.changesCount == 1 else { throw StoreError.notFound }
+            try db.execute(sql: "DELETE FROM sessions WHERE officer_id = ?", arguments: [officerID])
+        }
+    }
+
+    public func createSession(tokenHash: String, officerID: String, createdAt: Date, expiresAt: Date) async throws {
+        try await pool.write { db in
+            try db.execute(sql: "DELETE FROM sessions WHERE expires_at < ?", arguments: [createdAt.timeIntervalSince1970])
+            try db.execute(
+                sql: "INSERT INTO sessions(token_hash, officer_id, created_at, expires_at) VALUES (?, ?, ?, ?)",
+                arguments: [tokenHash, officerID, createdAt.timeIntervalSince1970, expiresAt.timeIntervalSince1970])
+        }
+    }
+
+    public func session(tokenHash: String, now: Date) async throws -> (Officer, expiresAt: Date)? {
+        try await pool.read { db in
+            guard let row = try Row.fetchOne(
+                db,
+                sql: """
+                    SELECT o.*, s.expires_at AS session_expires FROM sessions s JOIN officers o ON o.id = s.officer_id
+                    WHERE s.token_hash = ? AND s.expires_at > ? AND o.active = 1
+                    """,
+                arguments: [tokenHash, now.timeIntervalSince1970])
+            else { return nil }
+            let expires: Double = row["session_expires"]
+            return (try Self.officer(from: row), Date(timeIntervalSince1970: expires))
+        }
+    }
+
+    public func deleteSession(tokenHash: String) async throws {
+        try await pool.write { db in try db.execute(sql: "DELETE FROM sessions WHERE token_hash = ?", arguments: [tokenHash]) }
+    }
+
+    // MARK: Dossiers
+
+    public func fileDossier(
+        agencyID: String, day: LocalDate, make: @escaping @Sendable (String) throws -> [DossierEvent]
+    ) async throws -> Dossier {
+        try await pool.write { db in
+            let sequence = try Int.fetchOne(
+                db,
+                sql: """
+                    INSERT INTO dossier_sequences(agency_id, day, last) VALUES (?, ?, 1)
+                    ON CONFLICT(agency_id, day) DO UPDATE SET last = last + 1
+                    RETURNING last
+                    """,
+                arguments: [agencyID, DossierCode.dayKey(day)]) ?? 1
+            guard sequence <= DossierCode.dailyLimit else { throw StoreError.dailyCodeLimit(agencyID: agencyID) }
+            let code = DossierCode.make(agencyID: agencyID, date: day, sequence: sequence)
+            let events = try make(code)
+            guard let dossier = Lifecycle.replay(events) else { throw StoreError.corrupt("a new dossier must start with 'created'") }
+            try Self.insertDossier(dossier, db: db)
+            try Self.append(events, to: dossier, db: db)
+            return dossier
+        }
+    }
+
+    public func apply(code: String, decide: @escaping @Sendable (Dossier) throws -> [DossierEvent]) async throws -> Dossier {
+        try await pool.write { db in
+            guard let data = try String.fetchOne(db, sql: "SELECT data FROM dossiers WHERE code = ?", arguments: [code]) else {
+                throw StoreError.notFound
+            }
+            let current = try Self.decode(Dossier.self, data)
+            let events = try decide(current)
+            guard !events.isEmpty else { return current }
+            let updated = events.reduce(current) { Lifecycle.evolve($0, $1) }
+            try Self.updateDossier(updated, previousVersion: current.version, db: db)
+            try Self.append(events, to: updated, db: db)
+            return updated
+        }
+    }
+
+    static func insertDossier(_ d: Dossier, db: Database) throws {
+        try db.execute(
+            sql: """
+                INSERT INTO dossiers(id, code, agency_id, current_agency_id, pending_agency_id, procedure_code, status, channel,
+                  applicant_name, applicant_folded, id_number, phone, submitted_at, received_at, due_at, updated_at, version, data)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """,
+            arguments: [d.id, d.code, d.agencyID, d.currentAgencyID, d.pendingAgencyID, d.procedureCode, d.status.rawValue,
+                        d.channel.rawValue, d.applicant.name, foldedSearchKey(d.applicant.name), d.applicant.idNumber,
+                        d.applicant.phone, d.submittedAt.timeIntervalSince1970, d.receivedAt?.timeIntervalSince1970,
+                        d.dueAt?.timeIntervalSince1970, d.updatedAt.timeIntervalSince1970, d.version, try json(d)])
+        try syncAccess(d, db: db)
+    }
+
+    static func updateDossier(_ d: Dossier, previousVersion: Int, db: Database) throws {
+        try db.execute(
+            sql: """
+                UPDATE dossiers SET current_agency_id = ?, pending_agency_id = ?, status = ?, received_at = ?, due_at = ?,
+                  updated_at = ?, version = ?, data = ?
+                WHERE id = ? AND version = ?
+                """,
+            arguments: [d.currentAgencyID, d.pendingAgencyID, d.status.rawValue, d.receivedAt?.timeIntervalSince1970,
+                        d.dueAt?.timeIntervalSince1970, d.updatedAt.timeIntervalSince1970, d.version, try json(d),
+                        d.id, previousVersion])
+        guard db.changesCount == 1 else { throw StoreError.corrupt("dossier \(d.code) changed underneath") }
+        try syncAccess(d, db: db)
+    }
+
+    static func syncAccess(_ d: Dossier, db: Database) throws {
+        for agency in Set(d.agencyTrail + [d.agencyID, d.currentAgencyID] + [d.pendingAgencyID].compactMap { $0 }) {
+            try db.execute(
+                sql: "INSERT INTO dossier_access(agency_id, dossier_id) VALUES (?, ?) ON CONFLICT DO NOTHING",
+                arguments: [agency, d.id])
+        }
+    }
+
+    static func append(_ events: [DossierEvent], to d: Dossier, db: Database) throws {
+        for event in events {
+            try db.execute(
+                sql: "INSERT INTO dossier_events(dossier_id, sequence, kind, at, actor_id, agency_id, data) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                arguments: [d.id, event.sequence, event.kind.rawValue, event.at.timeIntervalSince1970, event.actor.id,
+                            event.agencyID, try json(event)])
+        }
+    }
+
+    public func dossier(code: String) async throws -> Dossier? {
+        let data = try await pool.read { db in try String.fetchOne(db, sql: "SELECT data FROM dossiers WHERE code = ?", arguments: [code]) }
+        return try data.map { try Self.decode(Dossier.self, $0) }
+    }
+
+    public func events(dossierID: String) async throws -> [DossierEvent] {
+        let rows = try await pool.read { db in
+            try String.fetchAll(db, sql: "SELECT data FROM dossier_events WHERE dossier_id = ? ORDER BY sequence", arguments: [dossierID])
+        }
+        return try rows.map { try Self.decode(DossierEvent.self, $0) }
+    }
+
+    public func search(_ query: DossierQuery) async throws -> DossierPage {
+        var joins = ""
+        var conditions: [String] = []
+        var arguments: [(any DatabaseValueConvertible)?] = []
+        if let agency = query.visibleToAgency {
+            joins = "JOIN dossier_access a ON a.dossier_id = d.id AND a.agency_id = ?"
+            arguments.append(agency)
+        }
+        func like(_ text: String) -> String {
+            "%" + text.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "%", with: "\\%")
+                .replacingOccurrences(of: "_", with: "\\_") + "%"
+        }
+        if let code = query.code { conditions.append("d.code LIKE ? ESCAPE '\\'"); arguments.append(like(code)) }
+        if let name = query.name { conditions.append("d.applicant_folded LIKE ? ESCAPE '\\'"); arguments.append(like(foldedSearchKey(name))) }
+        if let idNumber = query.idNumber { conditions.append("d.id_number = ?"); arguments.append(idNumber) }
+        if let phone = query.phone { conditions.append("d.phone = ?"); arguments.append(phone) }
+        if !query.statuses.isEmpty {
+            conditions.append("d.status IN (\(Array(repeating: "?", count: query.statuses.count).joined(separator: ", ")))")
+            arguments += query.statuses.map(\.rawValue)
+        }
+        if let procedure = query.procedureCode { conditions.append("d.procedure_code = ?"); arguments.append(procedure) }
+        if let from = query.submittedFrom { conditions.append("d.submitted_at >= ?"); arguments.append(from.timeIntervalSince1970) }
+        if let to = query.submittedTo { conditions.append("d.submitted_at < ?"); arguments.append(to.timeIntervalSince1970) }
+        let whereClause = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
+        let countSQL = "SELECT COUNT(*) FROM dossiers d \(joins) \(whereClause)"
+        let pageSQL = "SELECT d.data FROM dossiers d \(joins) \(whereClause) ORDER BY d.submitted_at DESC, d.code DESC LIMIT ? OFFSET ?"
+        let countArguments = StatementArguments(arguments.map { $0?.databaseValue ?? .null })
+        let pageArguments = StatementArguments((arguments + [query.limit, query.offset]).map { $0?.databaseValue ?? .null })
+        let (total, rows) = try await pool.read { db in
+            (try Int.fetchOne(db, sql: countSQL, arguments: countArguments) ?? 0,
+             try String.fetchAll(db, sql: pageSQL, arguments: pageArguments))
+        }
+        return DossierPage(total: total, items: try rows.map { try Self.decode(Dossier.self, $0) })
+    }
+
+    public func inheritOpenDossiers(from: String, to: String, actor: Actor, at: Date) async throws -> Int {
+        let open = DossierStatus.allCases.filter { !$0.isFinal }.map(\.rawValue)
+        return try await pool.write { db in
+            let rows = try String.fetchAll(
+                db,
+                sql: "SELECT data FROM dossiers WHERE current_agency_id = ? AND status IN (\(open.map { _ in "?" }.joined(separator: ", ")))",
+                arguments: StatementArguments([from] + open))
+            for data in rows {
+                let current = try Self.decode(Dossier.self, data)
+                var event = DossierEvent(sequence: current.version + 1, kind: .inherited, at: at, actor: actor, agencyID: to)
+                event.fromAgencyID = from
+                event.toAgencyID = to
+                event.note = "Cơ quan \(from) hợp nhất vào \(to)"
+                let updated = Lifecycle.evolve(current, event)
+                try Self.updateDossier(updated, previousVersion: current.version, db: db)
+                try Self.append([event], to: updated, db: db)
+            }
+            return rows.count
+        }
+    }
+
+    public func counts() async throws -> StoreCounts {
+        try await pool.read { db in
+            StoreCounts(
+                dossiers: try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM dossiers") ?? 0,
+                events: try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM dossier_events") ?? 0,
+                officers: try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM officers") ?? 0,
+                sessions: try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM sessions") ?? 0)
+        }
+    }
+
+    public func ping() async throws {
+        _ = try await pool.read { db in try Int.fetchOne(db, sql: "SELECT 1") }
+    }
+}
