@@ -21,6 +21,12 @@ import sys
 
 
 def term_of(record):
+    if record["field"] == "Chứng thực" and not record["processingDays"] and not record.get("processingText"):
+        # Nghị định 23/2015/NĐ-CP, art. 7: copies and signatures the same working day (the next one
+        # after 15:00); contracts and transactions within 2 working days.
+        name = record["name"].lower()
+        contract = not name.startswith("cấp bản sao") and any(w in name for w in ("hợp đồng", "giao dịch", "di chúc", "di sản", "văn bản thỏa thuận"))
+        return {"workingDays": 2 if contract else 1}, True, "the catalogue page shows no time; term per Nghị định 23/2015/NĐ-CP art. 7"
     if record["processingDays"]:
         return {"workingDays": record["processingDays"]}, False, None
     text = record.get("processingText")

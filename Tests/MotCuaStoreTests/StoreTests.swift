@@ -1,0 +1,200 @@
+import Foundation
+import GRDB
+import MotCuaConfig
+import MotCuaCore
+import Testing
+@testable import MotCuaStore
+
+let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+
+func temporaryDatabase() -> String {
+    FileManager.default.temporaryDirectory.appendingPathComponent("motcua-store-\(UUID().uuidString).sqlite").path
+}
+
+let catalogue: Catalogue = {
+    do {
+        return try SeedLoader.loadCatalogue(from: repository.appendingPathComponent("Seeds"))
+    } catch {
+        preconditionFailure("Seeds/ does not load: \(error)")
+    }
+}()
+
+let calendar: WorkCalendar = {
+    do { return try ConfigLoader.loadCalendars(from: repository.appendingPathComponent("Config")).standard } catch {
+        preconditionFailure("Config/ does not load: \(error)")
+    }
+}()
+
+let desk = Actor(id: "desk-1", name: "Nguyễn Thị Hoa", role: .desk, agencyID: "000.15.01.H42")
+
+func intake(_ name: String = "Nguyễn Văn An", procedureCode: String = "1.001193") -> Intake {
+    let procedure = catalogue.procedures.first { $0.code == procedureCode }!
+    return Intake(
+        procedure: procedure,
+        applicant: Applicant(name: name, idNumber: "001203004005", phone: "0912345678", address: "Sông Trí"),
+        documents: procedure.documents.map { ProvidedDocument(name: $0.name, originals: $0.originals, copies: $0.copies) },
+        returnMethod: .desk)
+}
+
+func file(_ store: SQLiteStore, _ intake: Intake, at now: Date, by actor: Actor = desk) async throws -> Dossier {
+    let context = DecisionContext(actor: actor, now: now, calendar: calendar)
+    let id = UUID().uuidString
+    return try await store.fileDossier(agencyID: actor.agencyID, day: WorkCalendar.localDate(of: now)) { code in
+        try Lifecycle.file(intake, code: code, id: id, context: context)
+    }
+}
+
+@Suite("SQLite store")
+struct StoreTests {
+    let now = WorkCalendar.parse("2026-03-02T09:00:00+07:00")!
+
+    @Test("200 concurrent intakes get 200 distinct codes, numbered 0001–0200 for the day")
+    func concurrentIntakes() async throws {
+        let store = try SQLiteStore(path: temporaryDatabase())
+        let codes = try await withThrowingTaskGroup(of: String.self) { group in
+            for index in 0..<200 {
+                group.addTask { try await file(store, intake("Người \(index)"), at: now).code }
+            }
+            var codes: [String] = []
+            for try await code in group { codes.append(code) }
+            return codes
+        }
+        #expect(Set(codes).count == 200)
+        #expect(Set(codes) == Set((1...200).map { String(format: "000.15.01.H42-260302-%04d", $0) }))
+        let counts = try await store.counts()
+        #expect(counts.dossiers == 200 && counts.events == 400)
+        // The sequence restarts the next day.
+        let tomorrow = try await file(store, intake(), at: now.addingTimeInterval(86_400))
+        #expect(tomorrow.code == "000.15.01.H42-260303-0001")
+    }
+
+    @Test("A restart keeps dossiers, control sheets, officers and sessions")
+    func restart() async throws {
+        let path = temporaryDatabase()
+        var store: SQLiteStore? = try SQLiteStore(path: path)
+        let filed = try await file(store!, intake(), at: now)
+        try await store!.createOfficer(Officer(id: "o1", username: "hoa", name: "Hoa", role: .desk, agencyID: desk.agencyID, departmentID: nil, passwordHash: "x"))
+        try await store!.createSession(tokenHash: "h", officerID: "o1", createdAt: now, expiresAt: now.addingTimeInterval(3600))
+        _ = try await store!.saveCatalogue(tree: catalogue.tree, procedures: catalogue.procedures)
+        store = nil
+        let reopened = try SQLiteStore(path: path)
+        #expect(try await reopened.dossier(code: filed.code) == filed)
+        #expect(try await reopened.events(dossierID: filed.id).map(\.kind) == [.created, .received])
+        #expect(try await reopened.session(tokenHash: "h", now: now)?.0.username == "hoa")
+        #expect(try await reopened.session(tokenHash: "h", now: now.addingTimeInterval(7200)) == nil)
+        #expect(try await reopened.procedures().count == catalogue.procedures.count)
+        #expect(try reopened.appliedMigrations() == ["v1-catalogue-officers-dossiers"])
+    }
+
+    @Test("The control sheet is append-only")
+    func appendOnly() async throws {
+        let store = try SQLiteStore(path: temporaryDatabase())
+        let filed = try await file(store, intake(), at: now)
+        await #expect(throws: DatabaseError.self) {
+            try await store.pool.write { db in try db.execute(sql: "UPDATE dossier_events SET kind = 'refused'") }
+        }
+        await #expect(throws: DatabaseError.self) {
+            try await store.pool.write { db in try db.execute(sql: "DELETE FROM dossier_events") }
+        }
+        #expect(try await store.events(dossierID: filed.id).count == 2)
+    }
+
+    @Test("A refused command changes nothing")
+    func atomicity() async throws {
+        let store = try SQLiteStore(path: temporaryDatabase())
+        let filed = try await file(store, intake(), at: now)
+        let before = try await store.counts()
+        let context = DecisionContext(actor: desk, now: now, calendar: calendar)
+        await #expect(throws: DomainError.self) {
+            _ = try await store.apply(code: filed.code) { try Lifecycle.decide(.returnResult(method: .desk), dossier: $0, context: context) }
+        }
+        #expect(try await store.counts() == before)
+        #expect(try await store.dossier(code: filed.code) == filed)
+    }
+
+    @Test("Search folds diacritics and đ, pages, and respects agency visibility")
+    func search() async throws {
+        let store = try SQLiteStore(path: temporaryDatabase())
+        for name in ["Nguyễn Văn An", "Đặng Thị Đào", "Nguyễn Thị Ánh", "Trần Văn Bình"] {
+            _ = try await file(store, intake(name), at: now)
+        }
+        let other = Actor(id: "desk-2", name: "B", role: .desk, agencyID: "000.07.01.H25")
+        _ = try await file(store, intake("Nguyễn Văn An"), at: now, by: other)
+
+        let byName = try await store.search(DossierQuery(visibleToAgency: desk.agencyID, name: "nguyen van an"))
+        #expect(byName.total == 1 && byName.items[0].applicant.name == "Nguyễn Văn An")
+        #expect(try await store.search(DossierQuery(visibleToAgency: desk.agencyID, name: "dang thi dao")).total == 1)
+        #expect(try await store.search(DossierQuery(visibleToAgency: desk.agencyID, name: "NGUYỄN")).total == 2)
+        let page = try await store.search(DossierQuery(visibleToAgency: desk.agencyID, limit: 3, offset: 3))
+        #expect(page.total == 4 && page.items.count == 1)
+        #expect(try await store.search(DossierQuery(visibleToAgency: desk.agencyID, statuses: [.returned])).total == 0)
+        #expect(try await store.search(DossierQuery(visibleToAgency: desk.agencyID, code: "260302-0002")).total == 1)
+        #expect(try await store.search(DossierQuery(visibleToAgency: "000.07.01.H25")).total == 1)
+        #expect(try await store.search(DossierQuery(visibleToAgency: desk.agencyID, name: "100%_")).total == 0)
+    }
+
+    @Test("Open dossiers of a merged agency pass to its successor, with a hand-off on the sheet")
+    func inheritance() async throws {
+        let store = try SQLiteStore(path: temporaryDatabase())
+        let old = Actor(id: "desk-old", name: "C", role: .desk, agencyID: "000.15.21.H42")
+        let open = try await file(store, intake(), at: WorkCalendar.parse("2025-06-27T09:00:00+07:00")!, by: old)
+        let moved = try await store.inheritOpenDossiers(
+            from: old.agencyID, to: "000.15.01.H42",
+            actor: Actor(id: "system", name: "Hệ thống", role: .admin, agencyID: "000.15.01.H42"),
+            at: WorkCalendar.parse("2025-07-01T00:00:00+07:00")!)
+        #expect(moved == 1)
+        let after = try #require(try await store.dossier(code: open.code))
+        #expect(after.currentAgencyID == "000.15.01.H42" && after.agencyID == old.agencyID)
+        #expect(try await store.events(dossierID: open.id).last?.kind == .inherited)
+        // Statistics can still be read per former agency, and both may see it.
+        #expect(try await store.search(DossierQuery(visibleToAgency: old.agencyID)).total == 1)
+        #expect(try await store.search(DossierQuery(visibleToAgency: "000.15.01.H42")).total == 1)
+    }
+}
+
+@Suite("Catalogue seeds")
+struct SeedTests {
+    @Test("Seeds/ holds at least 40 real procedures with sources, and both agency trees")
+    func shipped() throws {
+        #expect(catalogue.procedures.count >= 40)
+        #expect(catalogue.procedures.allSatisfy { $0.source.contains("dichvucong.gov.vn") })
+        #expect(Set(catalogue.procedures.map(\.field)).isSuperset(of: ["Hộ tịch", "Chứng thực", "Đất đai"]))
+        let tree = catalogue.tree
+        #expect(tree.levels.map(\.code) == ["tinh", "huyen", "xa"])
+        // Three tiers before 1 July 2025, two after.
+        #expect(tree.agencies["000.15.21.H42"]?.parentID == "000.00.15.H42")
+        #expect(tree.agencies["000.00.15.H42"]?.parentID == "000.00.00.H42")
+        #expect(tree.agencies["000.15.01.H42"]?.parentID == "000.00.00.H42")
+        #expect(tree.heir(of: "000.07.21.H25", on: LocalDate(iso: "2026-01-01")!) == "000.07.01.H25")
+        #expect(tree.heir(of: "000.07.21.H25", on: LocalDate(iso: "2025-06-30")!) == "000.07.21.H25")
+    }
+
+    @Test("An invalid procedure is rejected at load with its code and the reason")
+    func invalidProcedure() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("motcua-seeds-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        try FileManager.default.copyItem(at: repository.appendingPathComponent("Seeds/agencies.json"), to: directory.appendingPathComponent("agencies.json"))
+        let valid: [String: Any] = [
+            "code": "1.999999", "name": "Thủ tục thử", "field": "Hộ tịch", "level": "xa", "term": ["workingDays": 3],
+            "fee": ["amount": 0, "text": "Miễn phí"], "onlineLevel": 3, "postalIntake": true, "postalReturn": true,
+            "documents": [["name": "Tờ khai", "originals": 1, "copies": 0]], "source": "test",
+        ]
+        let cases: [(String, Any, String)] = [
+            ("onlineLevel", 5, "onlineLevel: 5 is not 2, 3 or 4"),
+            ("term", ["workingDays": 0], "term: 0 is outside 1–365"),
+            ("documents", [Any](), "documents: the list is empty"),
+            ("level", "bo", "level: 'bo' is not a level of the agency tree"),
+            ("code", "1.99", "code: '1.99' is not a national procedure code (e.g. 1.001193)"),
+        ]
+        for (key, value, reason) in cases {
+            var entry = valid
+            entry[key] = value
+            let data = try JSONSerialization.data(withJSONObject: ["procedures": [entry]])
+            try data.write(to: directory.appendingPathComponent("procedures.json"))
+            let code = key == "code" ? "1.99" : "1.999999"
+            #expect(throws: SeedError(file: "Seeds/procedures.json", entry: code, reason: reason)) {
+                try SeedLoader.loadCatalogue(from: directory)
+            }
+        }
+    }
+}
