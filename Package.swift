@@ -60,7 +60,7 @@ let package = Package(
         .testTarget(name: "MotCuaCoreTests", dependencies: ["MotCuaCore"], resources: [.copy("Fixtures")]),
         .testTarget(name: "MotCuaConfigTests", dependencies: ["MotCuaConfig"]),
         .testTarget(name: "MotCuaStoreTests", dependencies: ["MotCuaStore", "MotCuaConfig"]),
-        .testTarget(name: "MotCuaServerTests", dependencies: ["MotCuaServer"]),
+        .testTarget(name: "MotCuaServerTests", dependencies: ["MotCuaServer", "MotCuaStore", "MotCuaConfig"]),
         .testTarget(name: "MotCuaCLITests", dependencies: ["motcua"]),
     ],
     swiftLanguageModes: [.v6]
