@@ -123,8 +123,9 @@ struct ServeCommand: AsyncParsableCommand {
         let dependencies = AppDependencies(
             configuration: loaded.configuration, store: store, calendars: loaded.calendars, catalogue: loaded.catalogue,
             logger: logger)
-        let address = "\(loaded.configuration.host):\(loaded.configuration.port)"
-        let app = buildApplication(dependencies) { _ in
+        let host = loaded.configuration.host, port = loaded.configuration.port
+        let app = buildApplication(dependencies) { channel in
+            let address = "\(host):\(channel.localAddress?.port ?? port)"
             say("MotCua đang chạy tại http://\(address) (Ctrl-C để dừng). Tài liệu API: http://\(address)/openapi.json")
         }
         let group = ServiceGroup(configuration: .init(

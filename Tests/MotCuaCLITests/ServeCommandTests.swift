@@ -1,0 +1,104 @@
+import Foundation
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
+import Testing
+
+/// `motcua serve` as a user runs it: a child process on a loopback port.
+final class ServerProcess {
+    let process = Process()
+    let output = Pipe()
+    var lines: [String] = []
+    var baseURL: URL?
+
+    init(dataDirectory: URL, demo: Bool = false) throws {
+        let binary = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("motcua")
+        process.executableURL = FileManager.default.isExecutableFile(atPath: binary.path)
+            ? binary
+            : URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().deletingLastPathComponent()
+                .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("motcua")
+        process.arguments = ["serve", "--port", "0", "--data-dir", dataDirectory.path] + (demo ? ["--demo"] : [])
+        process.currentDirectoryURL = repositoryRoot
+        var environment = ProcessInfo.processInfo.environment
+        environment["MOTCUA_BCRYPT_COST"] = "4"
+        environment["MOTCUA_LOG_LEVEL"] = "info"
+        process.environment = environment
+        process.standardOutput = output
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+    }
+
+    /// Reads standard output until the server says where it listens.
+    func waitUntilListening() throws {
+        var buffer = Data()
+        let handle = output.fileHandleForReading
+        while baseURL == nil {
+            let chunk = handle.availableData
+            guard !chunk.isEmpty else { throw CocoaError(.fileReadUnknown, userInfo: [NSDebugDescriptionErrorKey: "server exited: \(lines)"]) }
+            buffer.append(chunk)
+            lines = String(decoding: buffer, as: UTF8.self).split(separator: "\n").map(String.init)
+            if let line = lines.first(where: { $0.hasPrefix("MotCua đang chạy tại http://") }),
+               let url = line.split(separator: " ").first(where: { $0.hasPrefix("http://") }) {
+                baseURL = URL(string: String(url))
+            }
+        }
+    }
+
+    /// Sends SIGTERM and waits; returns the exit status.
+    func terminate() -> Int32 {
+        process.terminate()
+        process.waitUntilExit()
+        return process.terminationStatus
+    }
+}
+
+func fetch(_ url: URL, method: String = "GET", token: String? = nil, json: Any? = nil) async throws -> (Int, [String: Any]) {
+    var request = URLRequest(url: url)
+    request.httpMethod = method
+    if let token { request.setValue("Bearer \(token)", forHTTPHeaderField: "Authorization") }
+    if let json {
+        request.httpBody = try JSONSerialization.data(withJSONObject: json)
+        request.setValue("application/json", forHTTPHeaderField: "Content-Type")
+    }
+    return try await withCheckedThrowingContinuation { continuation in
+        URLSession.shared.dataTask(with: request) { data, response, error in
+            if let error { return continuation.resume(throwing: error) }
+            let object = (data.flatMap { try? JSONSerialization.jsonObject(with: $0) } as? [String: Any]) ?? [:]
+            continuation.resume(returning: ((response as! HTTPURLResponse).statusCode, object))
+        }.resume()
+    }
+}
+
+@Suite("motcua serve", .serialized)
+struct ServeCommandTests {
+    @Test("Fresh start: creates the database, seeds, prints the admin password once; SIGTERM stops it cleanly; a restart keeps everything")
+    func freshStartAndRestart() async throws {
+        let data = FileManager.default.temporaryDirectory.appendingPathComponent("motcua-serve-\(UUID().uuidString)")
+        let first = try ServerProcess(dataDirectory: data, demo: true)
+        try first.waitUntilListening()
+        let base = try #require(first.baseURL)
+        #expect(first.lines.contains { $0.contains("tên đăng nhập: admin") })
+        let passwordLine = try #require(first.lines.first { $0.hasPrefix("  motcua.songtri") })
+        let password = String(passwordLine.split(separator: " ", omittingEmptySubsequences: true)[1])
+        #expect(FileManager.default.fileExists(atPath: data.appendingPathComponent("motcua.sqlite").path))
+        #expect(try await fetch(base.appendingPathComponent("health/ready")).0 == 200)
+
+        let (status, login) = try await fetch(base.appendingPathComponent("api/v1/auth/login"), method: "POST", json: ["username": "motcua.songtri", "password": password])
+        #expect(status == 201)
+        let token = try #require(login["token"] as? String)
+        let (_, list) = try await fetch(base.appendingPathComponent("api/v1/dossiers"), token: token)
+        let total = try #require(list["total"] as? Int)
+        #expect(total >= 50, "demo dossiers of this agency: \(total)")
+        #expect(first.terminate() == 0)
+
+        // Second start: same data, no new admin password, the demo dossiers are not duplicated.
+        let second = try ServerProcess(dataDirectory: data, demo: true)
+        try second.waitUntilListening()
+        #expect(!second.lines.contains { $0.contains("tên đăng nhập: admin") })
+        let newPassword = String(try #require(second.lines.first { $0.hasPrefix("  motcua.songtri") }).split(separator: " ")[1])
+        let (_, again) = try await fetch(second.baseURL!.appendingPathComponent("api/v1/auth/login"), method: "POST", json: ["username": "motcua.songtri", "password": newPassword])
+        let (_, listAgain) = try await fetch(second.baseURL!.appendingPathComponent("api/v1/dossiers"), token: again["token"] as? String)
+        #expect(listAgain["total"] as? Int == total)
+        #expect(second.terminate() == 0)
+    }
+}
