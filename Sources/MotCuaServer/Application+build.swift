@@ -36,8 +36,9 @@ public func buildRouter(_ dependencies: AppDependencies) -> Router<AppRequestCon
     router.add(middleware: ProblemMiddleware())
     HealthRoutes(store: dependencies.store).register(on: router)
     let api = router.group("api/v1")
-    AuthRoutes(dependencies: dependencies).register(on: api)
-    let officer = api.group().add(middleware: AuthMiddleware(store: dependencies.store, now: dependencies.now))
+    let sessions = SessionCache()
+    AuthRoutes(dependencies: dependencies, sessions: sessions).register(on: api)
+    let officer = api.group().add(middleware: AuthMiddleware(store: dependencies.store, sessions: sessions, now: dependencies.now))
     OfficerRoutes(dependencies: dependencies).register(on: officer)
     return router
 }

@@ -41,6 +41,7 @@ enum Auth {
 struct AuthMiddleware: RouterMiddleware {
     typealias Context = AppRequestContext
     let store: any DossierStore
+    let sessions: SessionCache
     let now: @Sendable () -> Date
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
@@ -48,7 +49,18 @@ struct AuthMiddleware: RouterMiddleware {
             throw Problem.typed("unauthenticated", detail: "Thiếu mã phiên đăng nhập (Authorization: Bearer).")
         }
         let token = String(header.dropFirst(7)).trimmingCharacters(in: .whitespaces)
-        guard !token.isEmpty, token.count <= 200, let (officer, _) = try await store.session(tokenHash: Auth.hash(token: token), now: now()) else {
+        guard !token.isEmpty, token.count <= 200 else {
+            throw Problem.typed("unauthenticated", detail: "Phiên đăng nhập không hợp lệ hoặc đã hết hạn; vui lòng đăng nhập lại.")
+        }
+        let hash = Auth.hash(token: token)
+        let current = now()
+        let officer: Officer
+        if let cached = sessions.get(hash, now: current) {
+            officer = cached
+        } else if let (found, expiresAt) = try await store.session(tokenHash: hash, now: current) {
+            sessions.put(hash, officer: found, expiresAt: expiresAt, now: current)
+            officer = found
+        } else {
             throw Problem.typed("unauthenticated", detail: "Phiên đăng nhập không hợp lệ hoặc đã hết hạn; vui lòng đăng nhập lại.")
         }
         var context = context

@@ -5,6 +5,7 @@ import MotCuaStore
 /// `POST /api/v1/auth/login`, `POST /api/v1/auth/logout`, `GET /api/v1/me`.
 struct AuthRoutes {
     let dependencies: AppDependencies
+    let sessions: SessionCache
 
     func register(on group: RouterGroup<AppRequestContext>) {
         let store = dependencies.store
@@ -27,9 +28,10 @@ struct AuthRoutes {
             context.logger.info("login", metadata: ["username": "\(officer.username)"])
             return jsonResponse(LoginResponse(token: token, expiresAt: expires, officer: OfficerView(officer)), status: .created)
         }
-        let authenticated = group.group().add(middleware: AuthMiddleware(store: store, now: now))
+        let authenticated = group.group().add(middleware: AuthMiddleware(store: store, sessions: sessions, now: now))
         authenticated.post("auth/logout") { request, _ in
             let token = String(request.headers[.authorization]?.dropFirst(7) ?? "").trimmingCharacters(in: .whitespaces)
+            sessions.remove(Auth.hash(token: token))
             try await store.deleteSession(tokenHash: Auth.hash(token: token))
             return Response(status: .noContent)
         }

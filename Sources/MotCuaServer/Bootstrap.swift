@@ -169,7 +169,7 @@ struct DemoDossiers {
                 missingItems: incompleteAtIntake ? [procedure.documents[0].name] : [])
             let id = UUID().uuidString.lowercased()
             let filingContext = context(desk, t, calendar, agency)
-            let dossier = try await store.fileDossier(agencyID: agencyID, day: WorkCalendar.localDate(of: t)) { code in
+            let (dossier, _) = try await store.fileDossier(agencyID: agencyID, day: WorkCalendar.localDate(of: t)) { code in
                 try Lifecycle.file(intake, code: code, id: id, context: filingContext)
             }
             created += 1

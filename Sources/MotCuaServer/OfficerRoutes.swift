@@ -29,6 +29,7 @@ struct OfficerRoutes {
     }
 
     func register(on group: RouterGroup<AppRequestContext>) {
+        let detailCache = DetailCache(capacity: 10_000)
         let procedures = Dictionary(uniqueKeysWithValues: dependencies.catalogue.procedures.map { ($0.code, $0) })
 
         group.get("procedures") { request, _ in
@@ -74,11 +75,11 @@ struct OfficerRoutes {
             let id = UUID().uuidString.lowercased()
             // Validate before a code is allocated, so that a refused intake burns no number.
             _ = try Lifecycle.file(intake, code: "", id: id, context: decision)
-            let dossier = try await store.fileDossier(agencyID: officer.agencyID, day: WorkCalendar.localDate(of: decision.now)) { code in
+            let (dossier, events) = try await store.fileDossier(agencyID: officer.agencyID, day: WorkCalendar.localDate(of: decision.now)) { code in
                 try Lifecycle.file(intake, code: code, id: id, context: decision)
             }
             context.logger.info("dossier filed", metadata: ["code": "\(dossier.code)", "status": "\(dossier.status.rawValue)"])
-            var response = jsonResponse(DossierView(dossier, events: try await store.events(dossierID: dossier.id)), status: .created)
+            var response = jsonResponse(DossierView(dossier, events: events), status: .created)
             response.headers[.location] = "/api/v1/dossiers/\(dossier.code)"
             return response
         }
@@ -93,8 +94,17 @@ struct OfficerRoutes {
 
         group.get("dossiers/{code}") { _, context in
             let officer = try context.requireOfficer()
-            let dossier = try await visibleDossier(try context.parameters.require("code"), officer)
-            return jsonResponse(DossierView(dossier, events: try await store.events(dossierID: dossier.id)))
+            let code = try context.parameters.require("code")
+            guard code.count <= 64, let version = try await store.version(code: code) else { throw Problem.notFound }
+            // The rendering of a version never changes: serve it from the cache when we have it.
+            if let cached = detailCache.get(code: code, version: version) {
+                guard cached.visibleTo.contains(officer.agencyID) else { throw Problem.notFound }
+                return cached.response
+            }
+            let dossier = try await visibleDossier(code, officer)
+            let response = jsonResponse(DossierView(dossier, events: try await store.events(dossierID: dossier.id)))
+            detailCache.put(code: code, version: dossier.version, visibleTo: Set(dossier.agencyTrail + [dossier.agencyID]), response: response)
+            return response
         }
 
         group.get("dossiers/{code}/forms/{form}") { _, context in

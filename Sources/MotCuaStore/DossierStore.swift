@@ -34,13 +34,15 @@ public protocol DossierStore: Sendable {
     /// it (the first must be `created`), in one transaction.
     func fileDossier(
         agencyID: String, day: LocalDate, make: @escaping @Sendable (_ code: String) throws -> [DossierEvent]
-    ) async throws -> Dossier
+    ) async throws -> (Dossier, [DossierEvent])
     /// Reads the dossier, asks `decide` for events and stores them with the new projection, in
     /// one transaction: no other write to the dossier can come between.
     func apply(
         code: String, decide: @escaping @Sendable (Dossier) throws -> [DossierEvent]
     ) async throws -> Dossier
     func dossier(code: String) async throws -> Dossier?
+    /// The dossier's version (number of events), cheap enough to validate a cached rendering.
+    func version(code: String) async throws -> Int?
     /// The control sheet, in order.
     func events(dossierID: String) async throws -> [DossierEvent]
     func search(_ query: DossierQuery) async throws -> DossierPage

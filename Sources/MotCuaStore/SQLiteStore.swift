@@ -9,6 +9,7 @@ import MotCuaCore
 /// acknowledged intake survives a crash or power loss.
 public final class SQLiteStore: DossierStore {
     let pool: DatabasePool
+    let batcher: WriteBatcher
     public let path: String
 
     /// Opens (creating if needed) the database at `path` and runs the migrations.
@@ -22,6 +23,7 @@ public final class SQLiteStore: DossierStore {
         }
         pool = try DatabasePool(path: path, configuration: configuration)
         try Self.migrator.migrate(pool)
+        batcher = WriteBatcher(writer: pool)
     }
 
     /// Names of the migrations applied, in order.
@@ -32,7 +34,6 @@ public final class SQLiteStore: DossierStore {
     static let encoder: JSONEncoder = {
         let encoder = JSONEncoder()
         encoder.dateEncodingStrategy = .secondsSince1970
-        encoder.outputFormatting = [.sortedKeys]
         return encoder
     }()
 
@@ -215,8 +216,8 @@ public final class SQLiteStore: DossierStore {
 
     public func fileDossier(
         agencyID: String, day: LocalDate, make: @escaping @Sendable (String) throws -> [DossierEvent]
-    ) async throws -> Dossier {
-        try await pool.write { db in
+    ) async throws -> (Dossier, [DossierEvent]) {
+        try await batcher.write { db in
             let sequence = try Int.fetchOne(
                 db,
                 sql: """
@@ -231,12 +232,12 @@ public final class SQLiteStore: DossierStore {
             guard let dossier = Lifecycle.replay(events) else { throw StoreError.corrupt("a new dossier must start with 'created'") }
             try Self.insertDossier(dossier, db: db)
             try Self.append(events, to: dossier, db: db)
-            return dossier
+            return (dossier, events)
         }
     }
 
     public func apply(code: String, decide: @escaping @Sendable (Dossier) throws -> [DossierEvent]) async throws -> Dossier {
-        try await pool.write { db in
+        try await batcher.write { db in
             guard let data = try String.fetchOne(db, sql: "SELECT data FROM dossiers WHERE code = ?", arguments: [code]) else {
                 throw StoreError.notFound
             }
@@ -293,6 +294,10 @@ public final class SQLiteStore: DossierStore {
                 arguments: [d.id, event.sequence, event.kind.rawValue, event.at.timeIntervalSince1970, event.actor.id,
                             event.agencyID, try json(event)])
         }
+    }
+
+    public func version(code: String) async throws -> Int? {
+        try await pool.read { db in try Int.fetchOne(db, sql: "SELECT version FROM dossiers WHERE code = ?", arguments: [code]) }
     }
 
     public func dossier(code: String) async throws -> Dossier? {

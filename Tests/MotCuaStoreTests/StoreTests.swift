@@ -41,7 +41,7 @@ func file(_ store: SQLiteStore, _ intake: Intake, at now: Date, by actor: Actor 
     let id = UUID().uuidString
     return try await store.fileDossier(agencyID: actor.agencyID, day: WorkCalendar.localDate(of: now)) { code in
         try Lifecycle.file(intake, code: code, id: id, context: context)
-    }
+    }.0
 }
 
 @Suite("SQLite store")

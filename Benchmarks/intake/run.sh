@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# Officer-API intake and detail-read benchmark on SQLite (issue #3).
+#
+#   bash Benchmarks/intake/run.sh            # release build, 10 s per phase, 64 connections
+#
+# Needs wrk (apt-get install wrk). Starts `motcua serve --demo` on a fresh data directory on
+# 127.0.0.1, logs in as a demo desk officer, then measures:
+#   1. POST /api/v1/dossiers (code allocation, due time from the calendar, events, projection)
+#   2. GET  /api/v1/dossiers/{code} (detail with the control sheet)
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+command -v wrk >/dev/null || { echo "wrk is not installed: apt-get install wrk" >&2; exit 1; }
+DURATION=${DURATION:-10s}
+CONNECTIONS=${CONNECTIONS:-64}
+PORT=${PORT:-18080}
+
+swift build -c release --product motcua >/dev/null
+data=$(mktemp -d)
+log=$(mktemp)
+.build/release/motcua serve --demo --port "$PORT" --data-dir "$data" >"$log" 2>/dev/null &
+server=$!
+trap 'kill $server 2>/dev/null; wait $server 2>/dev/null; rm -rf "$data" "$log"' EXIT
+for _ in $(seq 1 600); do grep -q "đang chạy tại" "$log" && break; sleep 0.1; done
+password=$(awk '$1 == "motcua.songtri" { print $2 }' "$log")
+base="http://127.0.0.1:$PORT"
+export MOTCUA_TOKEN=$(curl -sf -X POST "$base/api/v1/auth/login" -H 'Content-Type: application/json' \
+  -d "{\"username\":\"motcua.songtri\",\"password\":\"$password\"}" | python3 -c 'import sys, json; print(json.load(sys.stdin)["token"])')
+export MOTCUA_BODY=$(curl -sf "$base/api/v1/procedures/1.001193" -H "Authorization: Bearer $MOTCUA_TOKEN" | python3 -c '
+import sys, json
+p = json.load(sys.stdin)
+print(json.dumps({"procedureCode": p["code"], "returnMethod": "desk",
+  "applicant": {"name": "Nguyễn Văn An", "idNumber": "001203004005", "phone": "0912345678", "address": "Phường Sông Trí, Hà Tĩnh"},
+  "documents": [{"name": d["name"], "originals": d["originals"], "copies": d["copies"]} for d in p["documents"]]}, ensure_ascii=False))')
+
+echo "== intake: POST /api/v1/dossiers, $CONNECTIONS connections, $DURATION"
+wrk -t2 -c"$CONNECTIONS" -d"$DURATION" --latency -s Benchmarks/intake/intake.lua "$base/api/v1/dossiers" | tail -1
+export MOTCUA_CODES=$(curl -sf "$base/api/v1/dossiers?limit=200" -H "Authorization: Bearer $MOTCUA_TOKEN" | python3 -c 'import sys, json; print(",".join(d["code"] for d in json.load(sys.stdin)["items"]))')
+echo "== detail: GET /api/v1/dossiers/{code}, $CONNECTIONS connections, $DURATION"
+wrk -t2 -c"$CONNECTIONS" -d"$DURATION" --latency -s Benchmarks/intake/detail.lua "$base" | tail -1
