@@ -47,7 +47,8 @@ struct IntakeRequest: Decodable {
     func sizeProblems() -> [FieldProblem] {
         var problems: [FieldProblem] = []
         func check(_ value: String?, _ field: String, _ limit: Int) {
-            if let value, value.count > limit {
+            // Characters, counted as Unicode scalars: cheap, and never fewer than the graphemes.
+            if let value, value.unicodeScalars.count > limit {
                 problems.append(FieldProblem(field: field, reason: "Dài quá \(limit) ký tự."))
             }
         }

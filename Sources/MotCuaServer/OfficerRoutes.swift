@@ -73,8 +73,7 @@ struct OfficerRoutes {
                 procedure: procedure, applicant: body.applicant, documents: body.documents, returnMethod: body.returnMethod,
                 channel: .desk, missingItems: body.missingItems ?? [], notApplicable: body.notApplicable ?? [], note: body.note)
             let id = UUID().uuidString.lowercased()
-            // Validate before a code is allocated, so that a refused intake burns no number.
-            _ = try Lifecycle.file(intake, code: "", id: id, context: decision)
+            // A refused intake rolls back its savepoint, sequence number included: no code is burnt.
             let (dossier, events) = try await store.fileDossier(agencyID: officer.agencyID, day: WorkCalendar.localDate(of: decision.now)) { code in
                 try Lifecycle.file(intake, code: code, id: id, context: decision)
             }

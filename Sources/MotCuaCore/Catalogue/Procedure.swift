@@ -97,7 +97,11 @@ public struct DocumentRequirement: Hashable, Sendable, Codable {
 }
 
 extension StringProtocol {
+    /// The text without leading and trailing white space (scalar-level, no grapheme walking).
     func trimmingWhitespace() -> String {
-        String(drop(while: \.isWhitespace).reversed().drop(while: \.isWhitespace).reversed())
+        let scalars = unicodeScalars
+        guard let first = scalars.firstIndex(where: { !$0.properties.isWhitespace }),
+              let last = scalars.lastIndex(where: { !$0.properties.isWhitespace }) else { return "" }
+        return String(String.UnicodeScalarView(scalars[first...last]))
     }
 }
