@@ -74,7 +74,7 @@ public final class SQLiteStore: DossierStore {
             var changedAgencies = 0
             for (agency, data) in rows {
                 let existing = try String.fetchOne(db, sql: "SELECT data FROM agencies WHERE id = ?", arguments: [agency.id])
-                guard existing != data else { continue }
+                guard try existing.map({ try Self.decode(Agency.self, $0) }) != agency else { continue }
                 try db.execute(
                     sql: """
                         INSERT INTO agencies(id, name, level, parent_id, valid_from, valid_to, successor_id, data)
@@ -90,7 +90,7 @@ public final class SQLiteStore: DossierStore {
             var changedProcedures = 0
             for (procedure, data) in procedureRows {
                 let existing = try String.fetchOne(db, sql: "SELECT data FROM procedures WHERE code = ?", arguments: [procedure.code])
-                guard existing != data else { continue }
+                guard try existing.map({ try Self.decode(Procedure.self, $0) }) != procedure else { continue }
                 try db.execute(
                     sql: """
                         INSERT INTO procedures(code, name, name_folded, field, level, online_level, data)
@@ -217,23 +217,36 @@ public final class SQLiteStore: DossierStore {
     public func fileDossier(
         agencyID: String, day: LocalDate, make: @escaping @Sendable (String) throws -> [DossierEvent]
     ) async throws -> (Dossier, [DossierEvent]) {
-        try await batcher.write { db in
+        // Everything but the code is decided and encoded here, outside the single writer: the
+        // events are made with an unguessable placeholder code, which the transaction replaces
+        // with the allocated one. The writer then only allocates, substitutes and inserts.
+        let placeholder = "motcua-code-\(UUID().uuidString)"
+        let events = try make(placeholder)
+        guard let filed = Lifecycle.replay(events), filed.code == placeholder else {
+            throw StoreError.corrupt("a new dossier must start with 'created' and carry the code it is given")
+        }
+        let rows = try PreparedDossier(filed, events: events)
+        let code = try await batcher.write { db -> String in
             let sequence = try Int.fetchOne(
-                db,
-                sql: """
+                db.cachedStatement(sql: """
                     INSERT INTO dossier_sequences(agency_id, day, last) VALUES (?, ?, 1)
                     ON CONFLICT(agency_id, day) DO UPDATE SET last = last + 1
                     RETURNING last
-                    """,
+                    """),
                 arguments: [agencyID, DossierCode.dayKey(day)]) ?? 1
             guard sequence <= DossierCode.dailyLimit else { throw StoreError.dailyCodeLimit(agencyID: agencyID) }
             let code = DossierCode.make(agencyID: agencyID, date: day, sequence: sequence)
-            let events = try make(code)
-            guard let dossier = Lifecycle.replay(events) else { throw StoreError.corrupt("a new dossier must start with 'created'") }
-            try Self.insertDossier(dossier, db: db)
-            try Self.append(events, to: dossier, db: db)
-            return (dossier, events)
+            try rows.insert(replacing: placeholder, with: code, db: db)
+            return code
         }
+        var dossier = filed
+        dossier.code = code
+        let stored = events.map { event -> DossierEvent in
+            var event = event
+            event.dossier?.code = code
+            return event
+        }
+        return (dossier, stored)
     }
 
     public func apply(code: String, decide: @escaping @Sendable (Dossier) throws -> [DossierEvent]) async throws -> Dossier {
@@ -251,18 +264,62 @@ public final class SQLiteStore: DossierStore {
         }
     }
 
-    static func insertDossier(_ d: Dossier, db: Database) throws {
-        try db.execute(
-            sql: """
+    /// Byte-level replacement of an ASCII placeholder (Foundation's `replacingOccurrences` compares
+    /// Unicode-aware, which costs far more than this writer can afford).
+    static func replacing(_ placeholder: String, with replacement: String, in text: String) -> String {
+        let needle = Array(placeholder.utf8)
+        let bytes = Array(text.utf8)
+        guard let first = needle.first, needle.count <= bytes.count else { return text }
+        var out: [UInt8] = []
+        out.reserveCapacity(bytes.count + 32)
+        var index = 0
+        while index < bytes.count {
+            if bytes[index] == first, index + needle.count <= bytes.count, bytes[index..<(index + needle.count)].elementsEqual(needle) {
+                out.append(contentsOf: replacement.utf8)
+                index += needle.count
+            } else {
+                out.append(bytes[index])
+                index += 1
+            }
+        }
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    /// The rows of a new dossier, encoded ahead of the transaction.
+    struct PreparedDossier: Sendable {
+        let dossier: Dossier
+        let folded: String
+        let data: String
+        let events: [(DossierEvent, String)]
+
+        init(_ dossier: Dossier, events: [DossierEvent]) throws {
+            self.dossier = dossier
+            folded = foldedSearchKey(dossier.applicant.name)
+            data = try SQLiteStore.json(dossier)
+            self.events = try events.map { ($0, try SQLiteStore.json($0)) }
+        }
+
+        func insert(replacing placeholder: String, with code: String, db: Database) throws {
+            let d = dossier
+
+            try db.cachedStatement(sql: """
                 INSERT INTO dossiers(id, code, agency_id, current_agency_id, pending_agency_id, procedure_code, status, channel,
                   applicant_name, applicant_folded, id_number, phone, submitted_at, received_at, due_at, updated_at, version, data)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                """,
-            arguments: [d.id, d.code, d.agencyID, d.currentAgencyID, d.pendingAgencyID, d.procedureCode, d.status.rawValue,
-                        d.channel.rawValue, d.applicant.name, foldedSearchKey(d.applicant.name), d.applicant.idNumber,
-                        d.applicant.phone, d.submittedAt.timeIntervalSince1970, d.receivedAt?.timeIntervalSince1970,
-                        d.dueAt?.timeIntervalSince1970, d.updatedAt.timeIntervalSince1970, d.version, try json(d)])
-        try syncAccess(d, db: db)
+                """).execute(arguments: [
+                    d.id, code, d.agencyID, d.currentAgencyID, d.pendingAgencyID, d.procedureCode, d.status.rawValue,
+                    d.channel.rawValue, d.applicant.name, folded, d.applicant.idNumber, d.applicant.phone,
+                    d.submittedAt.timeIntervalSince1970, d.receivedAt?.timeIntervalSince1970, d.dueAt?.timeIntervalSince1970,
+                    d.updatedAt.timeIntervalSince1970, d.version, SQLiteStore.replacing(placeholder, with: code, in: data)])
+            try SQLiteStore.syncAccess(d, db: db)
+            for (event, json) in events {
+                try db.cachedStatement(sql: """
+                    INSERT INTO dossier_events(dossier_id, sequence, kind, at, actor_id, agency_id, data) VALUES (?, ?, ?, ?, ?, ?, ?)
+                    """).execute(arguments: [
+                        d.id, event.sequence, event.kind.rawValue, event.at.timeIntervalSince1970, event.actor.id, event.agencyID,
+                        SQLiteStore.replacing(placeholder, with: code, in: json)])
+            }
+        }
     }
 
     static func updateDossier(_ d: Dossier, previousVersion: Int, db: Database) throws {
@@ -281,9 +338,8 @@ public final class SQLiteStore: DossierStore {
 
     static func syncAccess(_ d: Dossier, db: Database) throws {
         for agency in Set(d.agencyTrail + [d.agencyID, d.currentAgencyID] + [d.pendingAgencyID].compactMap { $0 }) {
-            try db.execute(
-                sql: "INSERT INTO dossier_access(agency_id, dossier_id) VALUES (?, ?) ON CONFLICT DO NOTHING",
-                arguments: [agency, d.id])
+            try db.cachedStatement(sql: "INSERT INTO dossier_access(agency_id, dossier_id) VALUES (?, ?) ON CONFLICT DO NOTHING")
+                .execute(arguments: [agency, d.id])
         }
     }
 

@@ -96,3 +96,33 @@ struct ConfigLoaderTests {
         }
     }
 }
+
+@Suite("Server configuration")
+struct AppConfigurationTests {
+    @Test("Defaults from Config/motcua.json, overridden by the environment")
+    func environmentOverrides() throws {
+        let defaults = try AppConfiguration.load(from: repositoryConfig, environment: [:])
+        #expect(defaults.host == "127.0.0.1" && defaults.port == 8080 && defaults.sessionHours == 12)
+        #expect(defaults.databasePath.hasSuffix("data/motcua.sqlite"))
+        #expect(defaults.forms.forms["01"]?.title == "Giấy tiếp nhận hồ sơ và hẹn trả kết quả")
+        let overridden = try AppConfiguration.load(from: repositoryConfig, environment: [
+            "MOTCUA_PORT": "9090", "MOTCUA_HOST": "0.0.0.0", "MOTCUA_DATA_DIR": "/var/lib/motcua", "MOTCUA_SESSION_HOURS": "8",
+        ])
+        #expect(overridden.port == 9090 && overridden.host == "0.0.0.0" && overridden.sessionHours == 8)
+        #expect(overridden.databasePath == "/var/lib/motcua/motcua.sqlite")
+    }
+
+    @Test("Bad values are refused at load, naming the variable or key")
+    func badValues() throws {
+        #expect(throws: CalendarError.invalidConfiguration(file: "environment", key: "MOTCUA_PORT", reason: "'http' is not a whole number")) {
+            try AppConfiguration.load(from: repositoryConfig, environment: ["MOTCUA_PORT": "http"])
+        }
+        #expect(throws: CalendarError.invalidConfiguration(file: "motcua.json", key: "server.port", reason: "70000 is not a port number")) {
+            try AppConfiguration.load(from: repositoryConfig, environment: ["MOTCUA_PORT": "70000"])
+        }
+        let directory = try scratchConfig(["motcua.json": #"{"logging": {"level": "loud"}}"#])
+        #expect(throws: CalendarError.invalidConfiguration(file: "motcua.json", key: "logging.level", reason: "'loud' is not a log level")) {
+            try AppConfiguration.load(from: directory, environment: [:])
+        }
+    }
+}

@@ -86,6 +86,26 @@ struct StoreTests {
         #expect(try reopened.appliedMigrations() == ["v1-catalogue-officers-dossiers"])
     }
 
+    @Test("Seeding twice changes nothing the second time")
+    func idempotentSeed() async throws {
+        let store = try SQLiteStore(path: temporaryDatabase())
+        let first = try await store.saveCatalogue(tree: catalogue.tree, procedures: catalogue.procedures)
+        #expect(first == CatalogueCounts(agencies: catalogue.tree.agencies.count, procedures: catalogue.procedures.count))
+        let second = try await store.saveCatalogue(tree: catalogue.tree, procedures: catalogue.procedures)
+        #expect(second == CatalogueCounts(agencies: 0, procedures: 0))
+        #expect(try await store.agencies().count == catalogue.tree.agencies.count)
+        #expect(try await store.agencyLevels().map(\.code) == ["tinh", "huyen", "xa"])
+    }
+
+    @Test("A refused intake allocates no code")
+    func refusedIntakeBurnsNoNumber() async throws {
+        let store = try SQLiteStore(path: temporaryDatabase())
+        var bad = intake()
+        bad.applicant.idNumber = "1"
+        await #expect(throws: DomainError.self) { try await file(store, bad, at: now) }
+        #expect(try await file(store, intake(), at: now).code == "000.15.01.H42-260302-0001")
+    }
+
     @Test("The control sheet is append-only")
     func appendOnly() async throws {
         let store = try SQLiteStore(path: temporaryDatabase())

@@ -84,6 +84,12 @@ public struct AgencyTree: Sendable {
             }
         }
         for agency in agencies {
+            // Identifiers go into dossier codes and URLs: keep them to a safe alphabet.
+            guard !agency.id.isEmpty, agency.id.count <= 40,
+                  agency.id.unicodeScalars.allSatisfy({ $0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0) || $0 == "." || $0 == "_") })
+            else {
+                throw CatalogueError(entry: agency.id, reason: "id: use only letters, digits, '.' and '_' (at most 40)")
+            }
             guard let level = byCode[agency.level] else {
                 throw CatalogueError(entry: agency.id, reason: "level: '\(agency.level)' is not a defined level")
             }
