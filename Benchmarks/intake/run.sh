@@ -30,7 +30,7 @@ login() {
     -d "{\"username\":\"$1\",\"password\":\"$password\"}" | python3 -c 'import sys, json; print(json.load(sys.stdin)["token"])'
 }
 export MOTCUA_TOKEN=$(login motcua.songtri)
-export MOTCUA_TOKENS="$MOTCUA_TOKEN,$(login motcua.doanhung)"
+second_token=$(login motcua.doanhung)
 export MOTCUA_BODY=$(curl -sf "$base/api/v1/procedures/1.001193" -H "Authorization: Bearer $MOTCUA_TOKEN" | python3 -c '
 import sys, json
 p = json.load(sys.stdin)
@@ -38,8 +38,12 @@ print(json.dumps({"procedureCode": p["code"], "returnMethod": "desk",
   "applicant": {"name": "Nguyễn Văn An", "idNumber": "001203004005", "phone": "0912345678", "address": "Phường Sông Trí, Hà Tĩnh"},
   "documents": [{"name": d["name"], "originals": d["originals"], "copies": d["copies"]} for d in p["documents"]]}, ensure_ascii=False))')
 
-echo "== intake: POST /api/v1/dossiers, $CONNECTIONS connections, $DURATION"
-wrk -t2 -c"$CONNECTIONS" -d"$DURATION" --latency -s Benchmarks/intake/intake.lua "$base/api/v1/dossiers" | tail -1
+echo "== intake: POST /api/v1/dossiers, $CONNECTIONS connections (two desks, one wrk each), $DURATION"
+half=$((CONNECTIONS / 2))
+MOTCUA_TOKEN=$second_token wrk -t1 -c"$half" -d"$DURATION" -s Benchmarks/intake/intake.lua "$base/api/v1/dossiers" | tail -1 | sed 's/^/desk 2: /' &
+second=$!
+wrk -t1 -c"$half" -d"$DURATION" -s Benchmarks/intake/intake.lua "$base/api/v1/dossiers" | tail -1 | sed 's/^/desk 1: /'
+wait "$second"
 export MOTCUA_CODES=$(curl -sf "$base/api/v1/dossiers?limit=200" -H "Authorization: Bearer $MOTCUA_TOKEN" | python3 -c 'import sys, json; print(",".join(d["code"] for d in json.load(sys.stdin)["items"]))')
 echo "== detail: GET /api/v1/dossiers/{code}, $CONNECTIONS connections, $DURATION"
 wrk -t2 -c"$CONNECTIONS" -d"$DURATION" --latency -s Benchmarks/intake/detail.lua "$base" | tail -1

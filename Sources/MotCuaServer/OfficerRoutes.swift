@@ -78,7 +78,9 @@ struct OfficerRoutes {
                 try Lifecycle.file(intake, code: code, id: id, context: decision)
             }
             context.logger.info("dossier filed", metadata: ["code": "\(dossier.code)", "status": "\(dossier.status.rawValue)"])
-            var response = jsonResponse(DossierView(dossier, events: events), status: .created)
+            // The control sheet is one GET away (Location); the receipt data is all the desk needs now.
+            _ = events
+            var response = jsonResponse(DossierView(dossier), status: .created)
             response.headers[.location] = "/api/v1/dossiers/\(dossier.code)"
             return response
         }
