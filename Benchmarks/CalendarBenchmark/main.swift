@@ -19,17 +19,6 @@ func measure<T>(_ body: () throws -> T) rethrows -> (T, Double) {
     return (result, seconds(clock.now - start))
 }
 
-struct SplitMix: RandomNumberGenerator {
-    var state: UInt64
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
-
 let configDirectory = URL(fileURLWithPath: CommandLine.arguments.dropFirst().first ?? "Config")
 
 // 1. One year: holidays from the lunar calendar plus the decision, then its working-time table.
@@ -52,7 +41,7 @@ print(String(format: "Config/ load with 1900–2100 built: %.1f ms", loadTime * 
 let calendar = calendars.standard
 
 // 3. Due times for random intakes in 2025–2027, terms of 1–30 working days.
-var rng = SplitMix(state: 42)
+var rng = SeededGenerator(seed: 42)
 let base = WorkCalendar.parse("2025-01-01T00:00:00")!.timeIntervalSince1970
 let starts = (0..<4096).map { _ in Date(timeIntervalSince1970: base + Double(Int.random(in: 0..<(3 * 365 * 86_400), using: &rng))) }
 let terms = (0..<4096).map { _ in Int64(Int.random(in: 1...30, using: &rng)) * calendar.workingDaySeconds }

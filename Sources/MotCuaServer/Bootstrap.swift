@@ -123,19 +123,8 @@ struct DemoDossiers {
     let names: Bootstrap.DemoFile
     let now: Date
 
-    struct Generator: RandomNumberGenerator {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-    }
-
     func run(count: Int, logger: Logger) async throws -> Int {
-        var rng = Generator(state: 2026)
+        var rng = SeededGenerator(seed: 2026)
         let agencies = Array(Set(officers.filter { $0.role == .desk }.map(\.agencyID))).sorted()
         var created = 0
         for index in 0..<count {
