@@ -156,7 +156,7 @@ struct DemoDossiers {
                 procedure: procedure, applicant: applicant, documents: documents,
                 returnMethod: procedure.postalReturn && Bool.random(using: &rng) ? .post : .desk,
                 missingItems: incompleteAtIntake ? [procedure.documents[0].name] : [])
-            let id = UUID().uuidString.lowercased()
+            let id = TimeOrderedID.make(at: t, using: &rng)
             let filingContext = context(desk, t, calendar, agency)
             let (dossier, _) = try await store.fileDossier(agencyID: agencyID, day: WorkCalendar.localDate(of: t)) { code in
                 try Lifecycle.file(intake, code: code, id: id, context: filingContext)

@@ -72,7 +72,7 @@ struct OfficerRoutes {
             let intake = Intake(
                 procedure: procedure, applicant: body.applicant, documents: body.documents, returnMethod: body.returnMethod,
                 channel: .desk, missingItems: body.missingItems ?? [], notApplicable: body.notApplicable ?? [], note: body.note)
-            let id = UUID().uuidString.lowercased()
+            let id = TimeOrderedID.make(at: decision.now)
             // A refused intake rolls back its savepoint, sequence number included: no code is burnt.
             let (dossier, events) = try await store.fileDossier(agencyID: officer.agencyID, day: WorkCalendar.localDate(of: decision.now)) { code in
                 try Lifecycle.file(intake, code: code, id: id, context: decision)

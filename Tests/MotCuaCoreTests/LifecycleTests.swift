@@ -239,3 +239,22 @@ struct LifecycleTests {
         #expect(foldedSearchKey("Hồ Thị Ngọc Ánh") == "ho thi ngoc anh")
     }
 }
+
+@Suite("Identifiers")
+struct TimeOrderedIDTests {
+    @Test("UUID version 7 layout, ordered by time")
+    func layout() {
+        var rng = SeededGenerator(seed: 1)
+        let first = TimeOrderedID.make(at: at("2026-03-02T08:00:00+07:00"), using: &rng)
+        let second = TimeOrderedID.make(at: at("2026-03-02T08:00:01+07:00"), using: &rng)
+        #expect(first < second)
+        #expect(UUID(uuidString: first) != nil && first.count == 36)
+        #expect(Array(first)[14] == "7" && "89ab".contains(Array(first)[19]))
+        // 2026-03-02T01:00:00Z = 1772413200000 ms = 0x019cac...
+        #expect(first.hasPrefix(String(1_772_413_200_000, radix: 16).leftPadded(12).prefix(8)))
+    }
+}
+
+extension String {
+    func leftPadded(_ width: Int) -> String { String(repeating: "0", count: max(0, width - count)) + self }
+}
