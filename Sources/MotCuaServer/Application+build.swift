@@ -88,8 +88,8 @@ struct HealthRoutes {
 }
 
 func jsonResponse<T: Encodable>(_ value: T, status: HTTPResponse.Status = .ok) -> Response {
-    let data = (try? APIJSON.encoder.encode(value)) ?? Data("{}".utf8)
-    return Response(status: status, headers: [.contentType: "application/json; charset=utf-8"], body: .init(byteBuffer: ByteBuffer(bytes: data)))
+    let bytes = (try? APIJSON.writer.encode(value)) ?? Array("{}".utf8)
+    return Response(status: status, headers: [.contentType: "application/json; charset=utf-8"], body: .init(byteBuffer: ByteBuffer(bytes: bytes)))
 }
 
 /// Reads and decodes a JSON body within the configured size limit; malformed JSON is a 400,

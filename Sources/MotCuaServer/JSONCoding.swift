@@ -3,15 +3,8 @@ import MotCuaCore
 
 /// JSON as the API speaks it: instants as ISO 8601 in Vietnam time (`2026-02-27T15:30:00+07:00`).
 enum APIJSON {
-    static let encoder: JSONEncoder = {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.withoutEscapingSlashes]
-        encoder.dateEncodingStrategy = .custom { date, encoder in
-            var container = encoder.singleValueContainer()
-            try container.encode(WorkCalendar.format(date))
-        }
-        return encoder
-    }()
+    /// Responses are written by the streaming writer; instants as ISO 8601 in Vietnam time.
+    static let writer = JSONWriter(dateFormat: .text { WorkCalendar.format($0) })
 
     static let decoder: JSONDecoder = {
         let decoder = JSONDecoder()

@@ -81,7 +81,7 @@ public struct Problem: Error, Codable, Sendable, Equatable {
     func response(instance: String) -> Response {
         var body = self
         body.instance = instance
-        let data = (try? APIJSON.encoder.encode(body)) ?? Data()
+        let data = (try? APIJSON.writer.encode(body)) ?? []
         var headers: HTTPFields = [.contentType: "application/problem+json"]
         if status == 401 { headers[.wwwAuthenticate] = "Bearer" }
         return Response(

@@ -31,20 +31,16 @@ public final class SQLiteStore: DossierStore {
         try pool.read { db in try Self.migrator.appliedMigrations(db) }
     }
 
-    static let encoder: JSONEncoder = {
-        let encoder = JSONEncoder()
-        encoder.dateEncodingStrategy = .secondsSince1970
-        return encoder
-    }()
-
     static let decoder: JSONDecoder = {
         let decoder = JSONDecoder()
         decoder.dateDecodingStrategy = .secondsSince1970
         return decoder
     }()
 
+    static let writer = JSONWriter(dateFormat: .secondsSince1970)
+
     static func json<T: Encodable>(_ value: T) throws -> String {
-        String(decoding: try encoder.encode(value), as: UTF8.self)
+        try writer.string(value)
     }
 
     static func decode<T: Decodable>(_ type: T.Type, _ text: String) throws -> T {

@@ -1,0 +1,264 @@
+import Foundation
+
+/// A streaming JSON encoder for `Encodable` values: it writes bytes as the value encodes itself,
+/// where Foundation's `JSONEncoder` first builds a tree of boxed values. Several times faster on
+/// the intake path, and read back by the ordinary `JSONDecoder` (a test proves the round trip for
+/// every stored type).
+///
+/// Keys come out in the order the value encodes them; `nil` optionals are left out, as
+/// `encodeIfPresent` asks; non-finite numbers are refused.
+public struct JSONWriter: Sendable {
+    public enum DateFormat: Sendable {
+        /// Seconds since 1970 as a number (storage).
+        case secondsSince1970
+        /// A string produced by the given function (the API's ISO 8601 in Vietnam time).
+        case text(@Sendable (Date) -> String)
+    }
+
+    public var dateFormat: DateFormat
+
+    public init(dateFormat: DateFormat = .secondsSince1970) {
+        self.dateFormat = dateFormat
+    }
+
+    public func encode<T: Encodable>(_ value: T) throws -> [UInt8] {
+        let sink = Sink(dateFormat: dateFormat)
+        sink.bytes.reserveCapacity(1024)
+        try sink.encodeValue(value, depth: 0)
+        sink.close(downTo: 0)
+        return sink.bytes
+    }
+
+    public func string<T: Encodable>(_ value: T) throws -> String {
+        String(decoding: try encode(value), as: UTF8.self)
+    }
+}
+
+/// The output and the stack of open containers. A container at depth d is closed as soon as
+/// anything is written at depth ≤ d, or when the value that opened it has finished encoding.
+final class Sink {
+    enum Kind { case object, array }
+
+    struct Open {
+        var kind: Kind
+        var depth: Int
+        var first = true
+    }
+
+    var bytes: [UInt8] = []
+    var stack: [Open] = []
+    let dateFormat: JSONWriter.DateFormat
+
+    init(dateFormat: JSONWriter.DateFormat) {
+        self.dateFormat = dateFormat
+    }
+
+    /// Closes every container opened at `depth` or deeper.
+    func close(downTo depth: Int) {
+        while let top = stack.last, top.depth >= depth {
+            bytes.append(top.kind == .object ? UInt8(ascii: "}") : UInt8(ascii: "]"))
+            stack.removeLast()
+        }
+    }
+
+    func open(_ kind: Kind, depth: Int) {
+        close(downTo: depth)
+        bytes.append(kind == .object ? UInt8(ascii: "{") : UInt8(ascii: "["))
+        stack.append(Open(kind: kind, depth: depth))
+    }
+
+    /// Prepares to write an element or a member into the container at `depth`.
+    func separator(depth: Int) {
+        close(downTo: depth + 1)
+        if let index = stack.lastIndex(where: { $0.depth == depth }) {
+            if stack[index].first {
+                stack[index].first = false
+            } else {
+                bytes.append(UInt8(ascii: ","))
+            }
+        }
+    }
+
+    func key(_ key: String, depth: Int) {
+        separator(depth: depth)
+        string(key)
+        bytes.append(UInt8(ascii: ":"))
+    }
+
+    func string(_ text: String) {
+        bytes.append(UInt8(ascii: "\""))
+        var text = text
+        text.withUTF8 { utf8 in
+            // Copy runs that need no escaping in one go.
+            var start = 0
+            for index in 0..<utf8.count {
+                let byte = utf8[index]
+                guard byte == 0x22 || byte == 0x5C || byte < 0x20 else { continue }
+                bytes.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[start..<index]))
+                switch byte {
+                case 0x22: bytes.append(contentsOf: [92, 34])
+                case 0x5C: bytes.append(contentsOf: [92, 92])
+                case 0x0A: bytes.append(contentsOf: [92, UInt8(ascii: "n")])
+                case 0x0D: bytes.append(contentsOf: [92, UInt8(ascii: "r")])
+                case 0x09: bytes.append(contentsOf: [92, UInt8(ascii: "t")])
+                default:
+                    let hex: [UInt8] = Array("0123456789abcdef".utf8)
+                    bytes.append(contentsOf: [92, UInt8(ascii: "u"), 48, 48, hex[Int(byte >> 4)], hex[Int(byte & 0x0f)]])
+                }
+                start = index + 1
+            }
+            bytes.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[start..<utf8.count]))
+        }
+        bytes.append(UInt8(ascii: "\""))
+    }
+
+    func raw(_ text: String) { bytes.append(contentsOf: text.utf8) }
+
+    func double(_ value: Double, codingPath: [any CodingKey]) throws {
+        guard value.isFinite else {
+            throw EncodingError.invalidValue(value, .init(codingPath: codingPath, debugDescription: "not a finite number"))
+        }
+        if value == value.rounded(), abs(value) < 1e15 {
+            raw(String(Int64(value)))
+        } else {
+            raw(String(value))
+        }
+    }
+
+    /// Writes any value at `depth` (after its key or separator has been written).
+    func encodeValue<T: Encodable>(_ value: T, depth: Int, codingPath: [any CodingKey] = []) throws {
+        switch value {
+        case let text as String: string(text)
+        case let flag as Bool: raw(flag ? "true" : "false")
+        case let number as Int: raw(String(number))
+        case let number as Int64: raw(String(number))
+        case let number as Double: try double(number, codingPath: codingPath)
+        case let number as any BinaryInteger: raw(String(describing: number))
+        case let number as Float: try double(Double(number), codingPath: codingPath)
+        case let date as Date:
+            switch dateFormat {
+            case .secondsSince1970: try double(date.timeIntervalSince1970, codingPath: codingPath)
+            case let .text(format): string(format(date))
+            }
+        default:
+            try value.encode(to: WriterEncoder(sink: self, depth: depth, codingPath: codingPath))
+            close(downTo: depth)
+        }
+    }
+}
+
+struct WriterEncoder: Encoder {
+    let sink: Sink
+    let depth: Int
+    var codingPath: [any CodingKey]
+    var userInfo: [CodingUserInfoKey: Any] { [:] }
+
+    func container<Key: CodingKey>(keyedBy type: Key.Type) -> KeyedEncodingContainer<Key> {
+        if !sink.stack.contains(where: { $0.depth == depth && $0.kind == .object }) { sink.open(.object, depth: depth) }
+        return KeyedEncodingContainer(WriterKeyed<Key>(sink: sink, depth: depth, codingPath: codingPath))
+    }
+
+    func unkeyedContainer() -> any UnkeyedEncodingContainer {
+        if !sink.stack.contains(where: { $0.depth == depth && $0.kind == .array }) { sink.open(.array, depth: depth) }
+        return WriterUnkeyed(sink: sink, depth: depth, codingPath: codingPath)
+    }
+
+    func singleValueContainer() -> any SingleValueEncodingContainer {
+        WriterSingle(sink: sink, depth: depth, codingPath: codingPath)
+    }
+}
+
+struct WriterKeyed<Key: CodingKey>: KeyedEncodingContainerProtocol {
+    let sink: Sink
+    let depth: Int
+    var codingPath: [any CodingKey]
+
+    func encodeNil(forKey key: Key) throws { sink.key(key.stringValue, depth: depth); sink.raw("null") }
+    func encode(_ value: Bool, forKey key: Key) throws { sink.key(key.stringValue, depth: depth); sink.raw(value ? "true" : "false") }
+    func encode(_ value: String, forKey key: Key) throws { sink.key(key.stringValue, depth: depth); sink.string(value) }
+    func encode(_ value: Int, forKey key: Key) throws { sink.key(key.stringValue, depth: depth); sink.raw(String(value)) }
+    func encode(_ value: Double, forKey key: Key) throws {
+        sink.key(key.stringValue, depth: depth)
+        try sink.double(value, codingPath: codingPath + [key])
+    }
+
+    func encode<T: Encodable>(_ value: T, forKey key: Key) throws {
+        sink.key(key.stringValue, depth: depth)
+        try sink.encodeValue(value, depth: depth + 1, codingPath: codingPath + [key])
+    }
+
+    func nestedContainer<NestedKey: CodingKey>(keyedBy keyType: NestedKey.Type, forKey key: Key) -> KeyedEncodingContainer<NestedKey> {
+        sink.key(key.stringValue, depth: depth)
+        sink.open(.object, depth: depth + 1)
+        return KeyedEncodingContainer(WriterKeyed<NestedKey>(sink: sink, depth: depth + 1, codingPath: codingPath + [key]))
+    }
+
+    func nestedUnkeyedContainer(forKey key: Key) -> any UnkeyedEncodingContainer {
+        sink.key(key.stringValue, depth: depth)
+        sink.open(.array, depth: depth + 1)
+        return WriterUnkeyed(sink: sink, depth: depth + 1, codingPath: codingPath + [key])
+    }
+
+    func superEncoder() -> any Encoder { superEncoder(forKey: Key(stringValue: "super")!) }
+
+    func superEncoder(forKey key: Key) -> any Encoder {
+        sink.key(key.stringValue, depth: depth)
+        return WriterEncoder(sink: sink, depth: depth + 1, codingPath: codingPath + [key])
+    }
+}
+
+struct WriterUnkeyed: UnkeyedEncodingContainer {
+    let sink: Sink
+    let depth: Int
+    var codingPath: [any CodingKey]
+    var count = 0
+
+    struct Index: CodingKey {
+        var stringValue: String
+        var intValue: Int?
+        init(stringValue: String) { self.stringValue = stringValue; intValue = nil }
+        init(intValue: Int) { stringValue = String(intValue); self.intValue = intValue }
+    }
+
+    mutating func encodeNil() throws { sink.separator(depth: depth); sink.raw("null"); count += 1 }
+    mutating func encode(_ value: String) throws { sink.separator(depth: depth); sink.string(value); count += 1 }
+
+    mutating func encode<T: Encodable>(_ value: T) throws {
+        sink.separator(depth: depth)
+        try sink.encodeValue(value, depth: depth + 1, codingPath: codingPath + [Index(intValue: count)])
+        count += 1
+    }
+
+    mutating func nestedContainer<NestedKey: CodingKey>(keyedBy keyType: NestedKey.Type) -> KeyedEncodingContainer<NestedKey> {
+        sink.separator(depth: depth)
+        sink.open(.object, depth: depth + 1)
+        count += 1
+        return KeyedEncodingContainer(WriterKeyed<NestedKey>(sink: sink, depth: depth + 1, codingPath: codingPath))
+    }
+
+    mutating func nestedUnkeyedContainer() -> any UnkeyedEncodingContainer {
+        sink.separator(depth: depth)
+        sink.open(.array, depth: depth + 1)
+        count += 1
+        return WriterUnkeyed(sink: sink, depth: depth + 1, codingPath: codingPath)
+    }
+
+    mutating func superEncoder() -> any Encoder {
+        sink.separator(depth: depth)
+        count += 1
+        return WriterEncoder(sink: sink, depth: depth + 1, codingPath: codingPath)
+    }
+}
+
+struct WriterSingle: SingleValueEncodingContainer {
+    let sink: Sink
+    let depth: Int
+    var codingPath: [any CodingKey]
+
+    func encodeNil() throws { sink.raw("null") }
+    func encode(_ value: Bool) throws { sink.raw(value ? "true" : "false") }
+    func encode(_ value: String) throws { sink.string(value) }
+    func encode(_ value: Int) throws { sink.raw(String(value)) }
+    func encode(_ value: Double) throws { try sink.double(value, codingPath: codingPath) }
+    func encode<T: Encodable>(_ value: T) throws { try sink.encodeValue(value, depth: depth, codingPath: codingPath) }
+}

@@ -1,0 +1,48 @@
+import Foundation
+import Testing
+@testable import MotCuaCore
+
+@Suite("Streaming JSON writer")
+struct JSONWriterTests {
+    let decoder: JSONDecoder = {
+        let decoder = JSONDecoder()
+        decoder.dateDecodingStrategy = .secondsSince1970
+        return decoder
+    }()
+
+    func roundTrip<T: Codable & Equatable>(_ value: T) throws {
+        let bytes = try JSONWriter().encode(value)
+        let back = try decoder.decode(T.self, from: Data(bytes))
+        #expect(back == value, "\(String(decoding: bytes, as: UTF8.self))")
+        // And it is the same document Foundation's encoder would write, up to key order.
+        let foundation = JSONEncoder()
+        foundation.dateEncodingStrategy = .secondsSince1970
+        let ours = try JSONSerialization.jsonObject(with: Data(bytes)) as? NSObject
+        let theirs = try JSONSerialization.jsonObject(with: foundation.encode(value)) as? NSObject
+        #expect(ours == theirs)
+    }
+
+    @Test("Dossiers, events, procedures and agencies survive the round trip through JSONDecoder")
+    func storedTypes() throws {
+        var d = try dossier(in: .processing)
+        d.applicant.email = "an@example.vn"
+        d.applicant.name = "Nguyễn \"Văn\" An\\\n\t\u{1}"
+        d.pauses = [Pause(start: at("2026-03-02T09:00:00+07:00"), end: nil), Pause(start: at("2026-03-01T09:00:00+07:00"), end: at("2026-03-01T10:30:00+07:00").addingTimeInterval(0.25))]
+        try roundTrip(d)
+        let events = try Lifecycle.file(completeIntake(), code: "C", id: "d", context: context(officer(.desk), "2026-03-02T08:00:00+07:00"))
+        for event in events { try roundTrip(event) }
+        try roundTrip(birthRegistration)
+        for term in [Term.workingDays(3), .workingHours(4), .calendarDays(15)] { try roundTrip(term) }
+        try roundTrip(Agency(id: "A.1", name: "Ủy ban", level: "xa", parentID: nil, validFrom: day("2025-07-01"), departments: departments))
+        try roundTrip(["a": [1, 2], "b": []])
+        try roundTrip([Optional<Int>.none, 3])
+    }
+
+    @Test("Dates as text, and non-finite numbers refused")
+    func dates() throws {
+        let writer = JSONWriter(dateFormat: .text { WorkCalendar.format($0) })
+        #expect(try writer.string(["at": at("2026-02-27T15:30:00+07:00")]) == #"{"at":"2026-02-27T15:30:00+07:00"}"#)
+        #expect(throws: EncodingError.self) { try JSONWriter().encode([Double.nan]) }
+        #expect(try JSONWriter().string([0.5, 3, -2.25e20]) == "[0.5,3,-2.25e+20]")
+    }
+}
