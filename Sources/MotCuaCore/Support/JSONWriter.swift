@@ -125,22 +125,28 @@ final class Sink {
         }
     }
 
-    /// Writes any value at `depth` (after its key or separator has been written).
+    /// Writes any value at `depth` (after its key or separator has been written). Scalars are
+    /// recognised by comparing metatypes, which is cheaper than trying casts one by one.
     func encodeValue<T: Encodable>(_ value: T, depth: Int, codingPath: [any CodingKey] = []) throws {
-        switch value {
-        case let text as String: string(text)
-        case let flag as Bool: raw(flag ? "true" : "false")
-        case let number as Int: raw(String(number))
-        case let number as Int64: raw(String(number))
-        case let number as Double: try double(number, codingPath: codingPath)
-        case let number as any BinaryInteger: raw(String(describing: number))
-        case let number as Float: try double(Double(number), codingPath: codingPath)
-        case let date as Date:
+        if T.self == String.self {
+            string(unsafeBitCast(value, to: String.self))
+        } else if T.self == Date.self {
+            let date = unsafeBitCast(value, to: Date.self)
             switch dateFormat {
             case .secondsSince1970: try double(date.timeIntervalSince1970, codingPath: codingPath)
             case let .text(format): string(format(date))
             }
-        default:
+        } else if T.self == Int.self {
+            raw(String(unsafeBitCast(value, to: Int.self)))
+        } else if T.self == Bool.self {
+            raw(unsafeBitCast(value, to: Bool.self) ? "true" : "false")
+        } else if T.self == Double.self {
+            try double(unsafeBitCast(value, to: Double.self), codingPath: codingPath)
+        } else if let number = value as? any BinaryInteger {
+            raw(String(describing: number))
+        } else if let number = value as? Float {
+            try double(Double(number), codingPath: codingPath)
+        } else {
             try value.encode(to: WriterEncoder(sink: self, depth: depth, codingPath: codingPath))
             close(downTo: depth)
         }
@@ -184,7 +190,7 @@ struct WriterKeyed<Key: CodingKey>: KeyedEncodingContainerProtocol {
 
     func encode<T: Encodable>(_ value: T, forKey key: Key) throws {
         sink.key(key.stringValue, depth: depth)
-        try sink.encodeValue(value, depth: depth + 1, codingPath: codingPath + [key])
+        try sink.encodeValue(value, depth: depth + 1, codingPath: codingPath)
     }
 
     func nestedContainer<NestedKey: CodingKey>(keyedBy keyType: NestedKey.Type, forKey key: Key) -> KeyedEncodingContainer<NestedKey> {
@@ -225,7 +231,7 @@ struct WriterUnkeyed: UnkeyedEncodingContainer {
 
     mutating func encode<T: Encodable>(_ value: T) throws {
         sink.separator(depth: depth)
-        try sink.encodeValue(value, depth: depth + 1, codingPath: codingPath + [Index(intValue: count)])
+        try sink.encodeValue(value, depth: depth + 1, codingPath: codingPath)
         count += 1
     }
 
