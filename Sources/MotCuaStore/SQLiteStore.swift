@@ -10,6 +10,10 @@ import MotCuaCore
 public final class SQLiteStore: DossierStore {
     let pool: DatabasePool
     let batcher: WriteBatcher
+    /// A connection of its own that copies the WAL back into the database file in the
+    /// background, so that no request waits for a checkpoint inside its commit.
+    let checkpointer: DatabaseQueue
+    let checkpointTask: Task<Void, Never>
     public let path: String
 
     /// Opens (creating if needed) the database at `path` and runs the migrations.
@@ -20,10 +24,28 @@ public final class SQLiteStore: DossierStore {
         configuration.prepareDatabase { db in
             try db.execute(sql: "PRAGMA synchronous = FULL")
             try db.execute(sql: "PRAGMA foreign_keys = ON")
+            try db.execute(sql: "PRAGMA wal_autocheckpoint = 0")
         }
         pool = try DatabasePool(path: path, configuration: configuration)
         try Self.migrator.migrate(pool)
         batcher = WriteBatcher(writer: pool)
+        var checkpointConfiguration = Configuration()
+        checkpointConfiguration.busyMode = .timeout(10)
+        checkpointConfiguration.prepareDatabase { db in try db.execute(sql: "PRAGMA synchronous = FULL") }
+        let checkpointer = try DatabaseQueue(path: path, configuration: checkpointConfiguration)
+        self.checkpointer = checkpointer
+        checkpointTask = Task.detached(priority: .background) {
+            while !Task.isCancelled {
+                try? await Task.sleep(for: .milliseconds(250))
+                _ = try? await checkpointer.writeWithoutTransaction { db in
+                    try db.execute(sql: "PRAGMA wal_checkpoint(PASSIVE)")
+                }
+            }
+        }
+    }
+
+    deinit {
+        checkpointTask.cancel()
     }
 
     /// Names of the migrations applied, in order.
