@@ -22,7 +22,7 @@ public enum ConfigLoader {
         guard FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory), isDirectory.boolValue else {
             throw .invalidConfiguration(
                 file: url.path, key: "-",
-                reason: "no configuration directory here; pass --config PATH or set \(directoryVariable)")
+                reason: "không có thư mục cấu hình ở đường dẫn này; dùng --config PATH hoặc đặt biến \(directoryVariable)")
         }
         return url
     }

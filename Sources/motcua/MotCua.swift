@@ -11,6 +11,7 @@ struct MotCua: AsyncParsableCommand {
         abstract: "MotCua – hệ thống một cửa: tiếp nhận, giải quyết và trả kết quả hồ sơ thủ tục hành chính.",
         discussion: """
             Mã thoát: 0 thành công; 64 sai cú pháp lệnh; 65 dữ liệu nhập không hợp lệ; \
+            74 không mở được cơ sở dữ liệu; \
             78 cấu hình không hợp lệ; 1 lỗi khác.
             """,
         subcommands: [ServeCommand.self, MigrateCommand.self, SeedCommand.self, LunarCommand.self, CalendarCommand.self, DeadlineCommand.self]
