@@ -33,13 +33,15 @@ public struct AppDependencies: Sendable {
 public func buildRouter(_ dependencies: AppDependencies) -> Router<AppRequestContext> {
     let router = Router(context: AppRequestContext.self)
     router.add(middleware: LogRequestsMiddleware(.debug))
-    router.add(middleware: ProblemMiddleware())
+    let routes = RouteTable()
+    router.add(middleware: ProblemMiddleware(routes: routes))
     HealthRoutes(store: dependencies.store).register(on: router)
     let api = router.group("api/v1")
     let sessions = SessionCache()
     AuthRoutes(dependencies: dependencies, sessions: sessions).register(on: api)
     let officer = api.group().add(middleware: AuthMiddleware(store: dependencies.store, sessions: sessions, now: dependencies.now))
     OfficerRoutes(dependencies: dependencies).register(on: officer)
+    routes.fill(router.routes.map { (path: $0.path.description, method: $0.method.rawValue) })
     return router
 }
 

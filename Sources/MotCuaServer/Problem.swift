@@ -78,28 +78,62 @@ public struct Problem: Error, Codable, Sendable, Equatable {
         }
     }
 
-    func response(instance: String) -> Response {
+    func response(instance: String, extraHeaders: HTTPFields = [:]) -> Response {
         var body = self
         body.instance = instance
         let data = (try? APIJSON.writer.encode(body)) ?? []
-        var headers: HTTPFields = [.contentType: "application/problem+json"]
+        var headers = extraHeaders
+        headers[.contentType] = "application/problem+json"
+        headers[.contentLength] = nil
         if status == 401 { headers[.wwwAuthenticate] = "Bearer" }
         return Response(
             status: .init(code: status), headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: data)))
     }
 }
 
+/// The methods each route path answers, for `405 Method Not Allowed` with its `Allow` header.
+/// Filled once the router is complete, read-only afterwards.
+final class RouteTable: @unchecked Sendable {
+    private(set) var routes: [(segments: [Substring], methods: [String])] = []
+
+    func fill(_ descriptions: [(path: String, method: String)]) {
+        var byPath: [String: [String]] = [:]
+        for description in descriptions { byPath[description.path, default: []].append(description.method) }
+        routes = byPath.map { (path: $0.key.split(separator: "/"), methods: $0.value.sorted()) }
+    }
+
+    /// The methods allowed on `path`, if some route matches it with another method.
+    func methods(for path: String) -> [String]? {
+        let parts = path.split(separator: "/")
+        for route in routes where route.segments.count == parts.count {
+            let matches = zip(route.segments, parts).allSatisfy { pattern, part in pattern.hasPrefix("{") || pattern == part }
+            if matches { return route.methods }
+        }
+        return nil
+    }
+}
+
 /// Turns every error thrown below it into a problem response, and logs server faults.
 struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
+    let routes: RouteTable
+
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         do {
             return try await next(request, context)
+        } catch let error as HTTPError where error.status == .notFound {
+            // Hummingbird answers 404 for a known path asked with another method: say 405.
+            if let allowed = routes.methods(for: request.uri.path), !allowed.contains(request.method.rawValue) {
+                let problem = Problem(title: "Method Not Allowed", status: 405, detail: "Phương thức \(request.method.rawValue) không được hỗ trợ ở đây; dùng \(allowed.joined(separator: ", ")).")
+                return problem.response(instance: request.uri.path, extraHeaders: [.allow: allowed.joined(separator: ", ")])
+            }
+            return Problem.from(error).response(instance: request.uri.path)
         } catch {
             let problem = Problem.from(error)
             if problem.status >= 500 {
                 context.logger.error("request failed", metadata: ["error": "\(String(reflecting: error))", "path": "\(request.uri.path)"])
             }
-            return problem.response(instance: request.uri.path)
+            // Keep what the HTTP error said besides its body (Allow on a 405, for instance).
+            return problem.response(instance: request.uri.path, extraHeaders: (error as? HTTPError)?.headers ?? [:])
         }
     }
 }

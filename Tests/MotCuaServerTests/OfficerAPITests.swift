@@ -19,6 +19,12 @@ struct OfficerAPITests {
         let routed = Set(server.routes)
         #expect(documented == routed, "only documented: \(documented.subtracting(routed)); only routed: \(routed.subtracting(documented))")
         #expect(routed.count >= 30)
+        // A known path with another method: 405 with Allow; an unknown path: 404; both problems.
+        let wrongMethod = try await server.request("PUT", "/api/v1/auth/login")
+        #expect(wrongMethod.status == 405 && wrongMethod.headers["allow"] == "POST")
+        #expect(wrongMethod.headers["content-type"] == "application/problem+json")
+        let unknown = try await server.request("GET", "/api/v1/nothing-here")
+        #expect(unknown.status == 404 && unknown.json["type"] as? String == "/problems/not-found")
     }
 
     @Test("Login, session expiry, logout")
