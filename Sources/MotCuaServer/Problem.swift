@@ -99,7 +99,7 @@ final class RouteTable: @unchecked Sendable {
     func fill(_ descriptions: [(path: String, method: String)]) {
         var byPath: [String: [String]] = [:]
         for description in descriptions { byPath[description.path, default: []].append(description.method) }
-        routes = byPath.map { (path: $0.key.split(separator: "/"), methods: $0.value.sorted()) }
+        routes = byPath.map { (segments: $0.key.split(separator: "/"), methods: $0.value.sorted()) }
     }
 
     /// The methods allowed on `path`, if some route matches it with another method.

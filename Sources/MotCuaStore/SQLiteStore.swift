@@ -46,6 +46,7 @@ public final class SQLiteStore: DossierStore {
 
     deinit {
         checkpointTask.cancel()
+        batcher.stop()
     }
 
     /// Names of the migrations applied, in order.
