@@ -74,12 +74,11 @@ struct OfficerRoutes {
                 channel: .desk, missingItems: body.missingItems ?? [], notApplicable: body.notApplicable ?? [], note: body.note)
             let id = TimeOrderedID.make(at: decision.now)
             // A refused intake rolls back its savepoint, sequence number included: no code is burnt.
-            let (dossier, events) = try await store.fileDossier(agencyID: officer.agencyID, day: WorkCalendar.localDate(of: decision.now)) { code in
+            let (dossier, _) = try await store.fileDossier(agencyID: officer.agencyID, day: WorkCalendar.localDate(of: decision.now)) { code in
                 try Lifecycle.file(intake, code: code, id: id, context: decision)
             }
             context.logger.info("dossier filed", metadata: ["code": "\(dossier.code)", "status": "\(dossier.status.rawValue)"])
             // The control sheet is one GET away (Location); the receipt data is all the desk needs now.
-            _ = events
             var response = jsonResponse(DossierView(dossier), status: .created)
             response.headers[.location] = "/api/v1/dossiers/\(dossier.code)"
             return response

@@ -31,7 +31,10 @@ public protocol DossierStore: Sendable {
 
     // MARK: Dossiers
     /// Allocates the next code of `agencyID` for `day` and stores the events `make` produces for
-    /// it (the first must be `created`), in one transaction.
+    /// it (the first must be `created`), in one transaction. `make` is called once and may be
+    /// called before the transaction with a stand-in code that the store replaces by the
+    /// allocated one, so it must use the code only as the dossier's `code`. When `make` throws,
+    /// nothing is stored and no code is used up.
     func fileDossier(
         agencyID: String, day: LocalDate, make: @escaping @Sendable (_ code: String) throws -> [DossierEvent]
     ) async throws -> (Dossier, [DossierEvent])
