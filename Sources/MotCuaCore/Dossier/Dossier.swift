@@ -169,18 +169,9 @@ public struct FieldProblem: Hashable, Sendable, Codable {
     }
 }
 
-/// A document as handed in, checked by the desk against the procedure's list.
-public struct ProvidedDocument: Hashable, Sendable, Codable {
-    public var name: String
-    public var originals: Int
-    public var copies: Int
-
-    public init(name: String, originals: Int, copies: Int) {
-        self.name = name
-        self.originals = originals
-        self.copies = copies
-    }
-}
+/// A document as handed in, checked by the desk against the procedure's list: the same shape
+/// as a line of that list (name, originals, copies), so it is the same type.
+public typealias ProvidedDocument = DocumentRequirement
 
 /// The apology and new appointment (phiếu xin lỗi và hẹn lại ngày trả kết quả).
 public struct Apology: Hashable, Sendable, Codable {
