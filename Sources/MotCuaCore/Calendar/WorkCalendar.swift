@@ -212,6 +212,20 @@ public struct WorkCalendar: Sendable {
         return WorkCalendar.date(local: try instant(atPosition: target, label: start))
     }
 
+    /// The earliest instant from which only `seconds` of working time remain until `end`: where
+    /// a warning window of that length opens.
+    public func instant(workingSeconds seconds: Int64, before end: Date) throws(CalendarError) -> Date {
+        precondition(seconds >= 0, "a window cannot be negative")
+        let target = try position(WorkCalendar.local(end)) - seconds
+        guard target > 0 else { return WorkCalendar.date(local: Int64(firstJulianDay - WorkCalendar.unixEpochJulianDay) * WorkCalendar.secondsPerDay) }
+        return WorkCalendar.date(local: try instant(atPosition: target, label: end))
+    }
+
+    /// Working time left from `now` until `due`; negative, counted the same way, once past it.
+    public func remaining(from now: Date, until due: Date) throws(CalendarError) -> Int64 {
+        due >= now ? try elapsed(from: now, to: due) : -(try elapsed(from: due, to: now))
+    }
+
     /// The due time of a term that starts at `start`.
     public func due(from start: Date, term: Term) throws(CalendarError) -> Date {
         switch term {

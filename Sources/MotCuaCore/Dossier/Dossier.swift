@@ -10,6 +10,13 @@ public enum Role: String, Codable, Sendable, CaseIterable {
     case leader
     /// Quản trị: accounts and catalogue.
     case admin
+    /// The applicant, online (directly or through the provincial portal), proven by the dossier's access secret.
+    case citizen
+    /// A machine partner acting on its own signed word: the payment provider, the post office.
+    case system
+
+    /// The roles an officer account may have.
+    public static let officerRoles: [Role] = [.desk, .handler, .leader, .admin]
 
     public var vietnameseName: String {
         switch self {
@@ -17,6 +24,8 @@ public enum Role: String, Codable, Sendable, CaseIterable {
         case .handler: "Chuyên viên thụ lý"
         case .leader: "Lãnh đạo"
         case .admin: "Quản trị hệ thống"
+        case .citizen: "Công dân, tổ chức"
+        case .system: "Hệ thống đối tác"
         }
     }
 }
@@ -127,6 +136,13 @@ public struct Applicant: Hashable, Sendable, Codable {
         self.address = address
     }
 
+    static let phoneRule = "Số điện thoại phải gồm 10–11 chữ số, bắt đầu bằng 0 hoặc +84."
+
+    static func isValidPhone(_ phone: String) -> Bool {
+        let digits = phone.hasPrefix("+84") ? "0" + phone.dropFirst(3) : phone
+        return (10...11).contains(digits.count) && digits.hasPrefix("0") && digits.allSatisfy({ $0.isASCII && $0.isNumber })
+    }
+
     /// Every problem with the applicant's data, as (field, Vietnamese reason).
     public func problems(prefix: String = "applicant") -> [FieldProblem] {
         var result: [FieldProblem] = []
@@ -139,9 +155,8 @@ public struct Applicant: Hashable, Sendable, Codable {
         if idNumber.count != 12 || !idNumber.allSatisfy({ $0.isASCII && $0.isNumber }) {
             result.append(FieldProblem(field: "\(prefix).idNumber", reason: "Số định danh cá nhân (CCCD) phải gồm đúng 12 chữ số."))
         }
-        let digits = phone.hasPrefix("+84") ? "0" + phone.dropFirst(3) : phone
-        if !(10...11).contains(digits.count) || !digits.hasPrefix("0") || !digits.allSatisfy({ $0.isASCII && $0.isNumber }) {
-            result.append(FieldProblem(field: "\(prefix).phone", reason: "Số điện thoại phải gồm 10–11 chữ số, bắt đầu bằng 0 hoặc +84."))
+        if !Self.isValidPhone(phone) {
+            result.append(FieldProblem(field: "\(prefix).phone", reason: Self.phoneRule))
         }
         if let email, !email.isEmpty {
             let parts = email.split(separator: "@")
@@ -172,6 +187,83 @@ public struct FieldProblem: Hashable, Sendable, Codable {
 /// A document as handed in, checked by the desk against the procedure's list: the same shape
 /// as a line of that list (name, originals, copies), so it is the same type.
 public typealias ProvidedDocument = DocumentRequirement
+
+/// A file handed in online or attached by an officer, stored content-addressed by its SHA-256.
+public struct StoredFile: Hashable, Sendable, Codable {
+    /// Hex SHA-256 of the content: the blob's name.
+    public var sha256: String
+    /// The file name the sender gave (display only).
+    public var name: String
+    /// The type found by reading the content: `application/pdf`, `image/jpeg` or `image/png`.
+    public var contentType: String
+    public var size: Int
+    /// The document of the procedure's list it stands for, the supplementation item, or "Kết quả".
+    public var document: String
+
+    public init(sha256: String, name: String, contentType: String, size: Int, document: String) {
+        self.sha256 = sha256
+        self.name = name
+        self.contentType = contentType
+        self.size = size
+        self.document = document
+    }
+}
+
+/// Where the post office collects the dossier or delivers the result.
+public struct PostalAddress: Hashable, Sendable, Codable {
+    public var recipient: String
+    public var phone: String
+    public var street: String
+    public var ward: String
+    /// Empty for the two-tier administration in force since 1 July 2025.
+    public var district: String?
+    public var province: String
+
+    public init(recipient: String, phone: String, street: String, ward: String, district: String? = nil, province: String) {
+        self.recipient = recipient
+        self.phone = phone
+        self.street = street
+        self.ward = ward
+        self.district = district
+        self.province = province
+    }
+
+    public func problems(prefix: String = "postalAddress") -> [FieldProblem] {
+        var result: [FieldProblem] = []
+        for (value, field, limit) in [(recipient, "recipient", 200), (street, "street", 300), (ward, "ward", 200), (province, "province", 200)] {
+            let trimmed = value.trimmingWhitespace()
+            if trimmed.isEmpty {
+                result.append(FieldProblem(field: "\(prefix).\(field)", reason: "Không được để trống."))
+            } else if trimmed.count > limit {
+                result.append(FieldProblem(field: "\(prefix).\(field)", reason: "Dài quá \(limit) ký tự."))
+            }
+        }
+        if let district, district.count > 200 {
+            result.append(FieldProblem(field: "\(prefix).district", reason: "Dài quá 200 ký tự."))
+        }
+        if !Applicant.isValidPhone(phone) {
+            result.append(FieldProblem(field: "\(prefix).phone", reason: Applicant.phoneRule))
+        }
+        return result
+    }
+}
+
+/// A fee request and its settlement. Level-4 dossiers get a reference the payment provider quotes.
+public struct Payment: Hashable, Sendable, Codable {
+    public var reference: String?
+    public var amount: Int
+    public var requestedAt: Date
+    public var paidAt: Date?
+    /// Paid through the online payment provider (counted by the statistics), or at the desk.
+    public var online: Bool?
+}
+
+/// The applicant's satisfaction rating after return: 1–5, once.
+public struct Rating: Hashable, Sendable, Codable {
+    public var score: Int
+    public var comment: String?
+    public var at: Date
+}
 
 /// The apology and new appointment (phiếu xin lỗi và hẹn lại ngày trả kết quả).
 public struct Apology: Hashable, Sendable, Codable {
@@ -225,6 +317,18 @@ public struct Dossier: Hashable, Sendable, Codable, Identifiable {
     public var updatedAt: Date
     /// Number of events applied.
     public var version: Int
+    /// The online service level it was submitted at (3 or 4); nil for desk and postal intakes.
+    public var submissionLevel: Int? = nil
+    /// Where the post office collects the dossier and/or delivers the result.
+    public var postalAddress: PostalAddress? = nil
+    /// Files handed in online: the documents at submission, then any supplementation.
+    public var files: [StoredFile]? = nil
+    /// The electronic result attached at approval.
+    public var resultFile: StoredFile? = nil
+    public var payment: Payment? = nil
+    public var rating: Rating? = nil
+    /// Where the near-due window opens for the current appointment (set with each new due time).
+    public var nearDueAt: Date? = nil
 
     /// The appointment to show the applicant: the apology's new one, if any, else the due time.
     public var appointmentAt: Date? { apology?.newDueAt ?? dueAt }

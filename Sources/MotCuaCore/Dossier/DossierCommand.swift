@@ -5,20 +5,27 @@ import Foundation
 public enum DossierCommand: Sendable, Hashable {
     case receive
     case requestSupplementation(items: [String], reason: String)
-    case supplementationReceived(note: String?)
+    /// The missing items arrived: at the desk, or uploaded online by the applicant (`files`).
+    case supplementationReceived(note: String?, files: [StoredFile] = [])
     case refuse(reason: String)
     case transfer(departmentID: String)
     case assign(handler: Actor)
     case sendToAgency(agencyID: String, note: String?)
     case receiveFromAgency
     case requestFee(amount: Int)
-    case feePaid
-    case approve(note: String?)
+    /// The fee was paid: at the desk, or confirmed by the payment provider quoting `reference`.
+    case feePaid(reference: String? = nil)
+    /// Approval; `resultFile` is the electronic result, required when it is returned electronically.
+    case approve(note: String?, resultFile: StoredFile? = nil)
     case resultReady
     case returnResult(method: ReturnMethod)
     case apologize(reason: String, newDueAt: Date)
     case withdraw(reason: String)
     case stop(reason: String)
+    /// The applicant took the electronic result: it is returned (level 4).
+    case downloadResult
+    /// The applicant's satisfaction rating after return.
+    case rate(score: Int, comment: String?)
 
     /// The command's name in the API (`POST /dossiers/{code}/{name}`).
     public var name: String {
@@ -39,6 +46,8 @@ public enum DossierCommand: Sendable, Hashable {
         case .apologize: "apologize"
         case .withdraw: "withdraw"
         case .stop: "stop"
+        case .downloadResult: "download-result"
+        case .rate: "rate"
         }
     }
 }
@@ -78,6 +87,42 @@ public struct Intake: Hashable, Sendable {
             guard let given = documents.first(where: { $0.name == required.name }) else { return required.name }
             return given.originals >= required.originals && given.copies >= required.copies ? nil : required.name
         }
+    }
+}
+
+/// A new dossier submitted online (level 3 or 4) by the applicant or by the portal for them.
+public struct OnlineSubmission: Hashable, Sendable {
+    public var procedure: Procedure
+    /// The agency the dossier is filed with.
+    public var agencyID: String
+    /// 3 (partly online) or 4 (fully online).
+    public var level: Int
+    public var applicant: Applicant
+    public var returnMethod: ReturnMethod
+    /// The post office collects the dossier from the applicant (BCCI intake).
+    public var postalPickup: Bool
+    public var postalAddress: PostalAddress?
+    /// One or more files per document of the list, each naming its document.
+    public var files: [StoredFile]
+    /// Documents of the list that do not apply (conditional "Trường hợp …" rows).
+    public var notApplicable: [String]
+    public var note: String?
+
+    public init(
+        procedure: Procedure, agencyID: String, level: Int, applicant: Applicant, returnMethod: ReturnMethod,
+        postalPickup: Bool = false, postalAddress: PostalAddress? = nil, files: [StoredFile], notApplicable: [String] = [],
+        note: String? = nil
+    ) {
+        self.procedure = procedure
+        self.agencyID = agencyID
+        self.level = level
+        self.applicant = applicant
+        self.returnMethod = returnMethod
+        self.postalPickup = postalPickup
+        self.postalAddress = postalAddress
+        self.files = files
+        self.notApplicable = notApplicable
+        self.note = note
     }
 }
 

@@ -6,7 +6,7 @@ public struct DossierEvent: Hashable, Sendable, Codable {
     public enum Kind: String, Codable, Sendable, CaseIterable {
         case created, received, supplementationRequested, supplementationReceived, refused
         case transferred, assigned, sentToAgency, receivedFromAgency, feeRequested, feePaid
-        case approved, resultReady, returned, apologized, withdrawn, stopped, inherited
+        case approved, resultReady, returned, apologized, withdrawn, stopped, inherited, rated
     }
 
     /// Position in the dossier's history, from 1.
@@ -26,11 +26,33 @@ public struct DossierEvent: Hashable, Sendable, Codable {
     public var fromAgencyID: String?
     public var toAgencyID: String?
     public var dueAt: Date?
+    /// With a new due time: where its near-due window opens.
+    public var nearDueAt: Date?
     public var amount: Int?
     public var returnMethod: ReturnMethod?
     public var outcome: Outcome?
     /// For `created`: the dossier as filed.
     public var dossier: Dossier?
+    /// Files handed in with this step (online supplementation).
+    public var files: [StoredFile]?
+    /// The electronic result attached at approval.
+    public var resultFile: StoredFile?
+    /// The payment reference of a fee request (level 4) or of the payment settling it.
+    public var paymentReference: String?
+    /// For `feePaid`: paid through the online payment provider.
+    public var online: Bool?
+    /// For `rated`.
+    public var score: Int?
+    public var comment: String?
+
+    /// Whether the applicant may see this step in the public history: every step but the
+    /// internal hand-offs inside the agencies.
+    public var isPublic: Bool {
+        switch kind {
+        case .transferred, .assigned: false
+        default: true
+        }
+    }
 
     public init(sequence: Int, kind: Kind, at: Date, actor: Actor, agencyID: String) {
         self.sequence = sequence
@@ -61,6 +83,7 @@ public struct DossierEvent: Hashable, Sendable, Codable {
         case .withdrawn: "Rút hồ sơ"
         case .stopped: "Dừng xử lý"
         case .inherited: "Tiếp nhận do hợp nhất cơ quan"
+        case .rated: "Đánh giá mức độ hài lòng"
         }
     }
 }

@@ -10,16 +10,19 @@ public struct DecisionContext: Sendable {
     public var departments: [Department]
     /// Whether an agency exists and is active now (for inter-agency hand-offs).
     public var agencyIsActive: @Sendable (String) -> Bool
+    /// When a dossier counts as near due (the watch, and when an apology may be issued).
+    public var nearDue: NearDuePolicy
 
     public init(
         actor: Actor, now: Date, calendar: WorkCalendar, departments: [Department] = [],
-        agencyIsActive: @escaping @Sendable (String) -> Bool = { _ in true }
+        agencyIsActive: @escaping @Sendable (String) -> Bool = { _ in true }, nearDue: NearDuePolicy = .standard
     ) {
         self.actor = actor
         self.now = now
         self.calendar = calendar
         self.departments = departments
         self.agencyIsActive = agencyIsActive
+        self.nearDue = nearDue
     }
 }
 
@@ -30,20 +33,22 @@ public enum Lifecycle {
     public static let rules: [String: (from: Set<DossierStatus>, roles: Set<Role>)] = [
         "receive": ([.submitted], [.desk]),
         "request-supplementation": ([.submitted, .received, .processing], [.desk, .handler, .leader]),
-        "supplementation-received": ([.supplementation], [.desk]),
+        "supplementation-received": ([.supplementation], [.desk, .citizen]),
         "refuse": ([.submitted, .supplementation, .received, .processing], [.desk, .handler, .leader]),
         "transfer": ([.received, .processing], [.desk, .leader]),
         "assign": ([.processing], [.leader]),
         "send": ([.processing], [.handler, .leader]),
         "receive-transfer": ([.processing], [.desk, .handler, .leader]),
         "request-fee": ([.received, .processing, .approved], [.desk, .handler, .leader]),
-        "fee-paid": ([.awaitingFee], [.desk]),
+        "fee-paid": ([.awaitingFee], [.desk, .system]),
         "approve": ([.processing], [.leader]),
         "ready": ([.approved], [.desk, .handler, .leader]),
         "return": ([.resultReady], [.desk]),
         "apologize": ([.received, .processing, .supplementation, .awaitingFee, .approved], [.leader]),
-        "withdraw": ([.submitted, .supplementation, .received, .processing, .awaitingFee, .approved], [.desk]),
+        "withdraw": ([.submitted, .supplementation, .received, .processing, .awaitingFee, .approved], [.desk, .citizen]),
         "stop": ([.received, .processing, .supplementation, .awaitingFee, .approved], [.leader]),
+        "download-result": ([.resultReady], [.citizen]),
+        "rate": ([.returned], [.citizen]),
     ]
 
     // MARK: Creating a dossier
@@ -97,6 +102,71 @@ public enum Lifecycle {
                               dossier: evolve(dossier, created), context: context)
         }
         return [created] + next
+    }
+
+    /// Registers a dossier submitted online (level 3 or 4): it waits, as submitted (national
+    /// status 1), for the desk to receive it, ask for supplementation or refuse it; its clock
+    /// starts only at that receipt. `context.actor` is the applicant (role `citizen`).
+    public static func submit(_ submission: OnlineSubmission, code: String, id: String, context: DecisionContext) throws(DomainError) -> [DossierEvent] {
+        guard context.actor.role == .citizen else {
+            throw .forbidden(command: "submit", reason: "Chỉ công dân hoặc cổng dịch vụ công nộp hồ sơ trực tuyến.")
+        }
+        let procedure = submission.procedure
+        var problems = submission.applicant.problems()
+        if procedure.onlineLevel < 3 {
+            problems.append(FieldProblem(field: "procedureCode", reason: "Thủ tục này chưa cung cấp dịch vụ công trực tuyến mức độ 3 hoặc 4."))
+        } else if !(3...4).contains(submission.level) || submission.level > procedure.onlineLevel {
+            problems.append(FieldProblem(field: "level", reason: "Thủ tục này chỉ nhận hồ sơ trực tuyến ở mức độ \(procedure.onlineLevel == 4 ? "3 hoặc 4" : "3")."))
+        }
+        switch submission.returnMethod {
+        case .electronic where submission.level < 4:
+            problems.append(FieldProblem(field: "returnMethod", reason: "Trả kết quả điện tử chỉ dành cho hồ sơ trực tuyến mức độ 4."))
+        case .post where !procedure.postalReturn:
+            problems.append(FieldProblem(field: "returnMethod", reason: "Thủ tục này không trả kết quả qua bưu chính."))
+        default: break
+        }
+        if submission.postalPickup && !procedure.postalIntake {
+            problems.append(FieldProblem(field: "postalPickup", reason: "Thủ tục này không nhận hồ sơ qua bưu chính."))
+        }
+        if submission.postalPickup || submission.returnMethod == .post {
+            if let address = submission.postalAddress {
+                problems += address.problems()
+            } else {
+                problems.append(FieldProblem(field: "postalAddress", reason: "Cần địa chỉ để bưu điện thu gom hồ sơ hoặc chuyển phát kết quả."))
+            }
+        }
+        for (index, name) in submission.notApplicable.enumerated() where !procedure.documents.contains(where: { $0.name == name }) {
+            problems.append(FieldProblem(field: "notApplicable[\(index)]", reason: "Giấy tờ không có trong thành phần hồ sơ của thủ tục."))
+        }
+        for (index, file) in submission.files.enumerated() where !procedure.documents.contains(where: { $0.name == file.document }) {
+            problems.append(FieldProblem(field: "files[\(index)]", reason: "Tệp không ứng với giấy tờ nào trong thành phần hồ sơ."))
+        }
+        for (index, required) in procedure.documents.enumerated()
+        where !submission.notApplicable.contains(required.name) && !submission.files.contains(where: { $0.document == required.name }) {
+            problems.append(FieldProblem(field: "document-\(index + 1)", reason: "Thiếu tệp của giấy tờ bắt buộc: \(required.name)."))
+        }
+        guard problems.isEmpty else { throw .invalid(problems) }
+
+        let documents = procedure.documents.compactMap { required -> ProvidedDocument? in
+            let count = submission.files.filter { $0.document == required.name }.count
+            return count == 0 ? nil : ProvidedDocument(name: required.name, originals: 0, copies: count)
+        }
+        var dossier = Dossier(
+            id: id, code: code, agencyID: submission.agencyID, currentAgencyID: submission.agencyID, pendingAgencyID: nil,
+            agencyTrail: [submission.agencyID], procedureCode: procedure.code, procedureName: procedure.name,
+            term: procedure.term, channel: submission.postalPickup ? .postal : .online, applicant: normalized(submission.applicant),
+            documents: documents, returnMethod: submission.returnMethod, status: .submitted, statusBeforePause: nil,
+            intakeSupplementations: 0, processingSupplementations: 0, missingItems: [], submittedAt: context.now,
+            receivedAt: nil, dueAt: nil, pauses: [], departmentID: nil, handlerID: nil, handlerName: nil,
+            feeAmount: nil, approvedAt: nil, resultReadyAt: nil, returnedAt: nil, apology: nil, outcome: nil,
+            closingReason: nil, updatedAt: context.now, version: 0)
+        dossier.submissionLevel = submission.level
+        dossier.postalAddress = submission.postalPickup || submission.returnMethod == .post ? submission.postalAddress : nil
+        dossier.files = submission.files
+        var created = DossierEvent(sequence: 1, kind: .created, at: context.now, actor: context.actor, agencyID: submission.agencyID)
+        created.dossier = dossier
+        created.note = submission.note
+        return [created]
     }
 
     static func normalized(_ applicant: Applicant) -> Applicant {
@@ -166,9 +236,10 @@ public enum Lifecycle {
             event.items = cleaned
             event.reason = try require(reason, "reason")
 
-        case let .supplementationReceived(note):
+        case let .supplementationReceived(note, files):
             event.kind = .supplementationReceived
             event.note = note
+            event.files = files.isEmpty ? nil : files
             if dossier.receivedAt != nil {
                 event.dueAt = try resumedDue(dossier, resumeAt: now, calendar: context.calendar)
             }
@@ -213,14 +284,27 @@ public enum Lifecycle {
             }
             event.kind = .feeRequested
             event.amount = amount
+            // Level-4 dossiers are paid online: the provider quotes this reference in its callback.
+            if dossier.submissionLevel == 4 { event.paymentReference = "\(dossier.code)-TT\(event.sequence)" }
 
-        case .feePaid:
+        case let .feePaid(reference):
+            if actor.role == .system {
+                guard let reference, reference == dossier.payment?.reference else {
+                    throw .invalid([FieldProblem(field: "reference", reason: "Mã thanh toán không khớp với yêu cầu nộp phí của hồ sơ.")])
+                }
+                event.online = true
+            }
             event.kind = .feePaid
+            event.paymentReference = reference ?? dossier.payment?.reference
             event.dueAt = try resumedDue(dossier, resumeAt: now, calendar: context.calendar)
 
-        case let .approve(note):
+        case let .approve(note, resultFile):
+            if dossier.returnMethod == .electronic && resultFile == nil {
+                throw .invalid([FieldProblem(field: "result", reason: "Hồ sơ trả kết quả điện tử: phải đính kèm tệp kết quả khi phê duyệt.")])
+            }
             event.kind = .approved
             event.note = note
+            event.resultFile = resultFile
 
         case .resultReady:
             event.kind = .resultReady
@@ -237,6 +321,14 @@ public enum Lifecycle {
             guard newDueAt > now, newDueAt > (dossier.dueAt ?? now) else {
                 throw .invalid([FieldProblem(field: "newDueAt", reason: "Ngày hẹn mới phải sau thời điểm hiện tại và sau ngày hẹn cũ.")])
             }
+            // Only for a dossier that is overdue or about to be (its near-due window is open).
+            if let due = dossier.dueAt {
+                let opens: Date
+                if let stored = dossier.nearDueAt { opens = stored } else { opens = try nearDueStart(dossier, due: due, context: context) }
+                guard now >= opens else {
+                    throw .forbidden(command: command.name, reason: "Chỉ lập phiếu xin lỗi khi hồ sơ đã quá hạn hoặc sắp đến hạn (từ \(WorkCalendar.format(opens))).")
+                }
+            }
             event.kind = .apologized
             event.reason = try require(reason, "reason")
             event.dueAt = newDueAt
@@ -248,8 +340,48 @@ public enum Lifecycle {
         case let .stop(reason):
             event.kind = .stopped
             event.reason = try require(reason, "reason")
+
+        case .downloadResult:
+            guard dossier.returnMethod == .electronic, dossier.resultFile != nil else {
+                throw .forbidden(command: command.name, reason: "Hồ sơ này không trả kết quả điện tử.")
+            }
+            event.kind = .returned
+            event.returnMethod = .electronic
+
+        case let .rate(score, comment):
+            guard dossier.rating == nil else {
+                throw .limitReached(command: command.name, reason: "Hồ sơ đã được đánh giá; mỗi hồ sơ chỉ đánh giá một lần.")
+            }
+            guard (1...5).contains(score) else {
+                throw .invalid([FieldProblem(field: "score", reason: "Điểm đánh giá phải từ 1 đến 5.")])
+            }
+            let trimmed = comment?.trimmingWhitespace()
+            if let trimmed, trimmed.count > 2000 {
+                throw .invalid([FieldProblem(field: "comment", reason: "Dài quá 2000 ký tự.")])
+            }
+            event.kind = .rated
+            event.score = score
+            event.comment = trimmed?.isEmpty == false ? trimmed : nil
+        }
+        if let due = event.dueAt {
+            event.nearDueAt = try nearDueStart(dossier, due: due, context: context)
         }
         return [event]
+    }
+
+    /// Where the near-due window opens before `due`, for the dossier's term.
+    static func nearDueStart(_ dossier: Dossier, due: Date, context: DecisionContext) throws(DomainError) -> Date {
+        let calendar = context.calendar
+        do {
+            let term: Int64 = switch dossier.term {
+            case let .workingDays(n): Int64(n) * calendar.workingDaySeconds
+            case let .workingHours(n): Int64(n) * 3600
+            case .calendarDays: try calendar.elapsed(from: dossier.receivedAt ?? context.now, to: due, pauses: dossier.pauses)
+            }
+            return try context.nearDue.opens(before: due, termSeconds: term, calendar: calendar)
+        } catch {
+            throw .invalid([FieldProblem(field: "dueAt", reason: error.vietnameseDescription)])
+        }
     }
 
     /// The legal due time after the current pause ends at `resumeAt`: the dossier keeps the
@@ -301,6 +433,7 @@ public enum Lifecycle {
             d.status = .received
             d.receivedAt = event.at
             d.dueAt = event.dueAt
+            d.nearDueAt = event.nearDueAt
             d.missingItems = []
         case .supplementationRequested:
             if d.status == .submitted {
@@ -318,6 +451,8 @@ public enum Lifecycle {
             d.statusBeforePause = nil
             d.missingItems = []
             if let due = event.dueAt { d.dueAt = due }
+            if let near = event.nearDueAt { d.nearDueAt = near }
+            if let files = event.files { d.files = (d.files ?? []) + files }
         case .refused:
             d.status = .refused
             d.closingReason = event.reason
@@ -343,17 +478,22 @@ public enum Lifecycle {
             d.handlerName = nil
         case .feeRequested:
             d.feeAmount = event.amount
+            d.payment = Payment(reference: event.paymentReference, amount: event.amount ?? 0, requestedAt: event.at, paidAt: nil, online: nil)
             d.statusBeforePause = d.status
             d.status = .awaitingFee
             d.pauses.append(Pause(start: event.at, end: nil))
         case .feePaid:
+            d.payment?.paidAt = event.at
+            d.payment?.online = event.online ?? false
             closePause(&d, at: event.at)
             d.status = d.statusBeforePause ?? .processing
             d.statusBeforePause = nil
             if let due = event.dueAt { d.dueAt = due }
+            if let near = event.nearDueAt { d.nearDueAt = near }
         case .approved:
             d.status = .approved
             d.approvedAt = event.at
+            if let file = event.resultFile { d.resultFile = file }
         case .resultReady:
             d.status = .resultReady
             d.resultReadyAt = event.at
@@ -365,6 +505,7 @@ public enum Lifecycle {
         case .apologized:
             if let due = event.dueAt {
                 d.apology = Apology(at: event.at, reason: event.reason ?? "", newDueAt: due, by: event.actor.name)
+                d.nearDueAt = event.nearDueAt
             }
         case .withdrawn:
             d.status = .withdrawn
@@ -374,6 +515,8 @@ public enum Lifecycle {
             d.status = .stopped
             d.closingReason = event.reason
             closePause(&d, at: event.at)
+        case .rated:
+            d.rating = event.score.map { Rating(score: $0, comment: event.comment, at: event.at) }
         }
         return d
     }
