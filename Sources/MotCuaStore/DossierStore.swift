@@ -35,8 +35,12 @@ public protocol DossierStore: Sendable {
     /// called before the transaction with a stand-in code that the store replaces by the
     /// allocated one, so it must use the code only as the dossier's `code`. When `make` throws,
     /// nothing is stored and no code is used up.
+    ///
+    /// With `idempotencyKey`, the claimed key (see `claimIdempotencyKey`) is linked to the new
+    /// dossier's code in the same transaction, so a retry after a crash finds the dossier.
     func fileDossier(
-        agencyID: String, day: LocalDate, make: @escaping @Sendable (_ code: String) throws -> [DossierEvent]
+        agencyID: String, day: LocalDate, idempotencyKey: IdempotencyKey?,
+        make: @escaping @Sendable (_ code: String) throws -> [DossierEvent]
     ) async throws -> (Dossier, [DossierEvent])
     /// Reads the dossier, asks `decide` for events and stores them with the new projection, in
     /// one transaction: no other write to the dossier can come between.
@@ -55,6 +59,83 @@ public protocol DossierStore: Sendable {
     func counts() async throws -> StoreCounts
     /// Whether the database answers (readiness).
     func ping() async throws
+
+    // MARK: Overdue watch and queues
+    /// Records every threshold crossed by `now` (once each, ever) for at most `limit` dossiers
+    /// whose next threshold has passed; returns how many dossiers it looked at and the new
+    /// crossings. Call again while it looked at `limit` dossiers.
+    func sweepAlerts(now: Date, limit: Int) async throws -> (dossiers: Int, alerts: [DossierAlert])
+    /// The crossings recorded for a dossier, in order.
+    func alerts(dossierID: String) async throws -> [DossierAlert]
+    /// One officer queue, soonest appointment first.
+    func queue(_ query: QueueQuery) async throws -> DossierPage
+
+    // MARK: Notification outbox
+    /// Pending notifications whose next attempt is due.
+    func dueNotifications(now: Date, limit: Int) async throws -> [OutboxItem]
+    func notifications(dossierID: String) async throws -> [OutboxItem]
+    func recordDelivery(_ id: String, outcome: DeliveryOutcome) async throws
+
+    // MARK: Files, idempotency, webhooks
+    /// Whether any dossier refers to the blob (so it must not be deleted).
+    func isFileReferenced(sha256: String) async throws -> Bool
+    /// Claims `key` for a request with `fingerprint`, or tells what an earlier request with the
+    /// same key became. Expired keys are forgotten first.
+    func claimIdempotencyKey(_ key: IdempotencyKey, fingerprint: String, now: Date, expiresAt: Date) async throws -> IdempotencyState
+    /// Stores the response to replay for the claimed key.
+    func completeIdempotencyKey(_ key: IdempotencyKey, response: StoredResponse) async throws
+    /// Forgets a claimed key whose request had no effect, so that a retry runs again. A key
+    /// already linked to a filed dossier is kept.
+    func releaseIdempotencyKey(_ key: IdempotencyKey) async throws
+    /// Forgets keys that expired at `now`; returns how many.
+    func purgeExpiredIdempotencyKeys(now: Date) async throws -> Int
+    /// Records a webhook delivery id; false when it was seen before (a replay).
+    func recordWebhook(source: String, id: String, at: Date) async throws -> Bool
+    func webhookSeen(source: String, id: String) async throws -> Bool
+}
+
+extension DossierStore {
+    public func fileDossier(
+        agencyID: String, day: LocalDate, make: @escaping @Sendable (_ code: String) throws -> [DossierEvent]
+    ) async throws -> (Dossier, [DossierEvent]) {
+        try await fileDossier(agencyID: agencyID, day: day, idempotencyKey: nil, make: make)
+    }
+}
+
+/// An `Idempotency-Key` as sent by a client, within the client's own namespace.
+public struct IdempotencyKey: Sendable, Hashable {
+    /// Whose keys these are: the portal's key id, or `public` for citizens.
+    public var scope: String
+    public var key: String
+
+    public init(scope: String, key: String) {
+        self.scope = scope
+        self.key = key
+    }
+}
+
+/// A response kept for replay.
+public struct StoredResponse: Sendable, Equatable {
+    public var fingerprint: String
+    public var status: Int
+    public var headers: [String: String]
+    public var body: Data
+
+    public init(fingerprint: String, status: Int, headers: [String: String], body: Data) {
+        self.fingerprint = fingerprint
+        self.status = status
+        self.headers = headers
+        self.body = body
+    }
+}
+
+public enum IdempotencyState: Sendable, Equatable {
+    /// The key is ours now: run the request.
+    case claimed
+    /// Another request with the key is running, or died before finishing; `dossierCode` is set
+    /// when it had already filed its dossier.
+    case inProgress(fingerprint: String, since: Date, dossierCode: String?)
+    case completed(StoredResponse)
 }
 
 public struct CatalogueCounts: Sendable, Equatable {
@@ -113,6 +194,11 @@ public struct DossierQuery: Sendable, Equatable {
     public var procedureCode: String?
     public var submittedFrom: Date?
     public var submittedTo: Date?
+    /// The receiving agency (statistics and the Open311 jurisdiction), unlike `visibleToAgency`.
+    public var agencyID: String?
+    /// Any of these procedures / codes.
+    public var procedureCodes: [String] = []
+    public var codes: [String] = []
     public var limit: Int
     public var offset: Int
 
@@ -147,4 +233,95 @@ public enum StoreError: Error, Equatable, Sendable {
     case dailyCodeLimit(agencyID: String)
     /// The stored data could not be read back (a bug or a corrupted row).
     case corrupt(String)
+}
+
+/// A threshold crossed by a dossier, recorded once.
+public struct DossierAlert: Sendable, Hashable {
+    public var dossierID: String
+    public var code: String
+    public var agencyID: String
+    public var kind: AlertKind
+    /// The appointment the crossing was judged on.
+    public var due: Date
+    /// When the sweep saw it.
+    public var at: Date
+}
+
+/// The officer queues.
+public enum QueueKind: String, Sendable, CaseIterable {
+    case mine, department, agency
+    case nearDue = "near-due"
+    case overdue, supplementation, ready, postal
+
+    public var vietnameseName: String {
+        switch self {
+        case .mine: "Hồ sơ của tôi"
+        case .department: "Hồ sơ của phòng"
+        case .agency: "Hồ sơ của cơ quan"
+        case .nearDue: "Sắp đến hạn"
+        case .overdue: "Quá hạn"
+        case .supplementation: "Chờ bổ sung"
+        case .ready: "Có kết quả, chờ trả"
+        case .postal: "Chờ bưu điện"
+        }
+    }
+}
+
+public struct QueueQuery: Sendable {
+    public var kind: QueueKind
+    public var agencyID: String
+    public var officerID: String?
+    public var departmentID: String?
+    public var now: Date
+    public var limit: Int
+    public var offset: Int
+
+    public init(kind: QueueKind, agencyID: String, officerID: String? = nil, departmentID: String? = nil, now: Date, limit: Int = 50, offset: Int = 0) {
+        self.kind = kind
+        self.agencyID = agencyID
+        self.officerID = officerID
+        self.departmentID = departmentID
+        self.now = now
+        self.limit = limit
+        self.offset = offset
+    }
+}
+
+/// The dossier events the applicant is told about.
+public enum NotificationKind: String, Sendable, CaseIterable {
+    case received, supplementationRequested, feeRequested, resultReady, apologized, returned
+
+    public init?(_ kind: DossierEvent.Kind) {
+        switch kind {
+        case .received: self = .received
+        case .supplementationRequested: self = .supplementationRequested
+        case .feeRequested: self = .feeRequested
+        case .resultReady: self = .resultReady
+        case .apologized: self = .apologized
+        case .returned: self = .returned
+        default: return nil
+        }
+    }
+}
+
+/// A notification waiting in (or gone from) the outbox.
+public struct OutboxItem: Sendable, Hashable {
+    public enum Status: String, Sendable { case pending, delivered, dead }
+    public var id: String
+    public var dossierID: String
+    public var code: String
+    public var kind: NotificationKind
+    /// The event (control-sheet row) that called for it.
+    public var sequence: Int
+    public var status: Status
+    public var attempts: Int
+    public var nextAt: Date?
+    public var deliveredAt: Date?
+    public var lastError: String?
+}
+
+public enum DeliveryOutcome: Sendable {
+    case delivered(at: Date)
+    case retry(at: Date, error: String)
+    case dead(error: String)
 }

@@ -101,6 +101,85 @@ extension SQLiteStore {
                 ) WITHOUT ROWID;
                 """)
         }
+        migrator.registerMigration("v2-files-idempotency-webhooks") { db in
+            try db.execute(sql: """
+                CREATE TABLE dossier_files (
+                  sha256 TEXT NOT NULL,
+                  dossier_id TEXT NOT NULL REFERENCES dossiers(id),
+                  PRIMARY KEY (sha256, dossier_id)
+                ) WITHOUT ROWID;
+                CREATE TABLE idempotency_keys (
+                  scope TEXT NOT NULL,
+                  key TEXT NOT NULL,
+                  fingerprint TEXT NOT NULL,
+                  created_at REAL NOT NULL,
+                  expires_at REAL NOT NULL,
+                  status INTEGER,
+                  headers TEXT,
+                  body BLOB,
+                  dossier_code TEXT,
+                  PRIMARY KEY (scope, key)
+                ) WITHOUT ROWID;
+                CREATE INDEX idempotency_keys_expiry ON idempotency_keys(expires_at);
+                CREATE TABLE webhook_receipts (
+                  source TEXT NOT NULL,
+                  id TEXT NOT NULL,
+                  received_at REAL NOT NULL,
+                  PRIMARY KEY (source, id)
+                ) WITHOUT ROWID;
+                """)
+        }
+        migrator.registerMigration("v3-overdue-watch") { db in
+            try db.execute(sql: """
+                ALTER TABLE dossiers ADD COLUMN handler_id TEXT;
+                ALTER TABLE dossiers ADD COLUMN department_id TEXT;
+                ALTER TABLE dossiers ADD COLUMN watch_due REAL;
+                ALTER TABLE dossiers ADD COLUMN watch_near REAL;
+                ALTER TABLE dossiers ADD COLUMN alert_at REAL;
+                CREATE TABLE dossier_alerts (
+                  dossier_id TEXT NOT NULL REFERENCES dossiers(id),
+                  kind TEXT NOT NULL,
+                  due REAL NOT NULL,
+                  at REAL NOT NULL,
+                  agency_id TEXT NOT NULL,
+                  PRIMARY KEY (dossier_id, kind, due)
+                ) WITHOUT ROWID;
+                CREATE INDEX dossier_alerts_at ON dossier_alerts(at);
+                -- Rows written before the watch: running dossiers are judged on their appointment,
+                -- with a one-working-day window approximated as 24 hours.
+                UPDATE dossiers SET
+                  handler_id = json_extract(data, '$.handlerID'),
+                  department_id = json_extract(data, '$.departmentID'),
+                  watch_due = CASE WHEN status IN ('received', 'processing', 'approved')
+                    THEN coalesce(json_extract(data, '$.apology.newDueAt'), json_extract(data, '$.dueAt')) END;
+                UPDATE dossiers SET watch_near = coalesce(json_extract(data, '$.nearDueAt'), watch_due - 86400), alert_at = watch_due - 86400
+                  WHERE watch_due IS NOT NULL;
+                CREATE INDEX dossiers_alert_at ON dossiers(alert_at) WHERE alert_at IS NOT NULL;
+                CREATE INDEX dossiers_watch_due ON dossiers(current_agency_id, watch_due) WHERE watch_due IS NOT NULL;
+                CREATE INDEX dossiers_handler ON dossiers(handler_id, status) WHERE handler_id IS NOT NULL;
+                CREATE INDEX dossiers_department ON dossiers(current_agency_id, department_id, status) WHERE department_id IS NOT NULL;
+                -- Queues and the watch use the indexes above; no query filters on status and due time alone.
+                DROP INDEX dossiers_status_due;
+                """)
+        }
+        migrator.registerMigration("v4-notification-outbox") { db in
+            try db.execute(sql: """
+                CREATE TABLE notifications (
+                  id TEXT PRIMARY KEY NOT NULL,
+                  dossier_id TEXT NOT NULL REFERENCES dossiers(id),
+                  code TEXT NOT NULL,
+                  kind TEXT NOT NULL,
+                  sequence INTEGER NOT NULL,
+                  created_at REAL NOT NULL,
+                  status TEXT NOT NULL DEFAULT 'pending',
+                  attempts INTEGER NOT NULL DEFAULT 0,
+                  next_at REAL,
+                  delivered_at REAL,
+                  last_error TEXT
+                ) WITHOUT ROWID;
+                CREATE INDEX notifications_due ON notifications(next_at) WHERE status = 'pending';
+                """)
+        }
         return migrator
     }
 }

@@ -234,7 +234,7 @@ public final class SQLiteStore: DossierStore {
     // MARK: Dossiers
 
     public func fileDossier(
-        agencyID: String, day: LocalDate, make: @escaping @Sendable (String) throws -> [DossierEvent]
+        agencyID: String, day: LocalDate, idempotencyKey: IdempotencyKey?, make: @escaping @Sendable (String) throws -> [DossierEvent]
     ) async throws -> (Dossier, [DossierEvent]) {
         // Everything but the code is decided and encoded here, outside the single writer: the
         // events are made with an unguessable placeholder code, which the transaction replaces
@@ -256,6 +256,10 @@ public final class SQLiteStore: DossierStore {
             guard sequence <= DossierCode.dailyLimit else { throw StoreError.dailyCodeLimit(agencyID: agencyID) }
             let code = DossierCode.make(agencyID: agencyID, date: day, sequence: sequence)
             try rows.insert(replacing: placeholder, with: code, db: db)
+            if let key = idempotencyKey {
+                try db.cachedStatement(sql: "UPDATE idempotency_keys SET dossier_code = ? WHERE scope = ? AND key = ?")
+                    .execute(arguments: [code, key.scope, key.key])
+            }
             return code
         }
         var dossier = filed
@@ -320,17 +324,23 @@ public final class SQLiteStore: DossierStore {
 
         func insert(replacing placeholder: String, with code: String, db: Database) throws {
             let d = dossier
+            // A new dossier has crossed nothing yet.
+            let watch = SQLiteStore.WatchColumns(d, crossed: [])
 
             try db.cachedStatement(sql: """
                 INSERT INTO dossiers(id, code, agency_id, current_agency_id, pending_agency_id, procedure_code, status, channel,
-                  applicant_name, applicant_folded, id_number, phone, submitted_at, received_at, due_at, updated_at, version, data)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                  applicant_name, applicant_folded, id_number, phone, submitted_at, received_at, due_at, updated_at, version, data,
+                  handler_id, department_id, watch_due, watch_near, alert_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """).execute(arguments: [
                     d.id, code, d.agencyID, d.currentAgencyID, d.pendingAgencyID, d.procedureCode, d.status.rawValue,
                     d.channel.rawValue, d.applicant.name, folded, d.applicant.idNumber, d.applicant.phone,
                     d.submittedAt.timeIntervalSince1970, d.receivedAt?.timeIntervalSince1970, d.dueAt?.timeIntervalSince1970,
-                    d.updatedAt.timeIntervalSince1970, d.version, SQLiteStore.replacing(placeholder, with: code, in: data)])
+                    d.updatedAt.timeIntervalSince1970, d.version, SQLiteStore.replacing(placeholder, with: code, in: data),
+                    d.handlerID, d.departmentID, watch.due, watch.near, watch.alertAt])
             try SQLiteStore.syncAccess(d, db: db)
+            try SQLiteStore.recordFiles(events.map(\.0), dossierID: d.id, db: db)
+            try SQLiteStore.enqueueNotifications(events.map(\.0), dossierID: d.id, code: code, db: db)
             for (event, json) in events {
                 try db.cachedStatement(sql: """
                     INSERT INTO dossier_events(dossier_id, sequence, kind, at, actor_id, agency_id, data) VALUES (?, ?, ?, ?, ?, ?, ?)
@@ -342,14 +352,16 @@ public final class SQLiteStore: DossierStore {
     }
 
     static func updateDossier(_ d: Dossier, previousVersion: Int, db: Database) throws {
+        let watch = try WatchColumns(d, crossed: crossedAlerts(dossierID: d.id, due: d.watchPlan?.due, db: db))
         try db.execute(
             sql: """
                 UPDATE dossiers SET current_agency_id = ?, pending_agency_id = ?, status = ?, received_at = ?, due_at = ?,
-                  updated_at = ?, version = ?, data = ?
+                  updated_at = ?, version = ?, data = ?, handler_id = ?, department_id = ?, watch_due = ?, watch_near = ?, alert_at = ?
                 WHERE id = ? AND version = ?
                 """,
             arguments: [d.currentAgencyID, d.pendingAgencyID, d.status.rawValue, d.receivedAt?.timeIntervalSince1970,
                         d.dueAt?.timeIntervalSince1970, d.updatedAt.timeIntervalSince1970, d.version, try json(d),
+                        d.handlerID, d.departmentID, watch.due, watch.near, watch.alertAt,
                         d.id, previousVersion])
         guard db.changesCount == 1 else { throw StoreError.corrupt("dossier \(d.code) changed underneath") }
         try syncAccess(d, db: db)
@@ -362,7 +374,21 @@ public final class SQLiteStore: DossierStore {
         }
     }
 
+    /// Keeps `dossier_files` in step with the files the events bring, so that a blob still
+    /// referred to is never deleted.
+    static func recordFiles(_ events: [DossierEvent], dossierID: String, db: Database) throws {
+        for event in events {
+            let files = (event.dossier?.files ?? []) + (event.files ?? []) + [event.resultFile].compactMap { $0 }
+            for file in files {
+                try db.cachedStatement(sql: "INSERT INTO dossier_files(sha256, dossier_id) VALUES (?, ?) ON CONFLICT DO NOTHING")
+                    .execute(arguments: [file.sha256, dossierID])
+            }
+        }
+    }
+
     static func append(_ events: [DossierEvent], to d: Dossier, db: Database) throws {
+        try recordFiles(events, dossierID: d.id, db: db)
+        try enqueueNotifications(events, dossierID: d.id, code: d.code, db: db)
         for event in events {
             try db.execute(
                 sql: "INSERT INTO dossier_events(dossier_id, sequence, kind, at, actor_id, agency_id, data) VALUES (?, ?, ?, ?, ?, ?, ?)",
@@ -408,6 +434,15 @@ public final class SQLiteStore: DossierStore {
             arguments += query.statuses.map(\.rawValue)
         }
         if let procedure = query.procedureCode { conditions.append("d.procedure_code = ?"); arguments.append(procedure) }
+        if let agency = query.agencyID { conditions.append("d.agency_id = ?"); arguments.append(agency) }
+        if !query.procedureCodes.isEmpty {
+            conditions.append("d.procedure_code IN (\(Array(repeating: "?", count: query.procedureCodes.count).joined(separator: ", ")))")
+            arguments += query.procedureCodes
+        }
+        if !query.codes.isEmpty {
+            conditions.append("d.code IN (\(Array(repeating: "?", count: query.codes.count).joined(separator: ", ")))")
+            arguments += query.codes
+        }
         if let from = query.submittedFrom { conditions.append("d.submitted_at >= ?"); arguments.append(from.timeIntervalSince1970) }
         if let to = query.submittedTo { conditions.append("d.submitted_at < ?"); arguments.append(to.timeIntervalSince1970) }
         let whereClause = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")

@@ -83,7 +83,33 @@ struct StoreTests {
         #expect(try await reopened.session(tokenHash: "h", now: now)?.0.username == "hoa")
         #expect(try await reopened.session(tokenHash: "h", now: now.addingTimeInterval(7200)) == nil)
         #expect(try await reopened.procedures().count == catalogue.procedures.count)
-        #expect(try reopened.appliedMigrations() == ["v1-catalogue-officers-dossiers"])
+        #expect(try reopened.appliedMigrations() == ["v1-catalogue-officers-dossiers", "v2-files-idempotency-webhooks", "v3-overdue-watch", "v4-notification-outbox"])
+    }
+
+    @Test("Idempotency keys: claim, complete, replay, expire; webhook ids are recorded once")
+    func idempotencyKeys() async throws {
+        let store = try SQLiteStore(path: temporaryDatabase())
+        let key = IdempotencyKey(scope: "public", key: "k1")
+        let t0 = Date(timeIntervalSince1970: 1_800_000_000)
+        #expect(try await store.claimIdempotencyKey(key, fingerprint: "f1", now: t0, expiresAt: t0 + 3600) == .claimed)
+        #expect(try await store.claimIdempotencyKey(key, fingerprint: "f1", now: t0 + 1, expiresAt: t0 + 3601)
+            == .inProgress(fingerprint: "f1", since: t0, dossierCode: nil))
+        let response = StoredResponse(fingerprint: "f1", status: 201, headers: ["Location": "/x"], body: Data("{}".utf8))
+        try await store.completeIdempotencyKey(key, response: response)
+        #expect(try await store.claimIdempotencyKey(key, fingerprint: "f2", now: t0 + 2, expiresAt: t0 + 3602) == .completed(response))
+        // The same key in another namespace is another key.
+        #expect(try await store.claimIdempotencyKey(IdempotencyKey(scope: "portal:p", key: "k1"), fingerprint: "f9", now: t0, expiresAt: t0 + 10) == .claimed)
+        // A released claim is gone; a completed one is not released.
+        try await store.releaseIdempotencyKey(key)
+        #expect(try await store.claimIdempotencyKey(key, fingerprint: "f1", now: t0 + 3, expiresAt: t0 + 3603) == .completed(response))
+        // After expiry the key is free again, and the purge counts what it forgot.
+        #expect(try await store.claimIdempotencyKey(key, fingerprint: "f3", now: t0 + 3600, expiresAt: t0 + 7200) == .claimed)
+        #expect(try await store.purgeExpiredIdempotencyKeys(now: t0 + 100) == 1)
+        #expect(try await store.recordWebhook(source: "payment", id: "msg_1", at: t0))
+        #expect(try await store.recordWebhook(source: "payment", id: "msg_1", at: t0 + 5) == false)
+        let seen = try await store.webhookSeen(source: "payment", id: "msg_1")
+        let otherSource = try await store.webhookSeen(source: "postal", id: "msg_1")
+        #expect(seen && !otherSource)
     }
 
     @Test("Seeding twice changes nothing the second time")

@@ -1,0 +1,65 @@
+import Foundation
+import GRDB
+import MotCuaCore
+
+// The notification outbox: a notification is enqueued in the same transaction as the event that
+// calls for it, so none is lost or invented; a relay delivers them later, retrying with backoff.
+extension SQLiteStore {
+    static func enqueueNotifications(_ events: [DossierEvent], dossierID: String, code: String, db: Database) throws {
+        for event in events {
+            guard let kind = NotificationKind(event.kind) else { continue }
+            try db.cachedStatement(sql: """
+                INSERT INTO notifications(id, dossier_id, code, kind, sequence, created_at, next_at) VALUES (?, ?, ?, ?, ?, ?, ?)
+                ON CONFLICT DO NOTHING
+                """).execute(arguments: [
+                    "\(dossierID).\(event.sequence)", dossierID, code, kind.rawValue, event.sequence,
+                    event.at.timeIntervalSince1970, event.at.timeIntervalSince1970])
+        }
+    }
+
+    static func outboxItem(_ row: Row) -> OutboxItem? {
+        guard let kind = NotificationKind(rawValue: row["kind"]), let status = OutboxItem.Status(rawValue: row["status"]) else { return nil }
+        return OutboxItem(
+            id: row["id"], dossierID: row["dossier_id"], code: row["code"], kind: kind, sequence: row["sequence"], status: status,
+            attempts: row["attempts"], nextAt: (row["next_at"] as Double?).map(Date.init(timeIntervalSince1970:)),
+            deliveredAt: (row["delivered_at"] as Double?).map(Date.init(timeIntervalSince1970:)), lastError: row["last_error"])
+    }
+
+    public func dueNotifications(now: Date, limit: Int) async throws -> [OutboxItem] {
+        try await pool.read { db in
+            try Row.fetchAll(
+                db, sql: "SELECT * FROM notifications WHERE status = 'pending' AND next_at <= ? ORDER BY next_at LIMIT ?",
+                arguments: [now.timeIntervalSince1970, limit]
+            ).compactMap(Self.outboxItem)
+        }
+    }
+
+    public func notifications(dossierID: String) async throws -> [OutboxItem] {
+        try await pool.read { db in
+            // Ids are "<dossier id>.<sequence>": a range of the primary key.
+            try Row.fetchAll(
+                db, sql: "SELECT * FROM notifications WHERE id > ? AND id < ? AND dossier_id = ? ORDER BY sequence",
+                arguments: [dossierID + ".", dossierID + "/", dossierID]
+            ).compactMap(Self.outboxItem)
+        }
+    }
+
+    public func recordDelivery(_ id: String, outcome: DeliveryOutcome) async throws {
+        try await batcher.write { db in
+            switch outcome {
+            case let .delivered(at):
+                try db.execute(
+                    sql: "UPDATE notifications SET status = 'delivered', attempts = attempts + 1, delivered_at = ?, next_at = NULL, last_error = NULL WHERE id = ?",
+                    arguments: [at.timeIntervalSince1970, id])
+            case let .retry(at, error):
+                try db.execute(
+                    sql: "UPDATE notifications SET attempts = attempts + 1, next_at = ?, last_error = ? WHERE id = ? AND status = 'pending'",
+                    arguments: [at.timeIntervalSince1970, error, id])
+            case let .dead(error):
+                try db.execute(
+                    sql: "UPDATE notifications SET status = 'dead', attempts = attempts + 1, next_at = NULL, last_error = ? WHERE id = ?",
+                    arguments: [error, id])
+            }
+        }
+    }
+}

@@ -1,0 +1,125 @@
+import Foundation
+import GRDB
+import MotCuaCore
+
+// The overdue watch and the officer queues. Each dossier row carries its appointment and
+// near-due instant while its clock runs (`watch_due`, `watch_near`) and the instant of the next
+// threshold it has not crossed yet (`alert_at`, indexed only where set): a sweep reads just the
+// rows whose `alert_at` has passed, so its cost follows the crossings, not the table.
+extension SQLiteStore {
+    struct WatchColumns {
+        var due: Double?
+        var near: Double?
+        var alertAt: Double?
+
+        init(_ d: Dossier, crossed: Set<AlertKind>) {
+            guard let plan = d.watchPlan else { return }
+            due = plan.due.timeIntervalSince1970
+            near = plan.nearDue.timeIntervalSince1970
+            alertAt = plan.thresholds.sorted { $0.at < $1.at }.first { !crossed.contains($0.kind) }?.at.timeIntervalSince1970
+        }
+    }
+
+    static func crossedAlerts(dossierID: String, due: Date?, db: Database) throws -> Set<AlertKind> {
+        guard let due else { return [] }
+        let kinds = try String.fetchAll(
+            db.cachedStatement(sql: "SELECT kind FROM dossier_alerts WHERE dossier_id = ? AND due = ?"),
+            arguments: [dossierID, due.timeIntervalSince1970])
+        return Set(kinds.compactMap(AlertKind.init(rawValue:)))
+    }
+
+    public func sweepAlerts(now: Date, limit: Int) async throws -> (dossiers: Int, alerts: [DossierAlert]) {
+        try await batcher.write { db -> (dossiers: Int, alerts: [DossierAlert]) in
+            let rows = try Row.fetchAll(
+                db.cachedStatement(sql: """
+                    SELECT id, code, current_agency_id, watch_due, watch_near FROM dossiers
+                    WHERE alert_at IS NOT NULL AND alert_at <= ? ORDER BY alert_at LIMIT ?
+                    """),
+                arguments: [now.timeIntervalSince1970, limit])
+            var alerts: [DossierAlert] = []
+            let insert = try db.cachedStatement(sql: """
+                INSERT INTO dossier_alerts(dossier_id, kind, due, at, agency_id) VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING
+                """)
+            let advance = try db.cachedStatement(sql: "UPDATE dossiers SET alert_at = ? WHERE id = ?")
+            for row in rows {
+                let id: String = row["id"]
+                guard let due: Double = row["watch_due"], let near: Double = row["watch_near"] else {
+                    try advance.execute(arguments: [nil, id])
+                    continue
+                }
+                let plan = WatchPlan(due: Date(timeIntervalSince1970: due), nearDue: Date(timeIntervalSince1970: near))
+                let thresholds = plan.thresholds.sorted { $0.at < $1.at }
+                for threshold in thresholds where threshold.at <= now {
+                    try insert.execute(arguments: [id, threshold.kind.rawValue, due, now.timeIntervalSince1970, row["current_agency_id"]])
+                    // The primary key makes a crossing count once, whatever restarts or sweeps repeat it.
+                    if db.changesCount == 1 {
+                        alerts.append(DossierAlert(
+                            dossierID: id, code: row["code"], agencyID: row["current_agency_id"], kind: threshold.kind, due: plan.due, at: now))
+                    }
+                }
+                try advance.execute(arguments: [thresholds.first { $0.at > now }?.at.timeIntervalSince1970, id])
+            }
+            return (rows.count, alerts)
+        }
+    }
+
+    public func alerts(dossierID: String) async throws -> [DossierAlert] {
+        try await pool.read { db in
+            try Row.fetchAll(
+                db, sql: """
+                    SELECT a.*, d.code FROM dossier_alerts a JOIN dossiers d ON d.id = a.dossier_id
+                    WHERE a.dossier_id = ? ORDER BY a.at, a.kind
+                    """,
+                arguments: [dossierID]
+            ).compactMap(Self.alert(from:))
+        }
+    }
+
+    static func alert(from row: Row) -> DossierAlert? {
+        guard let kind = AlertKind(rawValue: row["kind"]) else { return nil }
+        return DossierAlert(
+            dossierID: row["dossier_id"], code: row["code"], agencyID: row["agency_id"], kind: kind,
+            due: Date(timeIntervalSince1970: row["due"]), at: Date(timeIntervalSince1970: row["at"]))
+    }
+
+    public func queue(_ query: QueueQuery) async throws -> DossierPage {
+        let open = DossierStatus.allCases.filter { !$0.isFinal }.map { "'\($0.rawValue)'" }.joined(separator: ", ")
+        var condition = "current_agency_id = ?"
+        var arguments: [any DatabaseValueConvertible] = [query.agencyID]
+        let now = query.now.timeIntervalSince1970
+        switch query.kind {
+        case .mine:
+            condition += " AND handler_id = ? AND status IN (\(open))"
+            arguments.append(query.officerID ?? "")
+        case .department:
+            condition += " AND department_id = ? AND status IN (\(open))"
+            arguments.append(query.departmentID ?? "")
+        case .agency:
+            condition += " AND status IN (\(open))"
+        case .nearDue:
+            condition += " AND watch_due IS NOT NULL AND watch_near <= ? AND watch_due >= ?"
+            arguments += [now, now]
+        case .overdue:
+            condition += " AND watch_due IS NOT NULL AND watch_due < ?"
+            arguments.append(now)
+        case .supplementation:
+            condition += " AND status = 'supplementation'"
+        case .ready:
+            condition += " AND status = 'resultReady'"
+        case .postal:
+            condition += """
+                 AND ((channel = 'postal' AND status = 'submitted')
+                   OR (status = 'resultReady' AND json_extract(data, '$.returnMethod') = 'post'))
+                """
+        }
+        let filter = condition
+        let order = "ORDER BY coalesce(watch_due, due_at) IS NULL, coalesce(watch_due, due_at), submitted_at, code"
+        let countArguments = StatementArguments(arguments.map { $0.databaseValue })
+        let pageArguments = StatementArguments((arguments + [query.limit, query.offset]).map { $0.databaseValue })
+        let (total, rows) = try await pool.read { db in
+            (try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM dossiers WHERE \(filter)", arguments: countArguments) ?? 0,
+             try String.fetchAll(db, sql: "SELECT data FROM dossiers WHERE \(filter) \(order) LIMIT ? OFFSET ?", arguments: pageArguments))
+        }
+        return DossierPage(total: total, items: try rows.map { try Self.decode(Dossier.self, $0) })
+    }
+}
