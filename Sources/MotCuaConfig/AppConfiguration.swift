@@ -13,6 +13,18 @@ import MotCuaCore
 /// | auth.bcryptCost | MOTCUA_BCRYPT_COST | 12 |
 /// | logging.level | MOTCUA_LOG_LEVEL | info |
 /// | limits.maxBodyBytes | MOTCUA_MAX_BODY_BYTES | 1048576 |
+/// | storage.blobDirectory | MOTCUA_BLOB_DIR | blobs (inside the data directory) |
+/// | publicAPI.maxFileBytes | MOTCUA_MAX_FILE_BYTES | 10485760 |
+/// | publicAPI.maxUploadBytes | MOTCUA_MAX_UPLOAD_BYTES | 31457280 |
+/// | publicAPI.idempotencyHours | MOTCUA_IDEMPOTENCY_HOURS | 24 |
+/// | publicAPI.lookupsPerMinute | MOTCUA_LOOKUPS_PER_MINUTE | 120 |
+/// | publicAPI.lookupBurst | MOTCUA_LOOKUP_BURST | 30 |
+/// | publicAPI.portalKeys | MOTCUA_PORTAL_KEY (adds key id `portal`) | none |
+/// | publicAPI.accessKeyFile | MOTCUA_ACCESS_KEY (base64, replaces the file) | access-secret.key |
+/// | payments.webhookSecret | MOTCUA_PAYMENT_WEBHOOK_SECRET | none: payment callbacks answer 503 |
+/// | watch.sweepSeconds | MOTCUA_WATCH_SECONDS | 60 |
+/// | notifications.gatewayURL / notifications.webhookSecret | MOTCUA_NOTIFY_URL / MOTCUA_NOTIFY_SECRET | none: notifications wait in the outbox |
+/// | watch.nearDue.workingHours / watch.nearDue.share | — | 8 (one working day) / 0.2 |
 public struct AppConfiguration: Sendable, Equatable {
     public var host: String
     public var port: Int
@@ -24,9 +36,22 @@ public struct AppConfiguration: Sendable, Equatable {
     public var maxBodyBytes: Int
     /// Form numbers and titles (Thông tư 01/2018/TT-VPCP by default).
     public var forms: FormSettings
+    public var publicAPI: PublicAPISettings
+    /// Standard Webhooks secret (`whsec_…`) the payment provider signs its callbacks with.
+    public var paymentWebhookSecret: String?
+    public var blobDirectory: String
+    /// The overdue watch: how often it sweeps, and when a dossier counts as near due.
+    public var watch: WatchSettings
+    /// The notification gateway, its templates and the retry policy.
+    public var notifications: NotificationSettings
 
     public var databasePath: String {
         URL(fileURLWithPath: dataDirectory).appendingPathComponent(sqliteFile).path
+    }
+
+    /// The blob directory, relative to the data directory unless absolute.
+    public var blobPath: String {
+        blobDirectory.hasPrefix("/") ? blobDirectory : URL(fileURLWithPath: dataDirectory).appendingPathComponent(blobDirectory).path
     }
 
     struct File: Decodable {
@@ -36,9 +61,14 @@ public struct AppConfiguration: Sendable, Equatable {
         var logging: Logging?
         var limits: Limits?
         var forms: FormSettings?
+        var publicAPI: PublicAPISettings.File?
+        var payments: Payments?
+        var watch: WatchSettings.File?
+        var notifications: NotificationSettings.File?
 
         struct Server: Decodable { var host: String?; var port: Int? }
-        struct Storage: Decodable { var dataDirectory: String?; var sqliteFile: String? }
+        struct Storage: Decodable { var dataDirectory: String?; var sqliteFile: String?; var blobDirectory: String? }
+        struct Payments: Decodable { var webhookSecret: String? }
         struct Auth: Decodable { var sessionHours: Int?; var bcryptCost: Int? }
         struct Logging: Decodable { var level: String? }
         struct Limits: Decodable { var maxBodyBytes: Int? }
@@ -58,7 +88,12 @@ public struct AppConfiguration: Sendable, Equatable {
             bcryptCost: file.auth?.bcryptCost ?? 12,
             logLevel: file.logging?.level ?? "info",
             maxBodyBytes: file.limits?.maxBodyBytes ?? 1_048_576,
-            forms: file.forms ?? .circular01of2018)
+            forms: file.forms ?? .circular01of2018,
+            publicAPI: PublicAPISettings(file.publicAPI),
+            paymentWebhookSecret: file.payments?.webhookSecret,
+            blobDirectory: file.storage?.blobDirectory ?? "blobs",
+            watch: WatchSettings(file.watch),
+            notifications: try NotificationSettings(file.notifications, directory: directory))
         func integer(_ name: String) throws(CalendarError) -> Int? {
             guard let text = environment[name] else { return nil }
             guard let value = Int(text) else {
@@ -74,6 +109,15 @@ public struct AppConfiguration: Sendable, Equatable {
         if let cost = try integer("MOTCUA_BCRYPT_COST") { config.bcryptCost = cost }
         if let level = environment["MOTCUA_LOG_LEVEL"] { config.logLevel = level }
         if let bytes = try integer("MOTCUA_MAX_BODY_BYTES") { config.maxBodyBytes = bytes }
+        if let dir = environment["MOTCUA_BLOB_DIR"] { config.blobDirectory = dir }
+        if let bytes = try integer("MOTCUA_MAX_FILE_BYTES") { config.publicAPI.maxFileBytes = bytes }
+        if let bytes = try integer("MOTCUA_MAX_UPLOAD_BYTES") { config.publicAPI.maxUploadBytes = bytes }
+        if let hours = try integer("MOTCUA_IDEMPOTENCY_HOURS") { config.publicAPI.idempotencyHours = hours }
+        if let rate = try integer("MOTCUA_LOOKUPS_PER_MINUTE") { config.publicAPI.lookupsPerMinute = rate }
+        if let burst = try integer("MOTCUA_LOOKUP_BURST") { config.publicAPI.lookupBurst = burst }
+        if let key = environment["MOTCUA_PORTAL_KEY"], !key.isEmpty { config.publicAPI.environmentPortalKey = key }
+        if let key = environment["MOTCUA_ACCESS_KEY"], !key.isEmpty { config.publicAPI.accessKey = key }
+        if let secret = environment["MOTCUA_PAYMENT_WEBHOOK_SECRET"], !secret.isEmpty { config.paymentWebhookSecret = secret }
 
         let main = "motcua.json"
         guard (0...65535).contains(config.port) else {
@@ -90,6 +134,53 @@ public struct AppConfiguration: Sendable, Equatable {
         }
         guard (1024...104_857_600).contains(config.maxBodyBytes) else {
             throw .invalidConfiguration(file: main, key: "limits.maxBodyBytes", reason: "must be between 1 KiB and 100 MiB")
+        }
+        if let seconds = try integer("MOTCUA_WATCH_SECONDS") { config.watch.sweepSeconds = seconds }
+        if let url = environment["MOTCUA_NOTIFY_URL"], !url.isEmpty { config.notifications.gatewayURL = url }
+        if let secret = environment["MOTCUA_NOTIFY_SECRET"], !secret.isEmpty { config.notifications.webhookSecret = secret }
+        let notify = config.notifications
+        if let url = notify.gatewayURL, URL(string: url).map({ ["http", "https"].contains($0.scheme ?? "") && $0.host != nil }) != true {
+            throw .invalidConfiguration(file: main, key: "notifications.gatewayURL", reason: "'\(url)' is not an http(s) URL")
+        }
+        if notify.gatewayURL != nil, notify.templates.isEmpty {
+            throw .invalidConfiguration(file: main, key: "notifications.templates", reason: "a gateway needs the message templates (notifications/vi.json)")
+        }
+        if notify.gatewayURL != nil, notify.webhookSecret.map({ $0.hasPrefix("whsec_") && Data(base64Encoded: String($0.dropFirst(6))).map { $0.count >= 24 } == true }) != true {
+            throw .invalidConfiguration(file: main, key: "notifications.webhookSecret", reason: "a gateway needs a 'whsec_' secret of at least 24 bytes in base64")
+        }
+        guard (1...100).contains(notify.maxAttempts), notify.backoffSeconds > 0, notify.maxBackoffSeconds >= notify.backoffSeconds,
+              notify.pollSeconds > 0, notify.timeoutSeconds > 0 else {
+            throw .invalidConfiguration(file: main, key: "notifications", reason: "maxAttempts 1–100; backoff, poll and timeout positive; maxBackoffSeconds ≥ backoffSeconds")
+        }
+        guard (1...86_400).contains(config.watch.sweepSeconds) else {
+            throw .invalidConfiguration(file: main, key: "watch.sweepSeconds", reason: "must be between 1 and 86400")
+        }
+        guard (0...20).contains(config.watch.nearDueWorkingHours), (0...1).contains(config.watch.nearDueShare) else {
+            throw .invalidConfiguration(file: main, key: "watch.nearDue", reason: "workingHours must be 0–20 and share 0–1")
+        }
+        let api = config.publicAPI
+        guard (1024...1_073_741_824).contains(api.maxFileBytes) else {
+            throw .invalidConfiguration(file: main, key: "publicAPI.maxFileBytes", reason: "must be between 1 KiB and 1 GiB")
+        }
+        guard api.maxUploadBytes >= api.maxFileBytes, api.maxUploadBytes <= 2_147_483_648 else {
+            throw .invalidConfiguration(file: main, key: "publicAPI.maxUploadBytes", reason: "must be at least maxFileBytes and at most 2 GiB")
+        }
+        guard (1...720).contains(api.idempotencyHours) else {
+            throw .invalidConfiguration(file: main, key: "publicAPI.idempotencyHours", reason: "must be between 1 and 720")
+        }
+        guard api.lookupsPerMinute >= 1, api.lookupBurst >= 1 else {
+            throw .invalidConfiguration(file: main, key: "publicAPI.lookupsPerMinute", reason: "the rate and the burst must be at least 1")
+        }
+        for (index, key) in api.portalKeys.enumerated()
+        where key.id.isEmpty || key.sha256.count != 64 || !key.sha256.allSatisfy({ $0.isHexDigit }) {
+            throw .invalidConfiguration(file: main, key: "publicAPI.portalKeys[\(index)]", reason: "needs an id and the key's SHA-256 as 64 hex digits")
+        }
+        if let key = api.accessKey, Data(base64Encoded: key).map({ $0.count >= 32 }) != true {
+            throw .invalidConfiguration(file: "environment", key: "MOTCUA_ACCESS_KEY", reason: "must be at least 32 bytes, base64-encoded")
+        }
+        if let secret = config.paymentWebhookSecret,
+           !secret.hasPrefix("whsec_") || Data(base64Encoded: String(secret.dropFirst(6))).map({ $0.count >= 24 }) != true {
+            throw .invalidConfiguration(file: main, key: "payments.webhookSecret", reason: "must be 'whsec_' followed by at least 24 bytes in base64")
         }
         for number in ["01", "02", "03", "04"] where config.forms.forms[number] == nil {
             throw .invalidConfiguration(file: main, key: "forms.forms.\(number)", reason: "is required")
@@ -117,4 +208,154 @@ public struct FormSettings: Sendable, Equatable, Codable {
             "03": Form(number: "03", title: "Phiếu từ chối tiếp nhận giải quyết hồ sơ"),
             "04": Form(number: "04", title: "Phiếu xin lỗi và hẹn lại ngày trả kết quả"),
         ])
+}
+
+/// Limits and keys of the citizen and portal API.
+public struct PublicAPISettings: Sendable, Equatable {
+    public var maxFileBytes: Int
+    /// All files of one request together.
+    public var maxUploadBytes: Int
+    public var idempotencyHours: Int
+    /// Status lookups per client: sustained rate and burst (token bucket).
+    public var lookupsPerMinute: Int
+    public var lookupBurst: Int
+    /// API keys of the provincial portal, stored as SHA-256.
+    public var portalKeys: [PortalKey]
+    /// File (in the data directory) holding the key access secrets are derived from.
+    public var accessKeyFile: String
+    /// The key itself, base64, when given by the environment.
+    public var accessKey: String?
+    /// A portal key given in clear by the environment (`MOTCUA_PORTAL_KEY`), known as `portal`.
+    public var environmentPortalKey: String?
+
+    public struct PortalKey: Sendable, Equatable, Decodable {
+        public var id: String
+        public var name: String
+        public var sha256: String
+
+        public init(id: String, name: String, sha256: String) {
+            self.id = id
+            self.name = name
+            self.sha256 = sha256.lowercased()
+        }
+    }
+
+    struct File: Decodable {
+        var maxFileBytes: Int?
+        var maxUploadBytes: Int?
+        var idempotencyHours: Int?
+        var lookupsPerMinute: Int?
+        var lookupBurst: Int?
+        var portalKeys: [PortalKey]?
+        var accessKeyFile: String?
+    }
+
+    init(_ file: File?) {
+        maxFileBytes = file?.maxFileBytes ?? 10_485_760
+        maxUploadBytes = file?.maxUploadBytes ?? 31_457_280
+        idempotencyHours = file?.idempotencyHours ?? 24
+        lookupsPerMinute = file?.lookupsPerMinute ?? 120
+        lookupBurst = file?.lookupBurst ?? 30
+        portalKeys = file?.portalKeys ?? []
+        accessKeyFile = file?.accessKeyFile ?? "access-secret.key"
+        accessKey = nil
+        environmentPortalKey = nil
+    }
+}
+
+/// The overdue watch's settings.
+public struct WatchSettings: Sendable, Equatable {
+    public var sweepSeconds: Int
+    /// Near due when at most this much working time is left…
+    public var nearDueWorkingHours: Int
+    /// …or at most this share of the term.
+    public var nearDueShare: Double
+
+    struct File: Decodable {
+        var sweepSeconds: Int?
+        var nearDue: NearDue?
+        struct NearDue: Decodable { var workingHours: Int?; var share: Double? }
+    }
+
+    init(_ file: File?) {
+        sweepSeconds = file?.sweepSeconds ?? 60
+        nearDueWorkingHours = file?.nearDue?.workingHours ?? 8
+        nearDueShare = file?.nearDue?.share ?? 0.2
+    }
+
+    public var policy: NearDuePolicy {
+        NearDuePolicy(workingSeconds: Int64(nearDueWorkingHours) * 3600, share: nearDueShare)
+    }
+}
+
+/// Where and how notifications go.
+public struct NotificationSettings: Sendable, Equatable {
+    public var gatewayURL: String?
+    /// Standard Webhooks secret (`whsec_…`) deliveries are signed with.
+    public var webhookSecret: String?
+    /// Message templates by notification kind (Vietnamese), with `{placeholder}`s.
+    public var templates: [String: String]
+    public var maxAttempts: Int
+    public var backoffSeconds: Double
+    public var maxBackoffSeconds: Double
+    public var pollSeconds: Double
+    public var timeoutSeconds: Double
+
+    /// The kinds a template set must cover, and the placeholders a template may use.
+    public static let kinds = ["received", "supplementationRequested", "feeRequested", "resultReady", "apologized", "returned"]
+    public static let placeholders: Set<String> = ["code", "name", "procedure", "agency", "appointment", "items", "reason", "amount", "payment", "returnMethod"]
+
+    struct File: Decodable {
+        var gatewayURL: String?
+        var webhookSecret: String?
+        var templates: String?
+        var maxAttempts: Int?
+        var backoffSeconds: Double?
+        var maxBackoffSeconds: Double?
+        var pollSeconds: Double?
+        var timeoutSeconds: Double?
+    }
+
+    struct TemplateFile: Decodable {
+        var templates: [String: String]
+    }
+
+    init(_ file: File?, directory: URL) throws(CalendarError) {
+        gatewayURL = file?.gatewayURL
+        webhookSecret = file?.webhookSecret
+        maxAttempts = file?.maxAttempts ?? 8
+        backoffSeconds = file?.backoffSeconds ?? 2
+        maxBackoffSeconds = file?.maxBackoffSeconds ?? 3600
+        pollSeconds = file?.pollSeconds ?? 5
+        timeoutSeconds = file?.timeoutSeconds ?? 10
+        let name = file?.templates ?? "notifications/vi.json"
+        let url = directory.appendingPathComponent(name)
+        // A configuration without the default template file sends nothing (checked when a
+        // gateway is set); a named file must be there.
+        guard file?.templates != nil || FileManager.default.fileExists(atPath: url.path) else {
+            templates = [:]
+            return
+        }
+        let loaded = try ConfigLoader.decode(TemplateFile.self, from: url, label: name)
+        for kind in Self.kinds where loaded.templates[kind]?.isEmpty != false {
+            throw .invalidConfiguration(file: name, key: "templates.\(kind)", reason: "is required")
+        }
+        for (kind, text) in loaded.templates {
+            guard Self.kinds.contains(kind) else {
+                throw .invalidConfiguration(file: name, key: "templates.\(kind)", reason: "is not a notification kind (\(Self.kinds.joined(separator: ", ")))")
+            }
+            var rest = Substring(text)
+            while let open = rest.firstIndex(of: "{") {
+                guard let close = rest[open...].firstIndex(of: "}") else {
+                    throw .invalidConfiguration(file: name, key: "templates.\(kind)", reason: "has an unclosed '{'")
+                }
+                let placeholder = String(rest[rest.index(after: open)..<close])
+                guard Self.placeholders.contains(placeholder) else {
+                    throw .invalidConfiguration(file: name, key: "templates.\(kind)", reason: "uses an unknown placeholder {\(placeholder)}")
+                }
+                rest = rest[rest.index(after: close)...]
+            }
+        }
+        templates = loaded.templates
+    }
 }

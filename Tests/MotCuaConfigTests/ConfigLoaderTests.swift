@@ -125,4 +125,30 @@ struct AppConfigurationTests {
             try AppConfiguration.load(from: directory, environment: [:])
         }
     }
+
+    @Test("Notification templates: the shipped set loads; an unknown placeholder or kind, or a gateway without secret, is refused")
+    func notificationTemplates() throws {
+        let shipped = try AppConfiguration.load(from: repositoryConfig, environment: [:]).notifications
+        #expect(Set(shipped.templates.keys) == Set(NotificationSettings.kinds) && shipped.gatewayURL == nil)
+        let good = #"{"templates": {"received": "{code}", "supplementationRequested": "{items}", "feeRequested": "{amount}", "resultReady": "x", "apologized": "{appointment}", "returned": "y"}}"#
+        let unknown = good.replacingOccurrences(of: "{items}", with: "{ngay}")
+        let directory = try scratchConfig(["motcua.json": #"{"notifications": {"templates": "tin.json"}}"#, "tin.json": unknown])
+        #expect(throws: CalendarError.invalidConfiguration(file: "tin.json", key: "templates.supplementationRequested", reason: "uses an unknown placeholder {ngay}")) {
+            try AppConfiguration.load(from: directory, environment: [:])
+        }
+        let missingKind = try scratchConfig(["motcua.json": #"{"notifications": {"templates": "tin.json"}}"#, "tin.json": #"{"templates": {"received": "{code}"}}"#])
+        #expect(throws: CalendarError.invalidConfiguration(file: "tin.json", key: "templates.supplementationRequested", reason: "is required")) {
+            try AppConfiguration.load(from: missingKind, environment: [:])
+        }
+        #expect(throws: CalendarError.invalidConfiguration(
+            file: "motcua.json", key: "notifications.webhookSecret", reason: "a gateway needs a 'whsec_' secret of at least 24 bytes in base64")) {
+            try AppConfiguration.load(from: repositoryConfig, environment: ["MOTCUA_NOTIFY_URL": "http://127.0.0.1:8090/messages"])
+        }
+        let configured = try AppConfiguration.load(from: repositoryConfig, environment: [
+            "MOTCUA_NOTIFY_URL": "http://127.0.0.1:8090/messages", "MOTCUA_NOTIFY_SECRET": "whsec_" + String(repeating: "A", count: 40),
+            "MOTCUA_WATCH_SECONDS": "30",
+        ])
+        #expect(configured.notifications.gatewayURL == "http://127.0.0.1:8090/messages" && configured.watch.sweepSeconds == 30)
+        #expect(configured.watch.policy == NearDuePolicy(workingSeconds: 8 * 3600, share: 0.2))
+    }
 }
