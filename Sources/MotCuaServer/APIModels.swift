@@ -47,8 +47,9 @@ struct IntakeRequest: Decodable {
     func sizeProblems() -> [FieldProblem] {
         var problems: [FieldProblem] = []
         func check(_ value: String?, _ field: String, _ limit: Int) {
-            // Characters, counted as Unicode scalars: cheap, and never fewer than the graphemes.
-            if let value, value.unicodeScalars.count > limit {
+            // Characters, counted as Unicode scalars (never fewer than the graphemes); the UTF-8
+            // length bounds them from above, so most values need no count at all.
+            if let value, value.utf8.count > limit, value.unicodeScalars.count > limit {
                 problems.append(FieldProblem(field: field, reason: "Dài quá \(limit) ký tự."))
             }
         }
@@ -81,6 +82,41 @@ struct FeeRequest: Decodable { var amount: Int }
 struct ReturnRequest: Decodable { var method: ReturnMethod }
 struct ApologyRequest: Decodable { var reason: String; var newDueAt: Date }
 struct EmptyRequest: Decodable {}
+
+/// The answer to a desk intake: what the receipt needs, with the access secret to hand over.
+/// The whole dossier and its control sheet are one GET away (Location).
+struct IntakeReceipt: Encodable {
+    var code: String
+    var status: DossierStatus
+    var nationalStatus: CodeName
+    var procedure: DossierView.ProcedureRef
+    var applicantName: String
+    var submittedAt: Date
+    var receivedAt: Date?
+    var dueAt: Date?
+    var appointmentAt: Date?
+    var returnMethod: ReturnMethod
+    var missingItems: [String]
+    var accessSecret: String
+    /// The form to print now: 01 (receipt) or 02 (supplementation request).
+    var form: String
+
+    init(_ d: Dossier, secret: String) {
+        code = d.code
+        status = d.status
+        nationalStatus = CodeName(code: d.status.nationalCode, name: d.status.vietnameseName)
+        procedure = .init(code: d.procedureCode, name: d.procedureName, term: d.term.description)
+        applicantName = d.applicant.name
+        submittedAt = d.submittedAt
+        receivedAt = d.receivedAt
+        dueAt = d.dueAt
+        appointmentAt = d.appointmentAt
+        returnMethod = d.returnMethod
+        missingItems = d.missingItems
+        accessSecret = secret
+        form = "/api/v1/dossiers/\(d.code)/forms/\(d.status == .supplementation ? "02" : "01")"
+    }
+}
 
 struct CodeName: Encodable {
     var code: Int
@@ -117,6 +153,12 @@ struct DossierView: Encodable {
     var resultReadyAt: Date?
     var returnedAt: Date?
     var version: Int
+    var submissionLevel: Int?
+    var postalAddress: PostalAddress?
+    var files: [StoredFile]?
+    var resultFile: StoredFile?
+    var payment: Payment?
+    var rating: Rating?
     var controlSheet: [EventView]?
 
     struct ProcedureRef: Encodable { var code: String; var name: String; var term: String }
@@ -152,6 +194,12 @@ struct DossierView: Encodable {
         resultReadyAt = d.resultReadyAt
         returnedAt = d.returnedAt
         version = d.version
+        submissionLevel = d.submissionLevel
+        postalAddress = d.postalAddress
+        files = d.files
+        resultFile = d.resultFile
+        payment = d.payment
+        rating = d.rating
         controlSheet = events?.map(EventView.init)
     }
 }
@@ -176,6 +224,12 @@ struct EventView: Encodable {
     var amount: Int?
     var returnMethod: ReturnMethod?
     var outcome: Outcome?
+    var files: [StoredFile]?
+    var resultFile: StoredFile?
+    var paymentReference: String?
+    var online: Bool?
+    var score: Int?
+    var comment: String?
 
     struct ActorView: Encodable { var id: String; var name: String; var role: Role }
 
@@ -198,6 +252,12 @@ struct EventView: Encodable {
         amount = e.amount
         returnMethod = e.returnMethod
         outcome = e.outcome
+        files = e.files
+        resultFile = e.resultFile
+        paymentReference = e.paymentReference
+        online = e.online
+        score = e.score
+        comment = e.comment
     }
 }
 

@@ -1,14 +1,22 @@
 import Hummingbird
 import MotCuaStore
+import NIOCore
 
-/// The request context: Hummingbird's core storage plus the authenticated officer.
-public struct AppRequestContext: RequestContext {
+/// The request context: Hummingbird's core storage plus who is asking.
+public struct AppRequestContext: RequestContext, RemoteAddressRequestContext {
     public var coreContext: CoreRequestContextStorage
+    /// The authenticated officer (officer API).
     public var officer: Officer?
+    /// The `Idempotency-Key` this request runs under, once claimed.
+    public var idempotencyKey: IdempotencyKey?
+    /// The peer, for per-client rate limits.
+    public let remoteAddress: SocketAddress?
 
-    public init(source: Source) {
+    public init(source: ApplicationRequestContextSource) {
         coreContext = .init(source: source)
         officer = nil
+        idempotencyKey = nil
+        remoteAddress = source.channel.remoteAddress
     }
 
     /// The officer, or a 401 problem.
@@ -16,4 +24,7 @@ public struct AppRequestContext: RequestContext {
         guard let officer else { throw Problem.typed("unauthenticated", detail: "Vui lòng đăng nhập.") }
         return officer
     }
+
+    /// The client's address without the port, for rate limits.
+    var clientAddress: String { remoteAddress?.ipAddress ?? "unknown" }
 }

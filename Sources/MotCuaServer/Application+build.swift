@@ -12,18 +12,24 @@ public struct AppDependencies: Sendable {
     public var store: any DossierStore
     public var calendars: WorkCalendars
     public var catalogue: Catalogue
+    /// Derives and checks the dossiers' access secrets.
+    public var secrets: AccessSecrets
+    /// Uploaded files.
+    public var blobs: BlobStore
     /// The clock: injected so tests can stand on any date.
     public var now: @Sendable () -> Date
     public var logger: Logger
 
     public init(
         configuration: AppConfiguration, store: any DossierStore, calendars: WorkCalendars, catalogue: Catalogue,
-        now: @escaping @Sendable () -> Date = { Date() }, logger: Logger
+        secrets: AccessSecrets, blobs: BlobStore, now: @escaping @Sendable () -> Date = { Date() }, logger: Logger
     ) {
         self.configuration = configuration
         self.store = store
         self.calendars = calendars
         self.catalogue = catalogue
+        self.secrets = secrets
+        self.blobs = blobs
         self.now = now
         self.logger = logger
     }
@@ -39,8 +45,26 @@ public func buildRouter(_ dependencies: AppDependencies) -> Router<AppRequestCon
     let api = router.group("api/v1")
     let sessions = SessionCache()
     AuthRoutes(dependencies: dependencies, sessions: sessions).register(on: api)
-    let officer = api.group().add(middleware: AuthMiddleware(store: dependencies.store, sessions: sessions, now: dependencies.now))
+    let publicRoutes = PublicRoutes(dependencies: dependencies)
+    let configuration = dependencies.configuration
+    let citizen = api.group("public").add(middleware: IdempotencyMiddleware(
+        store: dependencies.store, ttl: TimeInterval(configuration.publicAPI.idempotencyHours) * 3600,
+        bodyLimit: publicRoutes.uploadLimit, now: dependencies.now,
+        scope: { request, _ in publicRoutes.idempotencyScope(request) },
+        recover: { code in try await dependencies.store.dossier(code: code).map(publicRoutes.submissionResponse) }))
+    publicRoutes.register(public: citizen, api: api)
+    let officer = api.group()
+        .add(middleware: AuthMiddleware(store: dependencies.store, sessions: sessions, now: dependencies.now))
+        .add(middleware: IdempotencyMiddleware(
+            store: dependencies.store, ttl: TimeInterval(configuration.publicAPI.idempotencyHours) * 3600,
+            bodyLimit: max(configuration.maxBodyBytes, publicRoutes.uploadLimit), now: dependencies.now,
+            scope: { _, context in "officer:\(context.officer?.id ?? "")" },
+            recover: { code in
+                try await dependencies.store.dossier(code: code).map { OfficerRoutes.intakeResponse($0, secret: dependencies.secrets.secret(for: $0.code)) }
+            }))
     OfficerRoutes(dependencies: dependencies).register(on: officer)
+    QueueRoutes(dependencies: dependencies).register(on: officer)
+    Open311Routes(dependencies: dependencies).register(on: router.group("open311/v2"))
     routes.fill(router.routes.map { (path: $0.path.description, method: $0.method.rawValue) })
     return router
 }
@@ -104,7 +128,18 @@ func decodeBody<T: Decodable>(_ type: T.Type, from request: Request, limit: Int)
     } catch {
         throw Problem.typed("too-large", detail: "Nội dung yêu cầu vượt quá \(limit) byte.")
     }
+    return try decodeJSON(T.self, from: buffer)
+}
+
+/// Decodes JSON (a body, or a part of a multipart body): malformed JSON is a 400, a missing or
+/// mistyped field a 422 naming the field (under `prefix`).
+func decodeJSON<T: Decodable>(_ type: T.Type, from buffer: ByteBuffer, prefix: String? = nil) throws -> T {
     let data = buffer.readableBytes == 0 ? Data("{}".utf8) : Data(buffer.readableBytesView)
+    func path(_ keys: [any CodingKey]) -> String {
+        let inner = pathString(keys)
+        guard let prefix else { return inner }
+        return inner == "body" ? prefix : "\(prefix).\(inner)"
+    }
     do {
         return try APIJSON.decoder.decode(T.self, from: data)
     } catch let error as DecodingError {
@@ -124,7 +159,7 @@ func decodeBody<T: Decodable>(_ type: T.Type, from request: Request, limit: Int)
     }
 }
 
-private func path(_ keys: [any CodingKey]) -> String {
+private func pathString(_ keys: [any CodingKey]) -> String {
     var result = ""
     for key in keys {
         if let index = key.intValue {

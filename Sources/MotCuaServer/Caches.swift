@@ -5,12 +5,14 @@ import Synchronization
 
 /// Rendered dossier details by code and version. A version's rendering never changes (events are
 /// append-only), so a hit needs only the version check against the database; the agencies that may
-/// see the dossier are kept with it so scoping is still enforced.
+/// see the dossier are kept with it so scoping is still enforced. A rendering that depends on the
+/// clock (the citizen's "late" flag) also carries the instant it stops being true.
 final class DetailCache: Sendable {
     struct Entry: Sendable {
         var version: Int
         var visibleTo: Set<String>
         var response: Response
+        var validUntil: Date = .distantFuture
     }
 
     private let entries = Mutex<[String: Entry]>([:])
@@ -20,18 +22,18 @@ final class DetailCache: Sendable {
         self.capacity = capacity
     }
 
-    func get(code: String, version: Int) -> Entry? {
+    func get(code: String, version: Int, now: Date = Date.distantPast) -> Entry? {
         entries.withLock { entries in
-            guard let entry = entries[code], entry.version == version else { return nil }
+            guard let entry = entries[code], entry.version == version, now < entry.validUntil else { return nil }
             return entry
         }
     }
 
-    func put(code: String, version: Int, visibleTo: Set<String>, response: Response) {
+    func put(code: String, version: Int, visibleTo: Set<String> = [], response: Response, validUntil: Date = .distantFuture) {
         entries.withLock { entries in
             // Crude but bounded: when full, start over rather than track recency.
             if entries.count >= capacity { entries.removeAll(keepingCapacity: true) }
-            entries[code] = Entry(version: version, visibleTo: visibleTo, response: response)
+            entries[code] = Entry(version: version, visibleTo: visibleTo, response: response, validUntil: validUntil)
         }
     }
 }

@@ -9,6 +9,8 @@ struct FormRenderer {
     let settings: FormSettings
     let agencies: AgencyTree
     let procedures: [String: Procedure]
+    /// The dossier's access secret, printed on the receipt for online lookup.
+    var accessSecret: String? = nil
 
     func render(form: String, dossier: Dossier, events: [DossierEvent]) throws -> String {
         guard let spec = settings.forms[form] else {
@@ -108,6 +110,7 @@ struct FormRenderer {
         <p>Thời gian nhận hồ sơ: \(e(clock(received.at)))</p>
         <p>Thời gian trả kết quả giải quyết hồ sơ: <strong>\(e(d.appointmentAt.map(clock) ?? "—"))</strong></p>
         <p>Đăng ký nhận kết quả tại: \(e(d.returnMethod.vietnameseName))</p>
+        \(accessSecret.map { "<p>Mã bí mật tra cứu hồ sơ trực tuyến: <strong>\(e($0))</strong> (dùng cùng mã hồ sơ; không cung cấp cho người khác)</p>" } ?? "")
         <p>Phí, lệ phí: \(e(feeText))</p>
         <p>Vào Sổ theo dõi hồ sơ, Quyển số: \(e(String(d.code.split(separator: "-").dropLast().last ?? ""))) &nbsp; Số thứ tự: \(e(sequence))</p>
         <div class="signatures">
@@ -162,22 +165,9 @@ struct FormRenderer {
     }
 
     /// "15 giờ 30 phút, ngày 27/02/2026".
-    func clock(_ date: Date) -> String {
-        let iso = WorkCalendar.format(date)
-        let local = WorkCalendar.localDate(of: date)
-        let hour = iso.dropFirst(11).prefix(2), minute = iso.dropFirst(14).prefix(2)
-        return "\(hour) giờ \(minute) phút, ngày \(local.vietnamese)"
-    }
+    func clock(_ date: Date) -> String { vietnameseTime(date) }
 
-    func grouped(_ amount: Int) -> String {
-        let digits = Array(String(amount))
-        var out = ""
-        for (index, digit) in digits.enumerated() {
-            if index > 0 && (digits.count - index) % 3 == 0 { out.append(".") }
-            out.append(digit)
-        }
-        return out
-    }
+    func grouped(_ amount: Int) -> String { groupedAmount(amount) }
 }
 
 /// HTML-escapes text.
@@ -193,6 +183,25 @@ func e(_ text: String) -> String {
         case "'": out += "&#39;"
         default: out.append(character)
         }
+    }
+    return out
+}
+
+/// "08 giờ 30 phút, ngày 27/02/2026": an instant as the forms and messages write it.
+func vietnameseTime(_ date: Date) -> String {
+    let iso = WorkCalendar.format(date)
+    let local = WorkCalendar.localDate(of: date)
+    let hour = iso.dropFirst(11).prefix(2), minute = iso.dropFirst(14).prefix(2)
+    return "\(hour) giờ \(minute) phút, ngày \(local.vietnamese)"
+}
+
+/// 1234567 → "1.234.567" (Vietnamese thousands separator).
+func groupedAmount(_ amount: Int) -> String {
+    let digits = Array(String(amount))
+    var out = ""
+    for (index, digit) in digits.enumerated() {
+        if index > 0 && (digits.count - index) % 3 == 0 { out.append(".") }
+        out.append(digit)
     }
     return out
 }

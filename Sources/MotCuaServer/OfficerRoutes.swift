@@ -1,4 +1,5 @@
 import Foundation
+import HTTPTypes
 import Hummingbird
 import MotCuaConfig
 import MotCuaCore
@@ -25,7 +26,8 @@ struct OfficerRoutes {
             actor: officer.actor, now: now,
             calendar: dependencies.calendars.calendar(forAgency: officer.agencyID),
             departments: tree.agencies[officer.agencyID]?.departments ?? [],
-            agencyIsActive: { tree.agencies[$0]?.isActive(on: today) ?? false })
+            agencyIsActive: { tree.agencies[$0]?.isActive(on: today) ?? false },
+            nearDue: dependencies.configuration.watch.policy)
     }
 
     func register(on group: RouterGroup<AppRequestContext>) {
@@ -74,14 +76,13 @@ struct OfficerRoutes {
                 channel: .desk, missingItems: body.missingItems ?? [], notApplicable: body.notApplicable ?? [], note: body.note)
             let id = TimeOrderedID.make(at: decision.now)
             // A refused intake rolls back its savepoint, sequence number included: no code is burnt.
-            let (dossier, _) = try await store.fileDossier(agencyID: officer.agencyID, day: WorkCalendar.localDate(of: decision.now)) { code in
+            let (dossier, _) = try await store.fileDossier(
+                agencyID: officer.agencyID, day: WorkCalendar.localDate(of: decision.now), idempotencyKey: context.idempotencyKey
+            ) { code in
                 try Lifecycle.file(intake, code: code, id: id, context: decision)
             }
             context.logger.info("dossier filed", metadata: ["code": "\(dossier.code)", "status": "\(dossier.status.rawValue)"])
-            // The control sheet is one GET away (Location); the receipt data is all the desk needs now.
-            var response = jsonResponse(DossierView(dossier), status: .created)
-            response.headers[.location] = "/api/v1/dossiers/\(dossier.code)"
-            return response
+            return Self.intakeResponse(dossier, secret: dependencies.secrets.secret(for: dossier.code))
         }
 
         group.get("dossiers") { request, context in
@@ -113,7 +114,8 @@ struct OfficerRoutes {
             let form = try context.parameters.require("form")
             let events = try await store.events(dossierID: dossier.id)
             let html = try FormRenderer(
-                settings: dependencies.configuration.forms, agencies: dependencies.catalogue.tree, procedures: procedures
+                settings: dependencies.configuration.forms, agencies: dependencies.catalogue.tree, procedures: procedures,
+                accessSecret: dependencies.secrets.secret(for: dossier.code)
             ).render(form: form, dossier: dossier, events: events)
             return Response(
                 status: .ok, headers: [.contentType: "text/html; charset=utf-8"],
@@ -149,9 +151,37 @@ struct OfficerRoutes {
         command(group, "request-fee") { request, _ in
             .requestFee(amount: try await decodeBody(FeeRequest.self, from: request, limit: limit).amount)
         }
-        command(group, "fee-paid") { _, _ in .feePaid }
-        command(group, "approve") { request, _ in
-            .approve(note: try await decodeBody(NoteRequest.self, from: request, limit: limit).note)
+        command(group, "fee-paid") { _, _ in .feePaid() }
+        // Approval takes JSON `{note}`, or multipart with `note` and the electronic result file `result`.
+        group.post("dossiers/{code}/approve") { request, context in
+            let officer = try context.requireOfficer()
+            let code = try context.parameters.require("code")
+            guard MultipartForm.boundary(of: request.headers[.contentType]) != nil else {
+                let note = try await decodeBody(NoteRequest.self, from: request, limit: limit).note
+                return try await run(.approve(note: note), code: code, officer: officer, context: context)
+            }
+            let files = FileIntake(dependencies: dependencies)
+            let parts = try await files.parts(of: request)
+            let note = parts.first { $0.name == "note" }?.text
+            if let note, note.unicodeScalars.count > 2000 { throw Problem.validation(field: "note", reason: "Dài quá 2000 ký tự.") }
+            let uploads = try files.checked(parts.filter { $0.name != "note" }) { $0 == "result" ? "Kết quả giải quyết" : nil }
+            guard uploads.count <= 1 else { throw Problem.validation(field: "result", reason: "Chỉ đính kèm một tệp kết quả.") }
+            return try await files.storing(uploads) {
+                try await run(.approve(note: note, resultFile: uploads.first?.file), code: code, officer: officer, context: context)
+            }
+        }
+        group.get("dossiers/{code}/files/{sha256}") { _, context in
+            let officer = try context.requireOfficer()
+            let dossier = try await visibleDossier(try context.parameters.require("code"), officer)
+            let sha256 = try context.parameters.require("sha256")
+            guard let file = ((dossier.files ?? []) + [dossier.resultFile].compactMap { $0 }).first(where: { $0.sha256 == sha256 }) else {
+                throw Problem.notFound
+            }
+            let encoded = file.name.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "tep"
+            return Response(
+                status: .ok,
+                headers: [.contentType: file.contentType, .contentDisposition: "attachment; filename*=UTF-8''\(encoded)"],
+                body: .init(byteBuffer: try await dependencies.blobs.read(file.sha256)))
         }
         command(group, "ready") { _, _ in .resultReady }
         command(group, "return") { request, _ in
@@ -167,6 +197,15 @@ struct OfficerRoutes {
         command(group, "stop") { request, _ in
             .stop(reason: try await decodeBody(ReasonRequest.self, from: request, limit: limit).reason)
         }
+    }
+
+    /// The answer to a desk intake: the receipt data with the access secret to hand over (the
+    /// control sheet is one GET away, at Location).
+    static func intakeResponse(_ dossier: Dossier, secret: String) -> Response {
+        var response = jsonResponse(IntakeReceipt(dossier, secret: secret), status: .created)
+        response.headers[.location] = "/api/v1/dossiers/\(dossier.code)"
+        response.headers[.replayFrom] = dossier.code
+        return response
     }
 
     func visibleDossier(_ code: String, _ officer: Officer) async throws -> Dossier {
@@ -185,16 +224,20 @@ struct OfficerRoutes {
         group.post("dossiers/{code}/\(name)") { request, context in
             let officer = try context.requireOfficer()
             let code = try context.parameters.require("code")
-            guard code.count <= 64 else { throw Problem.notFound }
-            let command = try await build(request, officer)
-            let decision = decisionContext(for: officer)
-            let dossier = try await store.apply(code: code) { current in
-                guard Self.isVisible(current, to: officer) else { throw StoreError.notFound }
-                return try Lifecycle.decide(command, dossier: current, context: decision)
-            }
-            context.logger.info("dossier command", metadata: ["code": "\(code)", "command": "\(name)", "status": "\(dossier.status.rawValue)"])
-            return jsonResponse(DossierView(dossier, events: try await store.events(dossierID: dossier.id)))
+            return try await run(try await build(request, officer), code: code, officer: officer, context: context)
         }
+    }
+
+    /// Decides and stores one command in one transaction; answers with the dossier and its control sheet.
+    func run(_ command: DossierCommand, code: String, officer: Officer, context: AppRequestContext) async throws -> Response {
+        guard code.count <= 64 else { throw Problem.notFound }
+        let decision = decisionContext(for: officer)
+        let dossier = try await store.apply(code: code) { current in
+            guard Self.isVisible(current, to: officer) else { throw StoreError.notFound }
+            return try Lifecycle.decide(command, dossier: current, context: decision)
+        }
+        context.logger.info("dossier command", metadata: ["code": "\(code)", "command": "\(command.name)", "status": "\(dossier.status.rawValue)"])
+        return jsonResponse(DossierView(dossier, events: try await store.events(dossierID: dossier.id)))
     }
 
     static func searchQuery(_ parameters: Parameters) throws -> DossierQuery {

@@ -14,6 +14,12 @@ public struct Problem: Error, Codable, Sendable, Equatable {
     public var instance: String?
     /// Extension member: the fields at fault, each with the reason.
     public var errors: [FieldProblem]?
+    /// Seconds for the `Retry-After` header (429, 409 in progress); not part of the body.
+    public var retryAfter: Int?
+
+    enum CodingKeys: String, CodingKey {
+        case type, title, status, detail, instance, errors
+    }
 
     public init(type: String = "about:blank", title: String, status: Int, detail: String? = nil, errors: [FieldProblem]? = nil) {
         self.type = type
@@ -33,11 +39,21 @@ public struct Problem: Error, Codable, Sendable, Equatable {
         "unauthenticated": ("Chưa đăng nhập hoặc phiên đã hết hạn", 401, "A valid bearer token is required; log in again."),
         "not-found": ("Không tìm thấy", 404, "No such resource is visible to you."),
         "too-large": ("Nội dung yêu cầu quá lớn", 413, "The request body exceeds the configured limit."),
+        "file-too-large": ("Tệp đính kèm quá lớn", 413, "A file exceeds the per-file limit, or all files together exceed the per-request limit; `errors` names the part."),
+        "unsupported-file-type": ("Loại tệp không được chấp nhận", 415, "A file is not a PDF, JPEG or PNG, judged by its content rather than its name; `errors` names the part."),
+        "malformed-multipart": ("Nội dung multipart không hợp lệ", 400, "The body is not well-formed multipart/form-data."),
+        "idempotency-key-reused": ("Idempotency-Key đã dùng cho yêu cầu khác", 422, "The Idempotency-Key was used before with a different request body."),
+        "request-in-progress": ("Yêu cầu đang được xử lý", 409, "A request with the same Idempotency-Key is still running; retry after Retry-After seconds."),
+        "rate-limited": ("Quá nhiều yêu cầu", 429, "Too many lookups from this client; retry after Retry-After seconds."),
+        "invalid-signature": ("Chữ ký không hợp lệ", 401, "The Standard Webhooks signature or timestamp is missing or wrong."),
+        "unavailable": ("Dịch vụ chưa sẵn sàng", 503, "The feature is not configured on this server."),
     ]
 
-    static func typed(_ name: String, detail: String? = nil, errors: [FieldProblem]? = nil) -> Problem {
+    static func typed(_ name: String, detail: String? = nil, errors: [FieldProblem]? = nil, retryAfter: Int? = nil) -> Problem {
         let entry = catalogue[name]!
-        return Problem(type: "/problems/\(name)", title: entry.title, status: entry.status, detail: detail, errors: errors)
+        var problem = Problem(type: "/problems/\(name)", title: entry.title, status: entry.status, detail: detail, errors: errors)
+        problem.retryAfter = retryAfter ?? (name == "request-in-progress" ? 1 : nil)
+        return problem
     }
 
     static func validation(_ errors: [FieldProblem]) -> Problem {
@@ -85,7 +101,8 @@ public struct Problem: Error, Codable, Sendable, Equatable {
         var headers = extraHeaders
         headers[.contentType] = "application/problem+json"
         headers[.contentLength] = nil
-        if status == 401 { headers[.wwwAuthenticate] = "Bearer" }
+        if status == 401 && type == "/problems/unauthenticated" { headers[.wwwAuthenticate] = "Bearer" }
+        if let retryAfter { headers[.retryAfter] = "\(retryAfter)" }
         return Response(
             status: .init(code: status), headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: data)))
     }

@@ -39,31 +39,46 @@ final class TestServer: Sendable {
 
     let baseURL: URL
     let store: SQLiteStore
+    let secrets: AccessSecrets
+    let blobs: BlobStore
     let clock: TestClock
     let task: Task<Void, any Error>
     /// `METHOD /path` of every route the router holds.
     let routes: [String]
 
-    private init(baseURL: URL, store: SQLiteStore, clock: TestClock, task: Task<Void, any Error>, routes: [String]) {
+    private init(
+        baseURL: URL, store: SQLiteStore, secrets: AccessSecrets, blobs: BlobStore, clock: TestClock, task: Task<Void, any Error>,
+        routes: [String]
+    ) {
         self.baseURL = baseURL
         self.store = store
+        self.secrets = secrets
+        self.blobs = blobs
         self.clock = clock
         self.task = task
         self.routes = routes
     }
 
-    static func start(at start: String = "2026-03-02T08:00:00+07:00", maxBodyBytes: Int? = nil) async throws -> TestServer {
+    static func start(
+        at start: String = "2026-03-02T08:00:00+07:00", maxBodyBytes: Int? = nil,
+        configure: (inout AppConfiguration) -> Void = { _ in }
+    ) async throws -> TestServer {
         let config = repository.appendingPathComponent("Config")
         var configuration = try AppConfiguration.load(from: config, environment: [:])
         configuration.port = 0
         if let maxBodyBytes { configuration.maxBodyBytes = maxBodyBytes }
+        configuration.dataDirectory = FileManager.default.temporaryDirectory.appendingPathComponent("motcua-api-\(UUID().uuidString)").path
+        configure(&configuration)
+        try FileManager.default.createDirectory(atPath: configuration.dataDirectory, withIntermediateDirectories: true)
         let calendars = try ConfigLoader.loadCalendars(from: config)
         let catalogue = try SeedLoader.loadCatalogue(from: repository.appendingPathComponent("Seeds"))
-        let store = try SQLiteStore(path: FileManager.default.temporaryDirectory.appendingPathComponent("motcua-api-\(UUID().uuidString).sqlite").path)
+        let store = try SQLiteStore(path: configuration.databasePath)
+        let secrets = try AccessSecrets.load(configuration)
+        let blobs = try BlobStore(directory: configuration.blobPath)
         _ = try await Bootstrap.seed(store: store, catalogue: catalogue, now: Date())
         let hash = try await Auth.hashPassword(password, cost: 4)
         for agency in [agencyA, agencyB] {
-            for role in Role.allCases {
+            for role in Role.officerRoles {
                 try await store.createOfficer(Officer(
                     id: "\(role.rawValue)@\(agency)", username: "\(role.rawValue)@\(agency)", name: "Cán bộ \(role.rawValue)",
                     role: role, agencyID: agency, departmentID: role == .desk ? nil : catalogue.tree.agencies[agency]!.departments[0].id,
@@ -74,7 +89,8 @@ final class TestServer: Sendable {
         var logger = Logger(label: "test")
         logger.logLevel = .warning
         let dependencies = AppDependencies(
-            configuration: configuration, store: store, calendars: calendars, catalogue: catalogue, now: { clock.now }, logger: logger)
+            configuration: configuration, store: store, calendars: calendars, catalogue: catalogue, secrets: secrets, blobs: blobs,
+            now: { clock.now }, logger: logger)
         let (stream, continuation) = AsyncStream.makeStream(of: Int.self)
         let app = buildApplication(dependencies) { channel in
             continuation.yield(channel.localAddress?.port ?? 0)
@@ -84,7 +100,7 @@ final class TestServer: Sendable {
         var port = 0
         for await value in stream { port = value }
         return TestServer(
-            baseURL: URL(string: "http://127.0.0.1:\(port)")!, store: store, clock: clock, task: task,
+            baseURL: URL(string: "http://127.0.0.1:\(port)")!, store: store, secrets: secrets, blobs: blobs, clock: clock, task: task,
             routes: buildRouter(dependencies).routes.map { "\($0.method.rawValue) \($0.path.description)" })
     }
 
@@ -93,10 +109,14 @@ final class TestServer: Sendable {
         _ = await task.result
     }
 
-    func request(_ method: String, _ path: String, token: String? = nil, body: Data? = nil, contentType: String = "application/json") async throws -> HTTPResult {
+    func request(
+        _ method: String, _ path: String, token: String? = nil, body: Data? = nil, contentType: String = "application/json",
+        headers: [String: String] = [:]
+    ) async throws -> HTTPResult {
         var request = URLRequest(url: URL(string: path, relativeTo: baseURL)!)
         request.httpMethod = method
         if let token { request.setValue("Bearer \(token)", forHTTPHeaderField: "Authorization") }
+        for (name, value) in headers { request.setValue(value, forHTTPHeaderField: name) }
         if let body {
             request.httpBody = body
             request.setValue(contentType, forHTTPHeaderField: "Content-Type")
@@ -112,8 +132,8 @@ final class TestServer: Sendable {
         }
     }
 
-    func request(_ method: String, _ path: String, token: String? = nil, json: Any) async throws -> HTTPResult {
-        try await request(method, path, token: token, body: try JSONSerialization.data(withJSONObject: json))
+    func request(_ method: String, _ path: String, token: String? = nil, json: Any, headers: [String: String] = [:]) async throws -> HTTPResult {
+        try await request(method, path, token: token, body: try JSONSerialization.data(withJSONObject: json), headers: headers)
     }
 
     func login(_ role: Role, agency: String = agencyA) async throws -> String {

@@ -1,0 +1,168 @@
+import Foundation
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
+import Logging
+import MotCuaConfig
+import MotCuaCore
+import MotCuaStore
+import ServiceLifecycle
+
+/// What the gateway receives for one notification (JSON, signed per Standard Webhooks).
+public struct NotificationMessage: Codable, Sendable, Equatable {
+    public struct Recipient: Codable, Sendable, Equatable {
+        public var name: String
+        public var phone: String
+        public var email: String?
+    }
+
+    public var id: String
+    public var kind: String
+    public var dossierCode: String
+    public var recipient: Recipient
+    public var text: String
+    public var createdAt: Date
+}
+
+/// Delivers the notification outbox to the configured gateway (an SMS, Zalo or e-mail gateway):
+/// the Vietnamese template of each kind filled from the dossier and its event, sent to the
+/// applicant's contact data, signed like the postal webhooks. A 2xx delivers it; a 408, 429, 5xx,
+/// timeout or network error retries it with exponential backoff and jitter (honouring
+/// `Retry-After`); another 4xx, or the last allowed attempt, makes it a dead letter.
+public struct NotificationRelay: Service {
+    let store: any DossierStore
+    let settings: NotificationSettings
+    let gateway: URL
+    let webhooks: StandardWebhooks
+    let agencyName: @Sendable (String) -> String
+    let now: @Sendable () -> Date
+    let logger: Logger
+    let session: URLSession
+
+    public init?(
+        store: any DossierStore, settings: NotificationSettings, agencyName: @escaping @Sendable (String) -> String,
+        now: @escaping @Sendable () -> Date = { Date() }, logger: Logger
+    ) {
+        guard let url = settings.gatewayURL.flatMap(URL.init(string:)), let secret = settings.webhookSecret,
+              let webhooks = StandardWebhooks(secret: secret) else { return nil }
+        self.store = store
+        self.settings = settings
+        gateway = url
+        self.webhooks = webhooks
+        self.agencyName = agencyName
+        self.now = now
+        self.logger = logger
+        let configuration = URLSessionConfiguration.ephemeral
+        configuration.timeoutIntervalForRequest = settings.timeoutSeconds
+        session = URLSession(configuration: configuration)
+    }
+
+    public func run() async throws {
+        while !Task.isShuttingDownGracefully && !Task.isCancelled {
+            let sent = await deliverDue()
+            if sent == 0 {
+                try? await cancelWhenGracefulShutdown { try await Task.sleep(for: .milliseconds(Int(settings.pollSeconds * 1000))) }
+            }
+        }
+    }
+
+    /// One pass over the notifications due now; returns how many were attempted.
+    @discardableResult
+    public func deliverDue(limit: Int = 50) async -> Int {
+        let items: [OutboxItem]
+        do {
+            items = try await store.dueNotifications(now: now(), limit: limit)
+        } catch {
+            logger.error("notification outbox unreadable", metadata: ["error": "\(error)"])
+            return 0
+        }
+        for item in items {
+            let outcome = await attempt(item)
+            do {
+                try await store.recordDelivery(item.id, outcome: outcome)
+            } catch {
+                logger.error("notification outcome not recorded", metadata: ["id": "\(item.id)", "error": "\(error)"])
+            }
+        }
+        return items.count
+    }
+
+    func attempt(_ item: OutboxItem) async -> DeliveryOutcome {
+        let message: NotificationMessage
+        do {
+            guard let dossier = try await store.dossier(code: item.code),
+                  let event = try await store.events(dossierID: dossier.id).first(where: { $0.sequence == item.sequence })
+            else { return .dead(error: "dossier or event missing") }
+            message = render(item, dossier: dossier, event: event)
+        } catch {
+            return retry(item, error: "store: \(error)", retryAfter: nil)
+        }
+        let body: Data
+        do {
+            body = try Self.encoder.encode(message)
+        } catch {
+            return .dead(error: "encoding: \(error)")
+        }
+        var request = URLRequest(url: gateway)
+        request.httpMethod = "POST"
+        request.httpBody = body
+        request.setValue("application/json; charset=utf-8", forHTTPHeaderField: "Content-Type")
+        request.setValue(item.id, forHTTPHeaderField: "Idempotency-Key")
+        for (name, value) in webhooks.headers(id: item.id, timestamp: Int(now().timeIntervalSince1970), body: Array(body)) {
+            request.setValue(value, forHTTPHeaderField: name)
+        }
+        do {
+            let (_, response) = try await session.data(for: request)
+            let status = (response as? HTTPURLResponse)?.statusCode ?? 0
+            let retryAfter = ((response as? HTTPURLResponse)?.value(forHTTPHeaderField: "Retry-After")).flatMap(Double.init)
+            switch status {
+            case 200..<300:
+                logger.info("notification delivered", metadata: ["id": "\(item.id)", "kind": "\(item.kind.rawValue)"])
+                return .delivered(at: now())
+            case 408, 429, 500...599:
+                return retry(item, error: "HTTP \(status)", retryAfter: retryAfter)
+            default:
+                logger.warning("notification refused by the gateway", metadata: ["id": "\(item.id)", "status": "\(status)"])
+                return .dead(error: "HTTP \(status)")
+            }
+        } catch {
+            return retry(item, error: "\(error.localizedDescription)", retryAfter: nil)
+        }
+    }
+
+    /// The next attempt, with exponential backoff and jitter, or a dead letter after the last.
+    func retry(_ item: OutboxItem, error: String, retryAfter: Double?) -> DeliveryOutcome {
+        guard item.attempts + 1 < settings.maxAttempts else { return .dead(error: "\(error) after \(item.attempts + 1) attempts") }
+        let exponential = min(settings.maxBackoffSeconds, settings.backoffSeconds * pow(2, Double(item.attempts)))
+        let delay = max(exponential * Double.random(in: 0.5...1.0), retryAfter ?? 0)
+        return .retry(at: now().addingTimeInterval(delay), error: error)
+    }
+
+    static let encoder: JSONEncoder = {
+        let encoder = JSONEncoder()
+        encoder.dateEncodingStrategy = .custom { date, encoder in
+            var container = encoder.singleValueContainer()
+            try container.encode(WorkCalendar.format(date))
+        }
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return encoder
+    }()
+
+    /// The message of the kind's template, filled from the dossier and the event.
+    func render(_ item: OutboxItem, dossier d: Dossier, event: DossierEvent) -> NotificationMessage {
+        let template = settings.templates[item.kind.rawValue] ?? "{agency}: Hồ sơ {code}."
+        let values: [String: String] = [
+            "code": d.code, "name": d.applicant.name, "procedure": d.procedureName, "agency": agencyName(d.currentAgencyID),
+            "appointment": (event.dueAt ?? d.appointmentAt).map(vietnameseTime) ?? "",
+            "items": (event.items ?? []).joined(separator: "; "), "reason": event.reason ?? "",
+            "amount": event.amount.map(groupedAmount) ?? "",
+            "payment": event.paymentReference.map { " Mã thanh toán: \($0)." } ?? "",
+            "returnMethod": d.returnMethod.vietnameseName,
+        ]
+        var text = template
+        for (key, value) in values { text = text.replacingOccurrences(of: "{\(key)}", with: value) }
+        return NotificationMessage(
+            id: item.id, kind: item.kind.rawValue, dossierCode: d.code,
+            recipient: .init(name: d.applicant.name, phone: d.applicant.phone, email: d.applicant.email), text: text, createdAt: event.at)
+    }
+}

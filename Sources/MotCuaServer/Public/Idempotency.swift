@@ -1,0 +1,162 @@
+import Crypto
+import Foundation
+import HTTPTypes
+import Hummingbird
+import MotCuaStore
+import NIOCore
+
+extension HTTPField.Name {
+    static let idempotencyKey = HTTPField.Name("Idempotency-Key")!
+    static let idempotentReplayed = HTTPField.Name("Idempotent-Replayed")!
+    /// Internal: set by a handler whose answer carries a secret; the middleware then keeps only
+    /// this dossier code and rebuilds the answer on replay (never sent to the client).
+    static let replayFrom = HTTPField.Name("MotCua-Replay-From")!
+}
+
+/// `Idempotency-Key` on POST: the first request with a key runs and its successful response is
+/// kept; a retry with the same key and the same body gets that response again (marked
+/// `Idempotent-Replayed: true`) and has no second effect; the same key with another body is a
+/// 422; a retry while the first still runs is a 409 with `Retry-After`. A request that fails
+/// without effect frees its key. Keys are kept `ttl` seconds.
+///
+/// A request that filed a dossier and then died before answering (a crash) is recognised by
+/// the dossier code linked to its key in the filing transaction: after `staleAfter` a retry gets
+/// the response rebuilt from that dossier (`recover`), never a second dossier.
+struct IdempotencyMiddleware: RouterMiddleware {
+    typealias Context = AppRequestContext
+
+    let store: any DossierStore
+    let ttl: TimeInterval
+    let bodyLimit: Int
+    let now: @Sendable () -> Date
+    /// The key namespace of the client.
+    let scope: @Sendable (Request, AppRequestContext) -> String
+    let recover: @Sendable (_ dossierCode: String) async throws -> Response?
+    var staleAfter: TimeInterval = 60
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        guard request.method == .post, let raw = request.headers[.idempotencyKey] else {
+            var response = try await next(request, context)
+            response.headers[.replayFrom] = nil
+            return response
+        }
+        guard (1...255).contains(raw.utf8.count), raw.utf8.allSatisfy({ (33...126).contains($0) }) else {
+            throw Problem.validation(field: "Idempotency-Key", reason: "Idempotency-Key phải gồm 1–255 ký tự ASCII hiển thị được.")
+        }
+        var request = request
+        let body: ByteBuffer
+        do {
+            body = try await request.collectBody(upTo: bodyLimit)
+        } catch {
+            throw Problem.typed("too-large", detail: "Nội dung yêu cầu vượt quá \(bodyLimit) byte.")
+        }
+        let fingerprint = Self.fingerprint(
+            method: request.method.rawValue, uri: request.uri.description, contentType: request.headers[.contentType], body: body)
+        let key = IdempotencyKey(scope: scope(request, context), key: raw)
+        let started = now()
+
+        switch try await store.claimIdempotencyKey(key, fingerprint: fingerprint, now: started, expiresAt: started.addingTimeInterval(ttl)) {
+        case .claimed:
+            break
+        case let .completed(stored):
+            guard stored.fingerprint == fingerprint else { throw Self.reused }
+            if let code = stored.headers[HTTPField.Name.replayFrom.canonicalName] {
+                guard var rebuilt = try await recover(code) else { throw Problem.notFound }
+                rebuilt.headers[.replayFrom] = nil
+                rebuilt.headers[.idempotentReplayed] = "true"
+                return rebuilt
+            }
+            return Self.replay(stored)
+        case let .inProgress(storedFingerprint, since, dossierCode):
+            guard storedFingerprint == fingerprint else { throw Self.reused }
+            guard started.timeIntervalSince(since) >= staleAfter else {
+                throw Self.inProgress
+            }
+            if let dossierCode, let response = try await recover(dossierCode) {
+                var response = try await keep(response, key: key, fingerprint: fingerprint)
+                response.headers[.replayFrom] = nil
+                return response
+            }
+            // The earlier attempt died before any effect: run it again under the same key.
+            try await store.releaseIdempotencyKey(key)
+            guard case .claimed = try await store.claimIdempotencyKey(
+                key, fingerprint: fingerprint, now: started, expiresAt: started.addingTimeInterval(ttl))
+            else {
+                throw Self.inProgress
+            }
+        }
+
+        var context = context
+        context.idempotencyKey = key
+        let response: Response
+        do {
+            response = try await next(request, context)
+        } catch {
+            try? await store.releaseIdempotencyKey(key)
+            throw error
+        }
+        guard (200..<300).contains(Int(response.status.code)) else {
+            try? await store.releaseIdempotencyKey(key)
+            var response = response
+            response.headers[.replayFrom] = nil
+            return response
+        }
+        return try await keep(response, key: key, fingerprint: fingerprint)
+    }
+
+    static let inProgress = Problem.typed(
+        "request-in-progress", detail: "Yêu cầu với Idempotency-Key này đang được xử lý; hãy thử lại sau giây lát.")
+    static let reused = Problem.typed(
+        "idempotency-key-reused", detail: "Idempotency-Key này đã được dùng cho một yêu cầu có nội dung khác.")
+
+    /// SHA-256 over method, path and query, content type and body.
+    static func fingerprint(method: String, uri: String, contentType: String?, body: ByteBuffer) -> String {
+        var hash = SHA256()
+        hash.update(data: Array("\(method) \(uri)\n\(contentType ?? "")\n".utf8))
+        body.withUnsafeReadableBytes { hash.update(bufferPointer: $0) }
+        return hash.finalize().map { String(format: "%02x", $0) }.joined()
+    }
+
+    /// Stores a successful response for replay and returns it with its body in memory. An answer
+    /// marked `MotCua-Replay-From` (it carries an access secret) is kept as its dossier code only.
+    func keep(_ response: Response, key: IdempotencyKey, fingerprint: String) async throws -> Response {
+        let collector = BodyCollector()
+        try await response.body.write(CollectingWriter(collector: collector))
+        var headers: [String: String] = [:]
+        for field in response.headers where field.name != .contentLength && field.name != .date {
+            headers[field.name.canonicalName] = field.value
+        }
+        let bytes = collector.buffer
+        let rebuilt = response.headers[.replayFrom] != nil
+        try await store.completeIdempotencyKey(
+            key, response: StoredResponse(
+                fingerprint: fingerprint, status: Int(response.status.code), headers: headers, body: rebuilt ? Data() : Data(buffer: bytes)))
+        var outgoing = response.headers
+        outgoing[.replayFrom] = nil
+        return Response(status: response.status, headers: outgoing, body: .init(byteBuffer: bytes))
+    }
+
+    static func replay(_ stored: StoredResponse) -> Response {
+        var headers = HTTPFields()
+        for (name, value) in stored.headers.sorted(by: { $0.key < $1.key }) {
+            if let field = HTTPField.Name(name) { headers[field] = value }
+        }
+        headers[.idempotentReplayed] = "true"
+        return Response(status: .init(code: stored.status), headers: headers, body: .init(byteBuffer: ByteBuffer(data: stored.body)))
+    }
+}
+
+final class BodyCollector: @unchecked Sendable {
+    var buffer = ByteBuffer()
+}
+
+struct CollectingWriter: ResponseBodyWriter {
+    let collector: BodyCollector
+
+    mutating func write(_ buffer: ByteBuffer) async throws {
+        var buffer = buffer
+        collector.buffer.writeBuffer(&buffer)
+    }
+
+    consuming func finish(_ trailingHeaders: HTTPFields?) async throws {}
+}

@@ -1,0 +1,149 @@
+import Foundation
+import Hummingbird
+import MotCuaCore
+import MotCuaStore
+
+/// The officer queues (`GET /api/v1/queues`, `GET /api/v1/queues/{name}`), each sorted by the
+/// working time left, the leader's digest of overdue dossiers (`GET /api/v1/digest`) and the
+/// crossings recorded for a dossier (`GET /api/v1/dossiers/{code}/alerts`).
+struct QueueRoutes {
+    let dependencies: AppDependencies
+
+    struct QueueItem: Encodable {
+        var code: String
+        var status: DossierStatus
+        var nationalStatus: CodeName
+        var applicantName: String
+        var procedure: DossierView.ProcedureRef
+        var receivedAt: Date?
+        var dueAt: Date?
+        /// Working seconds left until the appointment (negative once overdue); frozen while paused.
+        var remainingWorkingSeconds: Int64?
+        /// The same in words: "còn 1 ngày 2 giờ", "quá hạn 3 giờ".
+        var remaining: String?
+        /// green, amber (near due), red (overdue) or paused: how a client colours the row.
+        var level: String
+        var handler: DossierView.Handler?
+    }
+
+    struct QueuePage: Encodable {
+        var queue: String
+        var title: String
+        var total: Int
+        var limit: Int
+        var offset: Int
+        var items: [QueueItem]
+    }
+
+    struct DigestEntry: Encodable {
+        var code: String
+        var procedure: DossierView.ProcedureRef
+        var applicantName: String
+        var dueAt: Date
+        var overdueWorkingSeconds: Int64
+        var overdue: String
+        var handler: DossierView.Handler?
+        var departmentID: String?
+        var apologized: Bool
+    }
+
+    /// "1 ngày 2 giờ 30 phút" for working seconds (a working day is the calendar's).
+    static func words(_ seconds: Int64, day: Int64) -> String {
+        let total = abs(seconds) / 60
+        let days = total / (day / 60), hours = (total % (day / 60)) / 60, minutes = total % 60
+        var parts: [String] = []
+        if days > 0 { parts.append("\(days) ngày") }
+        if hours > 0 { parts.append("\(hours) giờ") }
+        if minutes > 0 || parts.isEmpty { parts.append("\(minutes) phút") }
+        return parts.joined(separator: " ")
+    }
+
+    func item(_ d: Dossier, now: Date) -> QueueItem {
+        let calendar = dependencies.calendars.calendar(forAgency: d.currentAgencyID)
+        var remaining: Int64?
+        var level = "green"
+        if let due = d.appointmentAt, !d.status.isFinal, d.status != .resultReady {
+            // While paused the clock stands still at the pause's start.
+            let from = d.isPaused ? (d.pauses.last?.start ?? now) : now
+            remaining = try? calendar.remaining(from: from, until: due)
+            if d.isPaused {
+                level = "paused"
+            } else if let left = remaining, left < 0 {
+                level = "red"
+            } else if let near = d.nearDueAt, now >= near {
+                level = "amber"
+            }
+        }
+        return QueueItem(
+            code: d.code, status: d.status, nationalStatus: CodeName(code: d.status.nationalCode, name: d.status.vietnameseName),
+            applicantName: d.applicant.name, procedure: .init(code: d.procedureCode, name: d.procedureName, term: d.term.description),
+            receivedAt: d.receivedAt, dueAt: d.appointmentAt, remainingWorkingSeconds: remaining,
+            remaining: remaining.map { ($0 < 0 ? "quá hạn " : "còn ") + Self.words($0, day: calendar.workingDaySeconds) },
+            level: level, handler: d.handlerID.map { DossierView.Handler(id: $0, name: d.handlerName ?? "") })
+    }
+
+    func register(on group: RouterGroup<AppRequestContext>) {
+        let store = dependencies.store
+        group.get("queues") { _, context in
+            let officer = try context.requireOfficer()
+            let now = dependencies.now()
+            var counts: [[String: AnyEncodable]] = []
+            for kind in QueueKind.allCases {
+                let page = try await store.queue(Self.query(kind, officer, now: now, limit: 0, offset: 0))
+                counts.append(["queue": AnyEncodable(kind.rawValue), "title": AnyEncodable(kind.vietnameseName), "total": AnyEncodable(page.total)])
+            }
+            return jsonResponse(["items": counts])
+        }
+        group.get("queues/{name}") { request, context in
+            let officer = try context.requireOfficer()
+            guard let kind = QueueKind(rawValue: try context.parameters.require("name")) else {
+                throw Problem.typed("not-found", detail: "Không có hàng đợi này; dùng: \(QueueKind.allCases.map(\.rawValue).joined(separator: ", ")).")
+            }
+            let parameters = try OfficerRoutes.searchQuery(request.uri.queryParameters)
+            let now = dependencies.now()
+            let page = try await store.queue(Self.query(kind, officer, now: now, limit: parameters.limit, offset: parameters.offset))
+            return jsonResponse(QueuePage(
+                queue: kind.rawValue, title: kind.vietnameseName, total: page.total, limit: parameters.limit, offset: parameters.offset,
+                items: page.items.map { item($0, now: now) }))
+        }
+        group.get("digest") { _, context in
+            let officer = try context.requireOfficer()
+            guard officer.role == .leader || officer.role == .admin else {
+                throw Problem.typed("forbidden", detail: "Chỉ lãnh đạo xem được bảng tổng hợp hồ sơ quá hạn.")
+            }
+            let now = dependencies.now()
+            let calendar = dependencies.calendars.calendar(forAgency: officer.agencyID)
+            let page = try await store.queue(QueueQuery(kind: .overdue, agencyID: officer.agencyID, now: now, limit: 1_000))
+            let entries = page.items.compactMap { d -> DigestEntry? in
+                guard let due = d.appointmentAt else { return nil }
+                let late = (try? calendar.elapsed(from: due, to: now)) ?? 0
+                return DigestEntry(
+                    code: d.code, procedure: .init(code: d.procedureCode, name: d.procedureName, term: d.term.description),
+                    applicantName: d.applicant.name, dueAt: due, overdueWorkingSeconds: late,
+                    overdue: Self.words(late, day: calendar.workingDaySeconds),
+                    handler: d.handlerID.map { DossierView.Handler(id: $0, name: d.handlerName ?? "") }, departmentID: d.departmentID,
+                    apologized: d.apology != nil)
+            }.sorted { $0.overdueWorkingSeconds > $1.overdueWorkingSeconds }
+            let agency = dependencies.catalogue.tree.agencies[officer.agencyID]?.name ?? officer.agencyID
+            return jsonResponse([
+                "agencyID": AnyEncodable(officer.agencyID), "agency": AnyEncodable(agency), "at": AnyEncodable(now),
+                "total": AnyEncodable(page.total), "items": AnyEncodable(entries),
+            ])
+        }
+        group.get("dossiers/{code}/alerts") { _, context in
+            let officer = try context.requireOfficer()
+            let code = try context.parameters.require("code")
+            guard code.count <= 64, let dossier = try await store.dossier(code: code), OfficerRoutes.isVisible(dossier, to: officer) else {
+                throw Problem.notFound
+            }
+            let alerts = try await store.alerts(dossierID: dossier.id).map {
+                ["kind": AnyEncodable($0.kind.rawValue), "title": AnyEncodable($0.kind.vietnameseName), "due": AnyEncodable($0.due), "at": AnyEncodable($0.at)]
+            }
+            return jsonResponse(["code": AnyEncodable(code), "items": AnyEncodable(alerts)])
+        }
+    }
+
+    static func query(_ kind: QueueKind, _ officer: Officer, now: Date, limit: Int, offset: Int) -> QueueQuery {
+        QueueQuery(kind: kind, agencyID: officer.agencyID, officerID: officer.id, departmentID: officer.departmentID, now: now, limit: limit, offset: offset)
+    }
+}
