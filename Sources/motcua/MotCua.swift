@@ -6,30 +6,61 @@ import MotCuaCore
 /// `motcua`: the server, the officers' terminal client and the admin tools in one executable.
 @main
 struct MotCua: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(
-        commandName: "motcua",
-        abstract: "MotCua – hệ thống một cửa: tiếp nhận, giải quyết và trả kết quả hồ sơ thủ tục hành chính.",
-        discussion: """
-            Mã thoát: 0 thành công; 64 sai cú pháp lệnh; 65 dữ liệu nhập không hợp lệ; \
-            74 không mở được cơ sở dữ liệu; \
-            78 cấu hình không hợp lệ; 1 lỗi khác.
-            """,
-        subcommands: [ServeCommand.self, MigrateCommand.self, SeedCommand.self, LunarCommand.self, CalendarCommand.self, DeadlineCommand.self]
-    )
+    static var configuration: CommandConfiguration {
+        CommandConfiguration(
+            commandName: "motcua",
+            abstract: L(
+                "MotCua – hệ thống một cửa: tiếp nhận, giải quyết và trả kết quả hồ sơ thủ tục hành chính.",
+                "MotCua – one-stop desk case processing: intake, processing and return of administrative dossiers."),
+            discussion: L(
+                """
+                Mã thoát: 0 thành công; 1 lỗi khác; 64 sai cú pháp lệnh; 65 dữ liệu nhập không hợp lệ hoặc thao tác bị từ chối; \
+                66 không tìm thấy hồ sơ; 69 không kết nối được máy chủ; 73 không ghi được tệp; 74 không mở được cơ sở dữ liệu; \
+                77 chưa đăng nhập, hết phiên hoặc không có quyền; 78 cấu hình không hợp lệ. \
+                Tiếng Anh: --lang en hoặc MOTCUA_LANG=en. Gợi ý lệnh cho shell: motcua --generate-completion-script bash|zsh|fish.
+                """,
+                """
+                Exit codes: 0 success; 1 other error; 64 bad command line; 65 invalid input or refused action; 66 no such dossier; \
+                69 server unreachable; 73 cannot write a file; 74 database cannot be opened; 77 not logged in, session expired or not allowed; \
+                78 invalid configuration. Vietnamese is the default (--lang vi). Shell completion: motcua --generate-completion-script bash|zsh|fish.
+                """),
+            subcommands: [
+                LoginCommand.self, LogoutCommand.self, WhoamiCommand.self, QueueCommand.self, ShowCommand.self, PrintCommand.self,
+                IntakeCommand.self, ReceiveCommand.self, SupplementCommand.self, SupplementedCommand.self, RefuseCommand.self,
+                TransferCommand.self, AssignCommand.self, SendCommand.self, ReceiveTransferCommand.self, FeeCommand.self,
+                FeePaidCommand.self, ApproveCommand.self, ReadyCommand.self, ReturnCommand.self, ApologizeCommand.self,
+                WithdrawCommand.self, StopCommand.self, DigestCommand.self,
+                ServeCommand.self, MigrateCommand.self, SeedCommand.self, LunarCommand.self, CalendarCommand.self, DeadlineCommand.self,
+            ]
+        )
+    }
 
     /// Runs the command, turning the errors a person can fix into one plain Vietnamese sentence
     /// on standard error and a documented exit code, never a stack trace.
     static func main() async {
         do {
-            var command = try parseAsRoot()
+            // `--lang vi|en` may stand anywhere (it was read before parsing, see `Lang`).
+            var arguments = Array(CommandLine.arguments.dropFirst())
+            if let index = arguments.firstIndex(of: "--lang") {
+                guard index + 1 < arguments.count, Lang(rawValue: arguments[index + 1]) != nil else {
+                    throw UserError(message: L("--lang chỉ nhận vi hoặc en.", "--lang takes vi or en."), hint: nil, exitCode: 64)
+                }
+                arguments.removeSubrange(index...(index + 1))
+            } else if let index = arguments.firstIndex(where: { $0.hasPrefix("--lang=") }) {
+                guard Lang(rawValue: String(arguments[index].dropFirst(7))) != nil else {
+                    throw UserError(message: L("--lang chỉ nhận vi hoặc en.", "--lang takes vi or en."), hint: nil, exitCode: 64)
+                }
+                arguments.remove(at: index)
+            }
+            var command = try parseAsRoot(arguments)
             if var asyncCommand = command as? AsyncParsableCommand {
                 try await asyncCommand.run()
             } else {
                 try command.run()
             }
         } catch let error as UserError {
-            FileHandle.standardError.write(Data("Lỗi: \(error.message)\n".utf8))
-            if let hint = error.hint { FileHandle.standardError.write(Data("Gợi ý: \(hint)\n".utf8)) }
+            FileHandle.standardError.write(Data("\(L("Lỗi", "Error")): \(error.message)\n".utf8))
+            if let hint = error.hint { FileHandle.standardError.write(Data("\(L("Gợi ý", "Hint")): \(hint)\n".utf8)) }
             Foundation.exit(error.exitCode)
         } catch {
             exit(withError: error)

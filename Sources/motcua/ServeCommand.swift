@@ -120,16 +120,37 @@ struct ServeCommand: AsyncParsableCommand {
             }
             say(result.dossiers > 0 ? "Đã tạo \(result.dossiers) hồ sơ mẫu." : "Hồ sơ mẫu đã có sẵn từ lần chạy trước.")
         }
+        let secrets: AccessSecrets
+        let blobs: BlobStore
+        do {
+            secrets = try AccessSecrets.load(loaded.configuration)
+            blobs = try BlobStore(directory: loaded.configuration.blobPath)
+        } catch {
+            throw UserError(
+                message: "Không chuẩn bị được khóa mã bí mật hoặc thư mục tệp trong \(loaded.configuration.dataDirectory): \(error)",
+                hint: "Kiểm tra quyền ghi thư mục dữ liệu (--data-dir hoặc MOTCUA_DATA_DIR).", exitCode: 74)
+        }
         let dependencies = AppDependencies(
             configuration: loaded.configuration, store: store, calendars: loaded.calendars, catalogue: loaded.catalogue,
-            logger: logger)
+            secrets: secrets, blobs: blobs, logger: logger)
         let host = loaded.configuration.host, port = loaded.configuration.port
         let app = buildApplication(dependencies) { channel in
             let address = "\(host):\(channel.localAddress?.port ?? port)"
             say("MotCua đang chạy tại http://\(address) (Ctrl-C để dừng). Tài liệu API: http://\(address)/openapi.json")
         }
+        var services: [any Service] = [
+            app, Housekeeping(store: store, logger: logger),
+            OverdueWatch(store: store, interval: .seconds(loaded.configuration.watch.sweepSeconds), now: { Date() }, logger: logger),
+        ]
+        let tree = loaded.catalogue.tree
+        if let relay = NotificationRelay(
+            store: store, settings: loaded.configuration.notifications, agencyName: { tree.agencies[$0]?.name ?? $0 }, logger: logger) {
+            services.append(relay)
+        } else {
+            logger.info("no notification gateway configured: notifications wait in the outbox")
+        }
         let group = ServiceGroup(configuration: .init(
-            services: [app], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+            services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         try await group.run()
         logger.info("stopped")
     }

@@ -10,8 +10,21 @@ struct CommandResult {
     var stderr: String
 }
 
+/// The built `motcua` executable (it sits beside the test bundle).
+func motcuaExecutable() throws -> URL {
+    let binary = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("motcua")
+    let candidates = [binary] + [
+        URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("motcua"),
+    ]
+    guard let executable = candidates.first(where: { FileManager.default.isExecutableFile(atPath: $0.path) }) else {
+        throw CocoaError(.fileNoSuchFile, userInfo: [NSFilePathErrorKey: binary.path])
+    }
+    return executable
+}
+
 /// Runs the built `motcua` executable (it sits beside the test bundle) and captures its output.
-func motcua(_ arguments: [String], environment: [String: String] = [:], directory: URL = repositoryRoot) throws -> CommandResult {
+func motcua(_ arguments: [String], environment: [String: String] = [:], directory: URL = repositoryRoot, input: String? = nil) throws -> CommandResult {
     let binary = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("motcua")
     let candidates = [binary] + [
         URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().deletingLastPathComponent()
@@ -31,7 +44,16 @@ func motcua(_ arguments: [String], environment: [String: String] = [:], director
     let out = Pipe(), err = Pipe()
     process.standardOutput = out
     process.standardError = err
-    try process.run()
+    if let input {
+        let pipe = Pipe()
+        process.standardInput = pipe
+        try process.run()
+        pipe.fileHandleForWriting.write(Data(input.utf8))
+        try pipe.fileHandleForWriting.close()
+    } else {
+        process.standardInput = FileHandle.nullDevice
+        try process.run()
+    }
     let stdout = out.fileHandleForReading.readDataToEndOfFile()
     let stderr = err.fileHandleForReading.readDataToEndOfFile()
     process.waitUntilExit()

@@ -1,0 +1,132 @@
+import Foundation
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
+
+/// The officer API over HTTP, for the terminal client. Problems (RFC 9457) become one plain
+/// sentence with a hint and a documented exit code.
+struct APIClient {
+    let server: URL
+    let token: String?
+
+    /// The client of the stored session; a clear message when there is none or it has expired.
+    static func fromSession() throws -> APIClient {
+        guard let session = StoredSession.load(), let url = URL(string: session.server) else {
+            throw UserError(message: L("Bạn chưa đăng nhập.", "You are not logged in."), hint: L("Hãy chạy: motcua login", "Run: motcua login"), exitCode: 77)
+        }
+        guard session.expiresAt > Date() else {
+            throw UserError(
+                message: L("Phiên đăng nhập đã hết hạn.", "Your session has expired."),
+                hint: L("Hãy đăng nhập lại: motcua login", "Log in again: motcua login"), exitCode: 77)
+        }
+        return APIClient(server: url, token: session.token)
+    }
+
+    struct Reply {
+        var status: Int
+        var body: Data
+        var json: [String: Any] { (try? JSONSerialization.jsonObject(with: body)) as? [String: Any] ?? [:] }
+    }
+
+    /// Sends a multipart/form-data body: text fields and one file.
+    func upload(_ path: String, fields: [String: String], file: (field: String, url: URL)) async throws -> Reply {
+        guard let data = FileManager.default.contents(atPath: file.url.path) else {
+            throw UserError.input(L("Không đọc được tệp \(file.url.path).", "Cannot read \(file.url.path)."))
+        }
+        let boundary = "motcua-\(UUID().uuidString)"
+        var body = Data()
+        for (name, value) in fields.sorted(by: { $0.key < $1.key }) {
+            body.append(Data("--\(boundary)\r\nContent-Disposition: form-data; name=\"\(name)\"\r\n\r\n\(value)\r\n".utf8))
+        }
+        let filename = file.url.lastPathComponent.replacingOccurrences(of: "\"", with: "")
+        body.append(Data("--\(boundary)\r\nContent-Disposition: form-data; name=\"\(file.field)\"; filename=\"\(filename)\"\r\nContent-Type: application/octet-stream\r\n\r\n".utf8))
+        body.append(data)
+        body.append(Data("\r\n--\(boundary)--\r\n".utf8))
+        return try await send("POST", path, body: body, contentType: "multipart/form-data; boundary=\(boundary)")
+    }
+
+    func send(_ method: String, _ path: String, json: [String: Any]? = nil) async throws -> Reply {
+        try await send(method, path, body: try json.map { try JSONSerialization.data(withJSONObject: $0) }, contentType: json == nil ? nil : "application/json")
+    }
+
+    func send(_ method: String, _ path: String, body: Data?, contentType: String?) async throws -> Reply {
+        guard let url = URL(string: path, relativeTo: server) else {
+            throw UserError.input(L("Địa chỉ không hợp lệ: \(path)", "Invalid address: \(path)"))
+        }
+        var request = URLRequest(url: url)
+        request.httpMethod = method
+        request.timeoutInterval = 30
+        request.setValue("application/json", forHTTPHeaderField: "Accept")
+        if let token { request.setValue("Bearer \(token)", forHTTPHeaderField: "Authorization") }
+        if let body, let contentType {
+            request.httpBody = body
+            request.setValue(contentType, forHTTPHeaderField: "Content-Type")
+            // Every write is safe to retry.
+            if method == "POST" { request.setValue(UUID().uuidString, forHTTPHeaderField: "Idempotency-Key") }
+        }
+        let data: Data, response: URLResponse
+        do {
+            (data, response) = try await URLSession.shared.data(for: request)
+        } catch {
+            throw UserError(
+                message: L("Không kết nối được máy chủ \(server.absoluteString).", "Cannot reach the server \(server.absoluteString)."),
+                hint: L("Kiểm tra máy chủ đang chạy và địa chỉ (motcua login --server URL).", "Check that the server runs and its address (motcua login --server URL)."),
+                exitCode: 69)
+        }
+        let status = (response as? HTTPURLResponse)?.statusCode ?? 0
+        let reply = Reply(status: status, body: data)
+        guard (200..<300).contains(status) else { throw Self.failure(reply) }
+        return reply
+    }
+
+    /// The sentence and exit code for an error answer.
+    static func failure(_ reply: Reply) -> UserError {
+        let problem = reply.json
+        var message = (problem["detail"] as? String) ?? (problem["title"] as? String) ?? "HTTP \(reply.status)"
+        if let errors = problem["errors"] as? [[String: Any]], errors.count > 1 {
+            message = errors.compactMap { error in (error["reason"] as? String).map { "\(error["field"] ?? ""): \($0)" } }.joined(separator: "; ")
+        }
+        switch reply.status {
+        case 401:
+            return UserError(
+                message: L("Phiên đăng nhập đã hết hạn hoặc không hợp lệ.", "Your session has expired or is invalid."),
+                hint: L("Hãy đăng nhập lại: motcua login", "Log in again: motcua login"), exitCode: 77)
+        case 403: return UserError(message: message, hint: L("Thao tác này cần vai trò khác.", "This needs another role."), exitCode: 77)
+        case 404: return UserError(message: message, hint: L("Kiểm tra lại mã hồ sơ.", "Check the dossier code."), exitCode: 66)
+        case 500...: return UserError(message: message, hint: L("Lỗi ở máy chủ; thử lại sau.", "A server fault; try again later."), exitCode: 69)
+        default: return UserError(message: message, hint: nil, exitCode: 65)
+        }
+    }
+}
+
+/// `--json` and `--lang`, shared by the client commands.
+struct ClientOptions: ParsableArguments {
+    @Flag(name: .long, help: ArgumentHelp(L("In kết quả dạng JSON.", "Print JSON.")))
+    var json = false
+
+    @Option(name: .long, help: ArgumentHelp(L("Ngôn ngữ: vi (mặc định) hoặc en; hoặc MOTCUA_LANG.", "Language: vi (default) or en; or MOTCUA_LANG.")))
+    var lang: String?
+
+    func validate() throws {
+        if let lang, Lang(rawValue: lang) == nil { throw ValidationError(L("--lang chỉ nhận vi hoặc en.", "--lang takes vi or en.")) }
+    }
+}
+
+import ArgumentParser
+
+/// Prints an API answer as JSON, as the server sent it (pretty).
+func printJSON(_ data: Data) {
+    if let object = try? JSONSerialization.jsonObject(with: data),
+       let pretty = try? JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]) {
+        say(String(decoding: pretty, as: UTF8.self))
+    } else {
+        say(String(decoding: data, as: UTF8.self))
+    }
+}
+
+/// "2026-03-03T08:00:00+07:00" → "08:00 03/03/2026".
+func shortTime(_ iso: Any?) -> String {
+    guard let text = iso as? String, text.count >= 16 else { return "—" }
+    let day = text.prefix(10).split(separator: "-")
+    return "\(text.dropFirst(11).prefix(5)) \(day[2])/\(day[1])/\(day[0])"
+}

@@ -1,0 +1,168 @@
+import ArgumentParser
+import Foundation
+
+/// `motcua intake`: guided desk intake. Every step can be given as a flag (for scripts); what is
+/// missing is asked step by step, each answer checked as it is typed. Nothing is sent before the
+/// last confirmation, so Ctrl-C (or Ctrl-D) at any step leaves nothing half-written.
+struct IntakeCommand: AsyncParsableCommand {
+    static var configuration: CommandConfiguration {
+        CommandConfiguration(
+            commandName: "intake",
+            abstract: L("Tiếp nhận hồ sơ tại bộ phận một cửa, từng bước.", "Desk intake, step by step."),
+            discussion: L(
+                "Thiếu bước nào thì hỏi bước đó. Hồ sơ đủ: in giấy tiếp nhận (mẫu 01); thiếu giấy tờ: in phiếu yêu cầu bổ sung (mẫu 02).",
+                "Asks for whatever the flags leave out. A complete dossier gets the receipt (form 01); missing papers get the supplementation request (form 02)."))
+    }
+
+    @Option(name: .long, help: ArgumentHelp(L("Mã thủ tục, ví dụ 1.001193.", "Procedure code, e.g. 1.001193."))) var procedure: String?
+    @Option(name: .long, help: ArgumentHelp(L("Họ tên người nộp.", "Applicant's name."))) var name: String?
+    @Option(name: .customLong("id-number"), help: ArgumentHelp(L("Số CCCD (12 chữ số).", "Citizen ID (12 digits)."))) var idNumber: String?
+    @Option(name: .long, help: ArgumentHelp(L("Số điện thoại.", "Phone."))) var phone: String?
+    @Option(name: .long, help: ArgumentHelp(L("Email (không bắt buộc).", "E-mail (optional)."))) var email: String?
+    @Option(name: .long, help: ArgumentHelp(L("Địa chỉ.", "Address."))) var address: String?
+    @Option(name: .long, help: ArgumentHelp(L("Số thứ tự các giấy tờ còn thiếu, ví dụ 2,5; 'none' nếu đủ.", "Numbers of the missing papers, e.g. 2,5; 'none' when complete."))) var missing: String?
+    @Option(name: .customLong("not-applicable"), help: ArgumentHelp(L("Số thứ tự giấy tờ không áp dụng, ví dụ 1,3; 'none'.", "Numbers of the papers that do not apply, e.g. 1,3; 'none'."))) var notApplicable: String?
+    @Option(name: .customLong("return"), help: ArgumentHelp(L("Nơi trả kết quả: desk, post, electronic.", "Where the result goes: desk, post, electronic."))) var returnMethod: String?
+    @Flag(name: .long, help: ArgumentHelp(L("Không hỏi xác nhận (cho script).", "Do not ask for confirmation (scripts)."))) var yes = false
+    @OptionGroup var options: ClientOptions
+
+    struct Cancelled: Error {}
+
+    func prompt(_ text: String) throws -> String {
+        guard let answer = Terminal.ask(text) else { throw Cancelled() }
+        return answer.trimmingCharacters(in: .whitespaces)
+    }
+
+    /// Asks until `check` accepts the answer (it returns the reason when it does not).
+    func ask(_ text: String, given: String?, check: (String) -> String?) throws -> String {
+        if let given {
+            if let reason = check(given) { throw UserError.input(reason) }
+            return given
+        }
+        while true {
+            let answer = try prompt(text)
+            guard let reason = check(answer) else { return answer }
+            say(Terminal.paint("  ✗ " + reason, .red))
+        }
+    }
+
+    static func numbers(_ text: String, max: Int) -> [Int]? {
+        let trimmed = text.trimmingCharacters(in: .whitespaces).lowercased()
+        if trimmed.isEmpty || trimmed == "none" || trimmed == "0" { return [] }
+        let values = trimmed.split(whereSeparator: { $0 == "," || $0 == " " }).map { Int($0) }
+        guard values.allSatisfy({ $0 != nil && (1...max).contains($0!) }) else { return nil }
+        return Array(Set(values.compactMap { $0 })).sorted()
+    }
+
+    func run() async throws {
+        do {
+            try await guided()
+        } catch is Cancelled {
+            say("")
+            throw UserError(message: L("Đã huỷ: chưa có gì được lưu.", "Cancelled: nothing was saved."), hint: nil, exitCode: 1)
+        }
+    }
+
+    func guided() async throws {
+        let client = try APIClient.fromSession()
+        // 1. The procedure, found by part of its name (diacritics optional).
+        var chosen: [String: Any]
+        if let procedure {
+            chosen = try await client.send("GET", "/api/v1/procedures/\(procedure)").json
+        } else {
+            chosen = [:]
+            while chosen.isEmpty {
+                let query = try prompt(L("Tìm thủ tục (gõ một phần tên, không cần dấu): ", "Find the procedure (part of its name, diacritics optional): "))
+                guard !query.isEmpty else { continue }
+                let encoded = query.addingPercentEncoding(withAllowedCharacters: .urlQueryAllowed) ?? query
+                let found = try await client.send("GET", "/api/v1/procedures?q=\(encoded)").json["items"] as? [[String: Any]] ?? []
+                guard !found.isEmpty else { say(L("  Không thấy thủ tục nào; thử từ khác.", "  Nothing found; try other words.")); continue }
+                for (index, item) in found.prefix(9).enumerated() {
+                    say("  \(index + 1). \(item["code"] ?? "")  \(Terminal.clip("\(item["name"] ?? "")", 90))")
+                }
+                let pick = try prompt(L("Chọn số (Enter để tìm lại): ", "Pick a number (Enter to search again): "))
+                if let number = Int(pick), (1...min(9, found.count)).contains(number), let code = found[number - 1]["code"] as? String {
+                    chosen = try await client.send("GET", "/api/v1/procedures/\(code)").json
+                }
+            }
+        }
+        say(Terminal.paint("\(chosen["code"] ?? "") \(chosen["name"] ?? "") – \(chosen["term"] ?? "")", .bold))
+
+        // 2. The applicant, each field checked as it is typed.
+        let name = try ask(L("Họ tên: ", "Name: "), given: self.name) { $0.isEmpty ? L("Không được để trống.", "Required.") : ($0.count > 200 ? L("Dài quá 200 ký tự.", "Over 200 characters.") : nil) }
+        let idNumber = try ask(L("Số CCCD: ", "Citizen ID: "), given: self.idNumber) {
+            $0.count == 12 && $0.allSatisfy(\.isNumber) ? nil : L("Số CCCD phải gồm đúng 12 chữ số.", "The ID has exactly 12 digits.")
+        }
+        let phone = try ask(L("Số điện thoại: ", "Phone: "), given: self.phone) { text in
+            let digits = text.hasPrefix("+84") ? "0" + text.dropFirst(3) : text
+            return (10...11).contains(digits.count) && digits.hasPrefix("0") && digits.allSatisfy(\.isNumber)
+                ? nil : L("Số điện thoại gồm 10–11 chữ số, bắt đầu bằng 0 hoặc +84.", "10–11 digits starting with 0 or +84.")
+        }
+        let email = try ask(L("Email (Enter nếu không có): ", "E-mail (Enter for none): "), given: self.email ?? (self.name != nil ? "" : nil)) {
+            $0.isEmpty || ($0.split(separator: "@").count == 2 && $0.contains(".")) ? nil : L("Email không hợp lệ.", "Invalid e-mail.")
+        }
+        let address = try ask(L("Địa chỉ: ", "Address: "), given: self.address) { $0.isEmpty ? L("Không được để trống.", "Required.") : nil }
+
+        // 3. The document checklist.
+        let documents = chosen["documents"] as? [[String: Any]] ?? []
+        say(L("Thành phần hồ sơ:", "Documents:"))
+        for (index, document) in documents.enumerated() {
+            say("  \(index + 1). \(Terminal.clip("\(document["name"] ?? "")", 110)) [\(document["originals"] ?? 0) \(L("chính", "orig."))/\(document["copies"] ?? 0) \(L("sao", "copies"))]")
+        }
+        let count = max(1, documents.count)
+        let notApplicableText = try ask(L("Giấy tờ KHÔNG áp dụng cho trường hợp này (số, Enter nếu không có): ", "Papers that do NOT apply (numbers, Enter for none): "),
+                                        given: self.notApplicable) { Self.numbers($0, max: count) == nil ? L("Nhập các số trong danh sách, cách nhau bởi dấu phẩy.", "Numbers from the list, comma-separated.") : nil }
+        let missingText = try ask(L("Giấy tờ CÒN THIẾU (số, Enter nếu đủ): ", "Papers MISSING (numbers, Enter when complete): "),
+                                  given: self.missing) { Self.numbers($0, max: count) == nil ? L("Nhập các số trong danh sách, cách nhau bởi dấu phẩy.", "Numbers from the list, comma-separated.") : nil }
+        let skipped = Set(Self.numbers(notApplicableText, max: count) ?? [])
+        let missingNumbers = (Self.numbers(missingText, max: count) ?? []).filter { !skipped.contains($0) }
+
+        // 4. Where the result goes.
+        let allowed = ["desk"] + ((chosen["postalReturn"] as? Bool) == true ? ["post"] : []) + ((chosen["onlineLevel"] as? Int) == 4 ? ["electronic"] : [])
+        let method = try ask(L("Trả kết quả (\(allowed.joined(separator: "/")), Enter = desk): ", "Return (\(allowed.joined(separator: "/")), Enter = desk): "),
+                             given: returnMethod ?? (yes ? "desk" : nil)) { answer in
+            answer.isEmpty || allowed.contains(answer) ? nil : L("Chọn một trong: \(allowed.joined(separator: ", ")).", "One of: \(allowed.joined(separator: ", ")).")
+        }
+
+        var body: [String: Any] = [
+            "procedureCode": chosen["code"] ?? "", "returnMethod": method.isEmpty ? "desk" : method,
+            "applicant": ["name": name, "idNumber": idNumber, "phone": phone, "address": address].merging(email.isEmpty ? [:] : ["email": email]) { $1 },
+            "documents": documents.enumerated().filter { !missingNumbers.contains($0.offset + 1) && !skipped.contains($0.offset + 1) }.map {
+                ["name": $0.element["name"] ?? "", "originals": $0.element["originals"] ?? 0, "copies": $0.element["copies"] ?? 0]
+            },
+            "notApplicable": skipped.sorted().map { documents[$0 - 1]["name"] ?? "" },
+        ]
+        if !missingNumbers.isEmpty { body["missingItems"] = missingNumbers.map { documents[$0 - 1]["name"] ?? "" } }
+
+        // 5. Confirm, then the one write.
+        if !yes {
+            let summary = missingNumbers.isEmpty
+                ? L("Hồ sơ đủ: lưu và in giấy tiếp nhận (mẫu 01)? [C/k] ", "Complete: save and print the receipt (form 01)? [Y/n] ")
+                : L("Thiếu \(missingNumbers.count) giấy tờ: lập phiếu yêu cầu bổ sung (mẫu 02)? [C/k] ", "\(missingNumbers.count) missing: issue the supplementation request (form 02)? [Y/n] ")
+            let answer = try prompt(summary).lowercased()
+            guard answer.isEmpty || ["c", "có", "y", "yes"].contains(answer) else { throw Cancelled() }
+        }
+        let reply = try await client.send("POST", "/api/v1/dossiers", json: body)
+        if options.json { return printJSON(reply.body) }
+        let receipt = reply.json
+        let code = receipt["code"] as? String ?? ""
+        let form = missingNumbers.isEmpty ? "01" : "02"
+        let html = try await client.send("GET", "/api/v1/dossiers/\(code)/forms/\(form)")
+        let file = "mau-\(form)-\(code).html"
+        try saveForm(html.body, to: file, code: code, form: form)
+        let status = (receipt["nationalStatus"] as? [String: Any])?["name"] ?? ""
+        say("")
+        say(Terminal.paint(missingNumbers.isEmpty ? L("GIẤY TIẾP NHẬN HỒ SƠ VÀ HẸN TRẢ KẾT QUẢ", "RECEIPT AND APPOINTMENT") : L("PHIẾU YÊU CẦU BỔ SUNG, HOÀN THIỆN HỒ SƠ", "SUPPLEMENTATION REQUEST"), .bold))
+        say("\(L("Mã hồ sơ", "Code")): \(code)   (\(status))")
+        say("\(L("Người nộp", "Applicant")): \(name)")
+        say("\(L("Thủ tục", "Procedure")): \(chosen["name"] ?? "")")
+        if missingNumbers.isEmpty {
+            say("\(L("Tiếp nhận", "Received")): \(shortTime(receipt["receivedAt"]))   \(L("Hẹn trả", "Due")): \(Terminal.paint(shortTime(receipt["appointmentAt"]), .bold))")
+        } else {
+            say(L("Cần bổ sung:", "Missing:"))
+            for item in receipt["missingItems"] as? [String] ?? [] { say("  – \(item)") }
+        }
+        say("\(L("Mã bí mật tra cứu", "Access secret")): \(Terminal.paint(receipt["accessSecret"] as? String ?? "", .bold))")
+        say(L("Đã lưu phiếu in: \(file)", "Printable form saved: \(file)"))
+    }
+}

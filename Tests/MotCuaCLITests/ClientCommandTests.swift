@@ -1,0 +1,171 @@
+import Foundation
+import Testing
+
+/// The officers' terminal client against a real `motcua serve --demo` on loopback, used the way
+/// a person uses it: scripted commands, and the guided intake typed into a real terminal (tmux).
+@Suite("Officer terminal client", .serialized)
+struct ClientCommandTests {
+    struct Fixture {
+        let server: ServerProcess
+        let home: URL
+        let work: URL
+        let passwords: [String: String]
+
+        var environment: [String: String] { ["MOTCUA_HOME": home.path, "NO_COLOR": "1", "MOTCUA_LANG": "vi"] }
+
+        static func start() throws -> Fixture {
+            let data = FileManager.default.temporaryDirectory.appendingPathComponent("motcua-cli-\(UUID().uuidString)")
+            let server = try ServerProcess(dataDirectory: data, demo: true)
+            try server.waitUntilListening()
+            var passwords: [String: String] = [:]
+            for line in server.lines {
+                let parts = line.split(separator: " ", omittingEmptySubsequences: true)
+                if parts.count >= 2, parts[0].contains(".") && !parts[0].hasPrefix("http") { passwords[String(parts[0])] = String(parts[1]) }
+            }
+            let home = data.appendingPathComponent("home"), work = data.appendingPathComponent("work")
+            try FileManager.default.createDirectory(at: work, withIntermediateDirectories: true)
+            return Fixture(server: server, home: home, work: work, passwords: passwords)
+        }
+
+        func run(_ arguments: [String], input: String? = nil, lang: String = "vi") throws -> CommandResult {
+            var environment = environment
+            environment["MOTCUA_LANG"] = lang
+            return try motcua(arguments, environment: environment, directory: work, input: input)
+        }
+
+        func login(_ user: String) throws {
+            let result = try run(["login", "--server", server.baseURL!.absoluteString, "--username", user, "--password-stdin"], input: passwords[user]! + "\n")
+            #expect(result.status == 0, "\(result.stderr)")
+        }
+    }
+
+    @Test("Login stores a 0600 token; queues, show, actions, print, digest, JSON, English, and clear errors")
+    func scripted() throws {
+        let f = try Fixture.start()
+        defer { _ = f.server.terminate() }
+        #expect(f.passwords["motcua.songtri"] != nil)
+        let notLoggedIn = try f.run(["queue"])
+        #expect(notLoggedIn.status == 77 && notLoggedIn.stderr.contains("Bạn chưa đăng nhập") && notLoggedIn.stderr.contains("motcua login"))
+        let wrong = try f.run(["login", "--server", f.server.baseURL!.absoluteString, "--username", "motcua.songtri", "--password-stdin"], input: "sai\n")
+        #expect(wrong.status == 77 && wrong.stderr.contains("Sai tên đăng nhập hoặc mật khẩu"))
+
+        try f.login("motcua.songtri")
+        let file = f.home.appendingPathComponent("session.json").path
+        let mode = try FileManager.default.attributesOfItem(atPath: file)[.posixPermissions] as? Int
+        #expect(mode == 0o600)
+        #expect(try f.run(["whoami"]).stdout.contains("motcua.songtri"))
+
+        let counts = try f.run(["queue"])
+        #expect(counts.status == 0 && counts.stdout.contains("near-due") && counts.stdout.contains("Số hồ sơ"))
+        let agency = try f.run(["queue", "agency", "--limit", "5"])
+        #expect(agency.status == 0 && agency.stdout.contains("Mã hồ sơ") && agency.stdout.contains("Hẹn trả"))
+        let json = try f.run(["queue", "agency", "--limit", "3", "--json"])
+        let parsed = try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any]
+        #expect((parsed?["items"] as? [Any])?.count == 3)
+        let english = try f.run(["queue", "agency", "--limit", "2"], lang: "en")
+        #expect(english.stdout.contains("Code") && english.stdout.contains("Due"))
+
+        // A scripted intake (every step as a flag), then the dossier's timeline and its forms.
+        let intake = try f.run([
+            "intake", "--procedure", "1.001193", "--name", "Hoàng Thị Mai", "--id-number", "042190000777", "--phone", "0905123456",
+            "--address", "Phường Sông Trí, Hà Tĩnh", "--not-applicable", "1,2,3,5,8", "--missing", "none", "--return", "desk", "--yes",
+        ])
+        #expect(intake.status == 0, "\(intake.stderr)")
+        #expect(intake.stdout.contains("GIẤY TIẾP NHẬN HỒ SƠ") && intake.stdout.contains("Mã bí mật tra cứu"))
+        let code = try #require(intake.stdout.split(separator: "\n").first { $0.hasPrefix("Mã hồ sơ: ") }?.split(separator: " ")[3]).description
+        #expect(FileManager.default.fileExists(atPath: f.work.appendingPathComponent("mau-01-\(code).html").path))
+        let show = try f.run(["show", code])
+        #expect(show.stdout.contains("Phiếu kiểm soát quá trình giải quyết") && show.stdout.contains("Tiếp nhận hồ sơ") && show.stdout.contains("Hoàng Thị Mai"))
+        #expect(try f.run(["print", code, "--form", "01", "--output", "receipt.html"]).status == 0)
+        #expect(try String(contentsOf: f.work.appendingPathComponent("receipt.html"), encoding: .utf8).contains("Giấy tiếp nhận hồ sơ"))
+
+        // Lifecycle actions; a refused one is one clear sentence and a documented exit code.
+        let stop = try f.run(["stop", code, "--reason", "Thử"])
+        #expect(stop.status == 77 && stop.stderr.hasPrefix("Lỗi: ") && !stop.stderr.contains("Error"))
+        let refuse = try f.run(["refuse", code, "--reason", "Không thuộc thẩm quyền"])
+        #expect(refuse.status == 0 && refuse.stdout.contains("Không được tiếp nhận"))
+        let again = try f.run(["refuse", code, "--reason", "Lần hai"])
+        #expect(again.status == 65 && again.stderr.contains("Không thể thực hiện"))
+        let missing = try f.run(["show", "000.15.01.H42-990101-0001"])
+        #expect(missing.status == 66)
+
+        try f.login("lanhdao.songtri")
+        let digest = try f.run(["digest"])
+        #expect(digest.status == 0 && digest.stdout.contains("hồ sơ quá hạn"))
+        #expect(try f.run(["logout"]).status == 0)
+        #expect(try f.run(["whoami"]).status == 77)
+        // Help reads in both languages; completions come from the parser.
+        #expect(try f.run(["--help"]).stdout.contains("Mã thoát"))
+        #expect(try f.run(["--help"], lang: "en").stdout.contains("Exit codes"))
+        #expect(try f.run(["--generate-completion-script", "bash"]).stdout.contains("_motcua"))
+    }
+
+    @Test("Guided intake typed into a real terminal (tmux): search without diacritics, checked fields, form 02")
+    func interactive() throws {
+        guard FileManager.default.isExecutableFile(atPath: "/usr/bin/tmux") else {
+            Issue.record("tmux is required for the terminal test (apt-get install tmux)")
+            return
+        }
+        let f = try Fixture.start()
+        defer { _ = f.server.terminate() }
+        try f.login("motcua.songtri")
+        let session = "motcua-\(UUID().uuidString.prefix(8))"
+        func tmux(_ arguments: [String]) throws -> String {
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: "/usr/bin/tmux")
+            process.arguments = arguments
+            let out = Pipe()
+            process.standardOutput = out
+            process.standardError = FileHandle.nullDevice
+            try process.run()
+            let data = out.fileHandleForReading.readDataToEndOfFile()
+            process.waitUntilExit()
+            return String(decoding: data, as: UTF8.self)
+        }
+        func screen() throws -> String { try tmux(["capture-pane", "-p", "-J", "-t", session, "-S", "-200"]) }
+        func waitFor(_ text: String) throws -> String {
+            for _ in 0..<100 {
+                let shown = try screen()
+                if shown.contains(text) { return shown }
+                Thread.sleep(forTimeInterval: 0.1)
+            }
+            Issue.record("never saw \"\(text)\" on the screen:\n\(try screen())")
+            return try screen()
+        }
+        func type(_ text: String) throws { _ = try tmux(["send-keys", "-t", session, "-l", text]); _ = try tmux(["send-keys", "-t", session, "Enter"]) }
+
+        let environment = f.environment.map { "\($0.key)=\($0.value)" }.joined(separator: " ")
+        _ = try tmux(["new-session", "-d", "-s", session, "-x", "200", "-y", "50", "-c", f.work.path,
+                      "env \(environment) \(try motcuaExecutable().path) intake; echo EXIT=$?; sleep 30"])
+        defer { _ = try? tmux(["kill-session", "-t", session]) }
+        _ = try waitFor("Tìm thủ tục")
+        try type("dang ky khai sinh")
+        _ = try waitFor("Chọn số")
+        try type("1")
+        _ = try waitFor("Họ tên:")
+        try type("Phan Văn Đức")
+        _ = try waitFor("Số CCCD:")
+        try type("12345")
+        _ = try waitFor("phải gồm đúng 12 chữ số")
+        try type("042190000888")
+        _ = try waitFor("Số điện thoại:")
+        try type("0905000111")
+        _ = try waitFor("Email")
+        try type("")
+        _ = try waitFor("Địa chỉ:")
+        try type("Thôn 3, xã Kỳ Hoa")
+        _ = try waitFor("KHÔNG áp dụng")
+        try type("1,2,3,5,8")
+        _ = try waitFor("CÒN THIẾU")
+        try type("4")
+        _ = try waitFor("Trả kết quả")
+        try type("")
+        _ = try waitFor("mẫu 02")
+        try type("c")
+        let final = try waitFor("EXIT=")
+        #expect(final.contains("PHIẾU YÊU CẦU BỔ SUNG") && final.contains("EXIT=0"), "\(final)")
+        #expect(final.contains("Giấy chứng sinh") && final.contains("Mã bí mật tra cứu"))
+        let saved = try FileManager.default.contentsOfDirectory(atPath: f.work.path)
+        #expect(saved.contains { $0.hasPrefix("mau-02-") })
+    }
+}
