@@ -6,6 +6,7 @@ let package = Package(
     platforms: [.macOS(.v14)],
     products: [
         .executable(name: "motcua", targets: ["motcua"]),
+        .executable(name: "notify-sim", targets: ["notify-sim"]),
         .library(name: "MotCuaCore", targets: ["MotCuaCore"]),
     ],
     dependencies: [
@@ -16,6 +17,8 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.20.0"),
         .package(url: "https://github.com/hummingbird-project/hummingbird-auth", from: "2.5.0"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.6.0"),
+        .package(url: "https://github.com/vapor/multipart-kit", from: "4.7.0"),
+        .package(url: "https://github.com/apple/swift-http-types", from: "1.0.0"),
     ],
     targets: [
         // The domain: pure Swift, Foundation at most, no I/O.
@@ -37,6 +40,8 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "MultipartKit", package: "multipart-kit"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
             ],
             resources: [.copy("Resources")]
         ),
@@ -52,15 +57,35 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
+        // Stand-ins for the partners (the notification gateway), for tests, local runs and demos.
+        .target(
+            name: "MotCuaSim",
+            dependencies: [
+                "MotCuaServer", .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+            ]
+        ),
+        .executableTarget(
+            name: "notify-sim",
+            dependencies: [
+                "MotCuaSim", .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "ArgumentParser", package: "swift-argument-parser"), .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         .executableTarget(
             name: "CalendarBenchmark",
             dependencies: ["MotCuaCore", "MotCuaConfig"],
             path: "Benchmarks/CalendarBenchmark"
         ),
+        .executableTarget(
+            name: "WatchBenchmark",
+            dependencies: ["MotCuaCore", "MotCuaStore", .product(name: "GRDB", package: "GRDB.swift")],
+            path: "Benchmarks/WatchBenchmark"
+        ),
         .testTarget(name: "MotCuaCoreTests", dependencies: ["MotCuaCore"], resources: [.copy("Fixtures")]),
         .testTarget(name: "MotCuaConfigTests", dependencies: ["MotCuaConfig"]),
         .testTarget(name: "MotCuaStoreTests", dependencies: ["MotCuaStore", "MotCuaConfig"]),
-        .testTarget(name: "MotCuaServerTests", dependencies: ["MotCuaServer", "MotCuaStore", "MotCuaConfig"]),
+        .testTarget(name: "MotCuaServerTests", dependencies: ["MotCuaServer", "MotCuaStore", "MotCuaConfig", "MotCuaSim"]),
         .testTarget(name: "MotCuaCLITests", dependencies: ["motcua"]),
     ],
     swiftLanguageModes: [.v6]

@@ -7,8 +7,4 @@ request = function()
   return wrk.format("GET", "/api/v1/dossiers/" .. codes[(i % #codes) + 1], { ["Authorization"] = "Bearer " .. os.getenv("MOTCUA_TOKEN") })
 end
 
-done = function(summary, latency, requests)
-  io.write(string.format("requests=%d errors(status)=%d p50=%.2fms p99=%.2fms rate=%.0f/s\n",
-    summary.requests, summary.errors.status, latency:percentile(50) / 1000, latency:percentile(99) / 1000,
-    summary.requests / (summary.duration / 1e6)))
-end
+dofile("Benchmarks/report.lua")
