@@ -42,7 +42,7 @@ struct ClientCommandTests {
     @Test("Login stores a 0600 token; queues, show, actions, print, digest, JSON, English, and clear errors")
     func scripted() throws {
         let f = try Fixture.start()
-        defer { _ = f.server.terminate() }
+        defer { f.server.stop() }
         #expect(f.passwords["motcua.songtri"] != nil)
         let notLoggedIn = try f.run(["queue"])
         #expect(notLoggedIn.status == 77 && notLoggedIn.stderr.contains("Bạn chưa đăng nhập") && notLoggedIn.stderr.contains("motcua login"))
@@ -107,20 +107,15 @@ struct ClientCommandTests {
             return
         }
         let f = try Fixture.start()
-        defer { _ = f.server.terminate() }
+        defer { f.server.stop() }
         try f.login("motcua.songtri")
         let session = "motcua-\(UUID().uuidString.prefix(8))"
         func tmux(_ arguments: [String]) throws -> String {
-            let process = Process()
-            process.executableURL = URL(fileURLWithPath: "/usr/bin/tmux")
-            process.arguments = arguments
-            let out = Pipe()
-            process.standardOutput = out
-            process.standardError = FileHandle.nullDevice
-            try process.run()
-            let data = out.fileHandleForReading.readDataToEndOfFile()
-            process.waitUntilExit()
-            return String(decoding: data, as: UTF8.self)
+            // UTF-8 whatever the runner's locale: tmux would otherwise draw Vietnamese as "_".
+            var environment = ProcessInfo.processInfo.environment
+            environment["LC_ALL"] = "C.UTF-8"
+            environment["TERM"] = environment["TERM"] ?? "xterm-256color"
+            return try runCommand("/usr/bin/tmux", ["-u"] + arguments, environment: environment, seconds: 20).stdout
         }
         func screen() throws -> String { try tmux(["capture-pane", "-p", "-J", "-t", session, "-S", "-200"]) }
         func waitFor(_ text: String) throws -> String {

@@ -6,49 +6,50 @@ import Testing
 
 /// `motcua serve` as a user runs it: a child process on a loopback port.
 final class ServerProcess {
-    let process = Process()
-    let output = Pipe()
+    let child: Subprocess
+    let output: Drain
     var lines: [String] = []
     var baseURL: URL?
 
     init(dataDirectory: URL, demo: Bool = false) throws {
-        let binary = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("motcua")
-        process.executableURL = FileManager.default.isExecutableFile(atPath: binary.path)
-            ? binary
-            : URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().deletingLastPathComponent()
-                .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("motcua")
-        process.arguments = ["serve", "--port", "0", "--data-dir", dataDirectory.path] + (demo ? ["--demo"] : [])
-        process.currentDirectoryURL = repositoryRoot
         var environment = ProcessInfo.processInfo.environment
         environment["MOTCUA_BCRYPT_COST"] = "4"
         environment["MOTCUA_LOG_LEVEL"] = "info"
-        process.environment = environment
-        process.standardOutput = output
-        process.standardError = FileHandle.nullDevice
-        try process.run()
+        child = try Subprocess(
+            try motcuaExecutable().path, ["serve", "--port", "0", "--data-dir", dataDirectory.path] + (demo ? ["--demo"] : []),
+            environment: environment, directory: repositoryRoot, error: false)
+        output = Drain(child.output!)
     }
 
-    /// Reads standard output until the server says where it listens.
+    /// Waits (one minute at most) until the server says where it listens.
     func waitUntilListening() throws {
-        var buffer = Data()
-        let handle = output.fileHandleForReading
+        let deadline = Date().addingTimeInterval(60)
         while baseURL == nil {
-            let chunk = handle.availableData
-            guard !chunk.isEmpty else { throw CocoaError(.fileReadUnknown, userInfo: [NSDebugDescriptionErrorKey: "server exited: \(lines)"]) }
-            buffer.append(chunk)
-            lines = String(decoding: buffer, as: UTF8.self).split(separator: "\n").map(String.init)
+            lines = output.text.split(separator: "\n").map(String.init)
             if let line = lines.first(where: { $0.hasPrefix("MotCua đang chạy tại http://") }),
                let url = line.split(separator: " ").first(where: { $0.hasPrefix("http://") }) {
                 baseURL = URL(string: String(url))
+                return
             }
+            if child.exitStatus != nil { throw Subprocess.Failure(description: "the server exited: \(lines)") }
+            if Date() > deadline {
+                child.signal(SIGKILL)
+                throw Subprocess.Failure(description: "the server did not start within a minute: \(lines)")
+            }
+            usleep(10_000)
         }
     }
 
-    /// Sends SIGTERM and waits; returns the exit status.
-    func terminate() -> Int32 {
-        process.terminate()
-        process.waitUntilExit()
-        return process.terminationStatus
+    /// Sends SIGTERM and waits (30 s at most, then SIGKILL and a failure); returns the exit status.
+    @discardableResult
+    func terminate() throws -> Int32 {
+        child.signal(SIGTERM)
+        return try child.wait(seconds: 30)
+    }
+
+    /// `terminate()` for a `defer`: a server that does not stop is a test failure, not a hang.
+    func stop() {
+        do { try terminate() } catch { Issue.record("\(error)") }
     }
 }
 
@@ -89,7 +90,7 @@ struct ServeCommandTests {
         let (_, list) = try await fetch(base.appendingPathComponent("api/v1/dossiers"), token: token)
         let total = try #require(list["total"] as? Int)
         #expect(total >= 50, "demo dossiers of this agency: \(total)")
-        #expect(first.terminate() == 0)
+        #expect(try first.terminate() == 0)
 
         // Second start: same data, no new admin password, the demo dossiers are not duplicated.
         let second = try ServerProcess(dataDirectory: data, demo: true)
@@ -99,6 +100,6 @@ struct ServeCommandTests {
         let (_, again) = try await fetch(second.baseURL!.appendingPathComponent("api/v1/auth/login"), method: "POST", json: ["username": "motcua.songtri", "password": newPassword])
         let (_, listAgain) = try await fetch(second.baseURL!.appendingPathComponent("api/v1/dossiers"), token: again["token"] as? String)
         #expect(listAgain["total"] as? Int == total)
-        #expect(second.terminate() == 0)
+        #expect(try second.terminate() == 0)
     }
 }
