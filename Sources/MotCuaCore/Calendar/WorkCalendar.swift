@@ -374,6 +374,11 @@ public struct WorkCalendar: Sendable {
     }
 
     /// The Vietnam-local calendar date of an instant.
+    /// Local midnight (Vietnam time) at the start of `date`.
+    public static func instant(_ date: LocalDate) -> Date {
+        Date(timeIntervalSince1970: Double(Int64(date.julianDay - unixEpochJulianDay) * secondsPerDay - utcOffset))
+    }
+
     public static func localDate(of instant: Date) -> LocalDate {
         LocalDate(julianDay: split(local(instant)).day)
     }

@@ -153,3 +153,17 @@ public struct CatalogueError: Error, Equatable, Sendable, CustomStringConvertibl
 
     public var description: String { "\(entry): \(reason)" }
 }
+
+extension AgencyTree {
+    /// The agency and every agency below it.
+    public func subtree(_ id: String) -> Set<String> {
+        var children: [String: [String]] = [:]
+        for agency in agencies.values { if let parent = agency.parentID { children[parent, default: []].append(agency.id) } }
+        var result: Set<String> = []
+        var stack = [id]
+        while let next = stack.popLast() {
+            if result.insert(next).inserted { stack += children[next] ?? [] }
+        }
+        return agencies[id] == nil ? [] : result
+    }
+}

@@ -329,6 +329,10 @@ public struct Dossier: Hashable, Sendable, Codable, Identifiable {
     public var rating: Rating? = nil
     /// Where the near-due window opens for the current appointment (set with each new due time).
     public var nearDueAt: Date? = nil
+    /// When it was refused, withdrawn or stopped.
+    public var closedAt: Date? = nil
+    /// Working seconds from receipt to the result, net of pauses (set when the result is ready).
+    public var processingSeconds: Int64? = nil
 
     /// The appointment to show the applicant: the apology's new one, if any, else the due time.
     public var appointmentAt: Date? { apology?.newDueAt ?? dueAt }

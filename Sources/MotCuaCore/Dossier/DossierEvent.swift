@@ -43,6 +43,8 @@ public struct DossierEvent: Hashable, Sendable, Codable {
     public var online: Bool?
     /// For `rated`.
     public var score: Int?
+    /// Working seconds from receipt to the result, net of pauses (on `resultReady`).
+    public var workingSeconds: Int64?
     public var comment: String?
 
     /// Whether the applicant may see this step in the public history: every step but the

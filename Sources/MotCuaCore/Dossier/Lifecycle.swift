@@ -309,6 +309,9 @@ public enum Lifecycle {
         case .resultReady:
             event.kind = .resultReady
             event.outcome = outcome(of: dossier, finishedAt: now, calendar: context.calendar)
+            if let received = dossier.receivedAt {
+                event.workingSeconds = try? context.calendar.elapsed(from: received, to: now, pauses: dossier.pauses)
+            }
 
         case let .returnResult(method):
             event.kind = .returned
@@ -456,6 +459,7 @@ public enum Lifecycle {
         case .refused:
             d.status = .refused
             d.closingReason = event.reason
+            d.closedAt = event.at
             closePause(&d, at: event.at)
         case .transferred:
             d.status = .processing
@@ -498,6 +502,7 @@ public enum Lifecycle {
             d.status = .resultReady
             d.resultReadyAt = event.at
             d.outcome = event.outcome
+            d.processingSeconds = event.workingSeconds
         case .returned:
             d.status = .returned
             d.returnedAt = event.at
@@ -510,10 +515,12 @@ public enum Lifecycle {
         case .withdrawn:
             d.status = .withdrawn
             d.closingReason = event.reason
+            d.closedAt = event.at
             closePause(&d, at: event.at)
         case .stopped:
             d.status = .stopped
             d.closingReason = event.reason
+            d.closedAt = event.at
             closePause(&d, at: event.at)
         case .rated:
             d.rating = event.score.map { Rating(score: $0, comment: event.comment, at: event.at) }

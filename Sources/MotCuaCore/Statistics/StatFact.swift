@@ -1,0 +1,164 @@
+import Foundation
+
+/// What the statistics need to know of one received dossier: a narrow row, kept beside the
+/// dossier in the same transaction, so that a report reads these rows and nothing else.
+///
+/// Instants are whole seconds since 1970 (UTC). A dossier enters the statistics when it is
+/// received; one refused before receipt never does.
+public struct StatFact: Hashable, Sendable, Codable {
+    /// How it left the pending set.
+    public enum Resolution: Int, Sendable, Codable, CaseIterable {
+        case early = 0, onTime = 1, late = 2
+        /// Refused, withdrawn or stopped after receipt: counts as resolved on time (practice).
+        case closed = 3
+    }
+
+    public var dossierID: String
+    public var agencyID: String
+    public var procedureCode: String
+    public var channel: Channel
+    /// The online level it was submitted at (3 or 4); 0 for desk and postal intakes.
+    public var level: Int
+    public var receivedAt: Int64
+    /// When the result was ready, or when it was refused, withdrawn or stopped.
+    public var resolvedAt: Int64?
+    public var resolution: Resolution?
+    /// The legal due time as it stands (moved by pauses, never by the apology's new
+    /// appointment: a dossier past its legal due time is overdue).
+    public var dueAt: Int64?
+    /// The supplementation requested during processing: from, until (nil while waiting).
+    public var supplementationFrom: Int64?
+    public var supplementationUntil: Int64?
+    /// The wait for the fee: from, until (nil while waiting).
+    public var feeFrom: Int64?
+    public var feeUntil: Int64?
+    public var returnedAt: Int64?
+    public var returnedByPost: Bool
+    public var hasFee: Bool
+    public var paidOnline: Bool
+    /// Documents handed in as files and an electronic result.
+    public var digitised: Bool
+    public var rating: Int?
+    /// Working seconds from receipt to the result, net of pauses.
+    public var workingSeconds: Int64?
+
+    public init(
+        dossierID: String, agencyID: String, procedureCode: String, channel: Channel, level: Int, receivedAt: Int64,
+        resolvedAt: Int64? = nil, resolution: Resolution? = nil, dueAt: Int64? = nil,
+        supplementationFrom: Int64? = nil, supplementationUntil: Int64? = nil, feeFrom: Int64? = nil, feeUntil: Int64? = nil,
+        returnedAt: Int64? = nil, returnedByPost: Bool = false, hasFee: Bool = false, paidOnline: Bool = false,
+        digitised: Bool = false, rating: Int? = nil, workingSeconds: Int64? = nil
+    ) {
+        self.dossierID = dossierID
+        self.agencyID = agencyID
+        self.procedureCode = procedureCode
+        self.channel = channel
+        self.level = level
+        self.receivedAt = receivedAt
+        self.resolvedAt = resolvedAt
+        self.resolution = resolution
+        self.dueAt = dueAt
+        self.supplementationFrom = supplementationFrom
+        self.supplementationUntil = supplementationUntil
+        self.feeFrom = feeFrom
+        self.feeUntil = feeUntil
+        self.returnedAt = returnedAt
+        self.returnedByPost = returnedByPost
+        self.hasFee = hasFee
+        self.paidOnline = paidOnline
+        self.digitised = digitised
+        self.rating = rating
+        self.workingSeconds = workingSeconds
+    }
+
+    /// How long it took from receipt to resolution (0 while open): the ends of a period need
+    /// only the dossiers received within the longest such span before them, plus the open ones.
+    public var span: Int64 {
+        (resolvedAt ?? receivedAt) - receivedAt
+    }
+}
+
+extension StatFact {
+    /// The fact of a dossier, or nil while it has not been received.
+    public init?(_ dossier: Dossier) {
+        guard let received = dossier.receivedAt else { return nil }
+        func seconds(_ date: Date?) -> Int64? { date.map { Int64($0.timeIntervalSince1970.rounded(.down)) } }
+        let resolved: (Date, Resolution)? = if let ready = dossier.resultReadyAt {
+            (ready, dossier.outcome.map(Resolution.init) ?? .onTime)
+        } else if let closed = dossier.closedAt, [.refused, .withdrawn, .stopped].contains(dossier.status) {
+            (closed, .closed)
+        } else {
+            nil
+        }
+        let feeStart = dossier.payment?.requestedAt
+        let feePause = dossier.pauses.first { $0.start == feeStart }
+        let supplementation = dossier.pauses.first { $0.start >= received && $0.start != feeStart }
+        self.init(
+            dossierID: dossier.id, agencyID: dossier.agencyID, procedureCode: dossier.procedureCode, channel: dossier.channel,
+            level: dossier.submissionLevel ?? 0, receivedAt: seconds(received)!,
+            resolvedAt: seconds(resolved?.0), resolution: resolved?.1, dueAt: seconds(dossier.dueAt),
+            supplementationFrom: seconds(supplementation?.start), supplementationUntil: seconds(supplementation?.end),
+            feeFrom: seconds(feePause?.start), feeUntil: seconds(feePause?.end),
+            returnedAt: seconds(dossier.returnedAt), returnedByPost: dossier.returnedAt != nil && dossier.returnMethod == .post,
+            hasFee: (dossier.feeAmount ?? 0) > 0 || dossier.payment != nil, paidOnline: dossier.payment?.online == true,
+            digitised: !(dossier.files ?? []).isEmpty && dossier.resultFile != nil,
+            rating: dossier.rating?.score, workingSeconds: dossier.processingSeconds)
+    }
+}
+
+extension StatFact.Resolution {
+    init(_ outcome: Outcome) {
+        switch outcome {
+        case .early: self = .early
+        case .onTime: self = .onTime
+        case .late: self = .late
+        }
+    }
+}
+
+extension StatFact {
+    /// A random fact that keeps the lifecycle's order (a pause ends no later than the
+    /// resolution; a result goes back after it is ready), received within `days` of `start`:
+    /// for property tests and the report benchmark. With `now`, what would happen after it has
+    /// not happened yet (so only recent dossiers, and a few stuck ones, are open).
+    public static func sample(
+        _ n: Int, from start: Int64, days: Int, agencies: [String], procedures: [String], now: Int64? = nil,
+        using rng: inout SeededGenerator
+    ) -> StatFact {
+        func chance(_ p: Double) -> Bool { Double.random(in: 0..<1, using: &rng) < p }
+        let received = start + Int64.random(in: 0..<(Int64(days) * 86_400), using: &rng)
+        let due = received + Int64.random(in: 86_400...(20 * 86_400), using: &rng)
+        var resolved: Int64? = received + Int64.random(in: 3600...(30 * 86_400), using: &rng)
+        if let now, resolved! >= now || chance(0.003) { resolved = nil } else if now == nil, chance(0.15) { resolved = nil }
+        var supplementation: (Int64, Int64?)?
+        if chance(0.1) {
+            let from = received + Int64.random(in: 0...(10 * 86_400), using: &rng)
+            let until: Int64? = chance(0.8) ? from + Int64.random(in: 3600...(15 * 86_400), using: &rng) : nil
+            supplementation = (from, until)
+            if let r = resolved {
+                if let until { resolved = max(r, until) } else { resolved = chance(0.5) ? nil : max(r, from) }
+            }
+            // Withdrawn while waiting: the pause ends with the dossier.
+            if let r = resolved, until == nil { supplementation = (from, r) }
+        }
+        var fee: (Int64, Int64?)?
+        if chance(0.2) {
+            let from = received + Int64.random(in: 0...(5 * 86_400), using: &rng)
+            let until: Int64? = resolved.map { min($0, from + 86_400) } ?? (chance(0.5) ? from + 86_400 : nil)
+            fee = (from, until.map { max($0, from) })
+        }
+        let online = chance(0.4)
+        let resolution: StatFact.Resolution? = resolved.map { r in
+            chance(0.04) ? .closed : r > due ? .late : chance(0.3) ? .early : .onTime
+        }
+        let returned = resolved.flatMap { r in chance(0.8) ? r + Int64.random(in: 0...(5 * 86_400), using: &rng) : nil }
+        return StatFact(
+            dossierID: "sample-\(n)", agencyID: agencies.randomElement(using: &rng)!, procedureCode: procedures.randomElement(using: &rng)!,
+            channel: online ? .online : chance(0.1) ? .postal : .desk, level: online ? (chance(0.5) ? 4 : 3) : 0,
+            receivedAt: received, resolvedAt: resolved, resolution: resolution, dueAt: due,
+            supplementationFrom: supplementation?.0, supplementationUntil: supplementation?.1, feeFrom: fee?.0, feeUntil: fee?.1,
+            returnedAt: returned, returnedByPost: chance(0.25), hasFee: fee != nil, paidOnline: online && chance(0.6),
+            digitised: online && chance(0.7), rating: chance(0.3) ? Int.random(in: 1...5, using: &rng) : nil,
+            workingSeconds: resolved.map { ($0 - received) / 3 })
+    }
+}
