@@ -70,6 +70,11 @@ public protocol DossierStore: Sendable {
     /// One officer queue, soonest appointment first.
     func queue(_ query: QueueQuery) async throws -> DossierPage
 
+    // MARK: Statistics
+    /// The report's counts per (agency, procedure) over [from, to) (seconds since 1970, local
+    /// midnights), for the given agencies (all when nil); groups with nothing are left out.
+    func statTallies(from: Int64, to: Int64, agencies: Set<String>?) async throws -> [GroupTally]
+
     // MARK: Notification outbox
     /// Pending notifications whose next attempt is due.
     func dueNotifications(now: Date, limit: Int) async throws -> [OutboxItem]

@@ -1,4 +1,5 @@
 import GRDB
+import MotCuaCore
 
 extension SQLiteStore {
     /// Named migrations. A migration that has shipped is never edited: add a new one.
@@ -179,6 +180,14 @@ extension SQLiteStore {
                 ) WITHOUT ROWID;
                 CREATE INDEX notifications_due ON notifications(next_at) WHERE status = 'pending';
                 """)
+        }
+        migrator.registerMigration("v5-statistics") { db in
+            try db.execute(sql: SQLiteStore.statisticsMigration)
+            // Facts for the dossiers already there.
+            let rows = try Row.fetchCursor(db, sql: "SELECT data FROM dossiers WHERE received_at IS NOT NULL")
+            while let row = try rows.next() {
+                if let fact = StatFact(try SQLiteStore.decode(Dossier.self, row[0])) { try SQLiteStore.writeFact(fact, replacing: nil, db: db) }
+            }
         }
         return migrator
     }

@@ -39,6 +39,10 @@ public final class SQLiteStore: DossierStore {
                 try? await Task.sleep(for: .milliseconds(250))
                 _ = try? await checkpointer.writeWithoutTransaction { db in
                     try db.execute(sql: "PRAGMA wal_checkpoint(PASSIVE)")
+                    // Under a continuous stream of writes a passive checkpoint never gets to
+                    // restart the log: past 256 MiB, wait for readers and truncate it.
+                    let size = (try? FileManager.default.attributesOfItem(atPath: path + "-wal")[.size] as? Int) ?? 0
+                    if size > 256 << 20 { try db.execute(sql: "PRAGMA wal_checkpoint(TRUNCATE)") }
                 }
             }
         }
@@ -281,7 +285,7 @@ public final class SQLiteStore: DossierStore {
             let events = try decide(current)
             guard !events.isEmpty else { return current }
             let updated = events.reduce(current) { Lifecycle.evolve($0, $1) }
-            try Self.updateDossier(updated, previousVersion: current.version, db: db)
+            try Self.updateDossier(updated, previous: current, db: db)
             try Self.append(events, to: updated, db: db)
             return updated
         }
@@ -339,6 +343,7 @@ public final class SQLiteStore: DossierStore {
                     d.updatedAt.timeIntervalSince1970, d.version, SQLiteStore.replacing(placeholder, with: code, in: data),
                     d.handlerID, d.departmentID, watch.due, watch.near, watch.alertAt])
             try SQLiteStore.syncAccess(d, db: db)
+            try SQLiteStore.syncStats(d, previous: nil, db: db)
             try SQLiteStore.recordFiles(events.map(\.0), dossierID: d.id, db: db)
             try SQLiteStore.enqueueNotifications(events.map(\.0), dossierID: d.id, code: code, db: db)
             for (event, json) in events {
@@ -351,7 +356,8 @@ public final class SQLiteStore: DossierStore {
         }
     }
 
-    static func updateDossier(_ d: Dossier, previousVersion: Int, db: Database) throws {
+    static func updateDossier(_ d: Dossier, previous: Dossier, db: Database) throws {
+        let previousVersion = previous.version
         let watch = try WatchColumns(d, crossed: crossedAlerts(dossierID: d.id, due: d.watchPlan?.due, db: db))
         try db.execute(
             sql: """
@@ -365,6 +371,7 @@ public final class SQLiteStore: DossierStore {
                         d.id, previousVersion])
         guard db.changesCount == 1 else { throw StoreError.corrupt("dossier \(d.code) changed underneath") }
         try syncAccess(d, db: db)
+        try syncStats(d, previous: previous, db: db)
     }
 
     static func syncAccess(_ d: Dossier, db: Database) throws {
@@ -471,7 +478,7 @@ public final class SQLiteStore: DossierStore {
                 event.toAgencyID = to
                 event.note = "Cơ quan \(from) hợp nhất vào \(to)"
                 let updated = Lifecycle.evolve(current, event)
-                try Self.updateDossier(updated, previousVersion: current.version, db: db)
+                try Self.updateDossier(updated, previous: current, db: db)
                 try Self.append([event], to: updated, db: db)
             }
             return rows.count

@@ -1,0 +1,341 @@
+import Foundation
+import GRDB
+import MotCuaCore
+
+// Statistics read two narrow tables, both written in the same transaction as the dossier:
+//
+// - `stat_days`: one row per (agency, procedure, local day) with counters of what happened that
+//   day: dossiers first received (by channel, level, fee, online payment), results made ready or
+//   dossiers closed (by outcome, with working time, digitisation and ratings), results handed
+//   back (by post or not). A change to a dossier moves its contributions between days (the old
+//   fact is subtracted, the new one added).
+// - `dossier_stats`: one row per received dossier (its `StatFact`), clustered by (agency,
+//   procedure, received_at), to judge the dossiers open at the period's two ends: carried over
+//   or back from supplementation at the start; waiting for supplementation, within term or
+//   overdue at the end. Those are read from the 14 days of intake before each end, plus, further
+//   back, the dossiers that took longer than 14 days (a partial index, bounded by the group's
+//   longest span) and those still open (another partial index).
+//
+// A report sums the day rows of the period and reads the rows open at its ends: its cost
+// follows the days and the dossiers of the period, not the table. Nothing is sorted.
+
+/// One group's counts: what a report row is built from.
+public struct GroupTally: Hashable, Sendable {
+    public var agencyID: String
+    public var procedureCode: String
+    public var tally: Tally
+
+    public init(agencyID: String, procedureCode: String, tally: Tally) {
+        self.agencyID = agencyID
+        self.procedureCode = procedureCode
+        self.tally = tally
+    }
+}
+
+extension SQLiteStore {
+    static let statisticsMigration = """
+        CREATE TABLE dossier_stats (
+          agency_id TEXT NOT NULL,
+          procedure_code TEXT NOT NULL,
+          received_at INTEGER NOT NULL,
+          dossier_id TEXT NOT NULL,
+          channel INTEGER NOT NULL,
+          level INTEGER NOT NULL,
+          resolved_at INTEGER,
+          resolution INTEGER,
+          due_at INTEGER,
+          supp_from INTEGER,
+          supp_until INTEGER,
+          fee_from INTEGER,
+          fee_until INTEGER,
+          returned_at INTEGER,
+          returned_by_post INTEGER NOT NULL,
+          has_fee INTEGER NOT NULL,
+          paid_online INTEGER NOT NULL,
+          digitised INTEGER NOT NULL,
+          rating INTEGER,
+          working_seconds INTEGER,
+          PRIMARY KEY (agency_id, procedure_code, received_at, dossier_id)
+        ) WITHOUT ROWID;
+        CREATE INDEX dossier_stats_open ON dossier_stats(agency_id, procedure_code, received_at) WHERE resolved_at IS NULL;
+        CREATE INDEX dossier_stats_long ON dossier_stats(agency_id, procedure_code, received_at)
+          WHERE resolved_at - received_at > 1209600;
+        CREATE TABLE stat_groups (
+          agency_id TEXT NOT NULL,
+          procedure_code TEXT NOT NULL,
+          first_day INTEGER NOT NULL,
+          span INTEGER NOT NULL,
+          PRIMARY KEY (agency_id, procedure_code)
+        ) WITHOUT ROWID;
+        CREATE TABLE stat_days (
+          agency_id TEXT NOT NULL,
+          procedure_code TEXT NOT NULL,
+          day INTEGER NOT NULL,
+          fresh INTEGER NOT NULL DEFAULT 0,
+          online INTEGER NOT NULL DEFAULT 0,
+          desk INTEGER NOT NULL DEFAULT 0,
+          postal INTEGER NOT NULL DEFAULT 0,
+          level3 INTEGER NOT NULL DEFAULT 0,
+          level4 INTEGER NOT NULL DEFAULT 0,
+          with_fee INTEGER NOT NULL DEFAULT 0,
+          paid_online INTEGER NOT NULL DEFAULT 0,
+          early INTEGER NOT NULL DEFAULT 0,
+          on_time INTEGER NOT NULL DEFAULT 0,
+          late INTEGER NOT NULL DEFAULT 0,
+          closed INTEGER NOT NULL DEFAULT 0,
+          working_seconds INTEGER NOT NULL DEFAULT 0,
+          digitised INTEGER NOT NULL DEFAULT 0,
+          rated INTEGER NOT NULL DEFAULT 0,
+          poorly_rated INTEGER NOT NULL DEFAULT 0,
+          returned INTEGER NOT NULL DEFAULT 0,
+          returned_by_post INTEGER NOT NULL DEFAULT 0,
+          PRIMARY KEY (agency_id, procedure_code, day)
+        ) WITHOUT ROWID;
+        """
+
+    /// The counters of `stat_days`, in column order.
+    static let dayColumns = [
+        "fresh", "online", "desk", "postal", "level3", "level4", "with_fee", "paid_online", "early", "on_time", "late", "closed",
+        "working_seconds", "digitised", "rated", "poorly_rated", "returned", "returned_by_post",
+    ]
+
+    static func channelCode(_ channel: Channel) -> Int {
+        switch channel {
+        case .desk: 0
+        case .online: 1
+        case .postal: 2
+        }
+    }
+
+    /// Local (Vietnam) day number of an instant.
+    static func localDay(_ seconds: Int64) -> Int64 {
+        (seconds + WorkCalendar.utcOffset).floorDiv(86_400)
+    }
+
+    /// What a fact adds to each day's counters.
+    static func dayContributions(_ f: StatFact) -> [Int64: [Int64]] {
+        var days: [Int64: [Int64]] = [:]
+        func add(_ day: Int64, _ column: String, _ value: Int64 = 1) {
+            guard value != 0, let index = dayColumns.firstIndex(of: column) else { return }
+            days[day, default: Array(repeating: 0, count: dayColumns.count)][index] += value
+        }
+        let received = localDay(f.receivedAt)
+        add(received, "fresh")
+        add(received, ["desk", "online", "postal"][channelCode(f.channel)])
+        if f.level == 3 { add(received, "level3") }
+        if f.level == 4 { add(received, "level4") }
+        if f.hasFee { add(received, "with_fee") }
+        if f.hasFee && f.paidOnline { add(received, "paid_online") }
+        if let resolvedAt = f.resolvedAt {
+            let day = localDay(resolvedAt)
+            let resolution = f.resolution ?? .onTime
+            add(day, ["early", "on_time", "late", "closed"][resolution.rawValue])
+            if resolution != .closed {
+                add(day, "working_seconds", f.workingSeconds ?? 0)
+                if f.digitised { add(day, "digitised") }
+                if let rating = f.rating {
+                    add(day, "rated")
+                    if rating <= 2 { add(day, "poorly_rated") }
+                }
+            }
+        }
+        if let returnedAt = f.returnedAt {
+            add(localDay(returnedAt), "returned")
+            if f.returnedByPost { add(localDay(returnedAt), "returned_by_post") }
+        }
+        return days
+    }
+
+    /// Writes (or rewrites) the fact of a dossier and moves its day counters; nothing before it
+    /// is received, and nothing when the fact did not change.
+    static func syncStats(_ d: Dossier, previous: Dossier?, db: Database) throws {
+        guard let fact = StatFact(d) else { return }
+        let old = previous.flatMap(StatFact.init)
+        if old == fact { return }
+        try writeFact(fact, replacing: old, db: db)
+    }
+
+    static func writeFact(_ f: StatFact, replacing old: StatFact?, db: Database) throws {
+        try insertFactRow(f, db: db)
+        var deltas = dayContributions(f)
+        if let old {
+            for (day, values) in dayContributions(old) {
+                var row = deltas[day] ?? Array(repeating: 0, count: dayColumns.count)
+                for index in values.indices { row[index] -= values[index] }
+                deltas[day] = row
+            }
+        }
+        for (day, values) in deltas { try addDay(agency: f.agencyID, procedure: f.procedureCode, day: day, values, db: db) }
+        try noteGroup(agency: f.agencyID, procedure: f.procedureCode, firstDay: localDay(f.receivedAt), span: f.span, db: db)
+    }
+
+    static func insertFactRow(_ f: StatFact, db: Database) throws {
+        try db.cachedStatement(sql: """
+            INSERT OR REPLACE INTO dossier_stats(agency_id, procedure_code, received_at, dossier_id, channel, level, resolved_at,
+              resolution, due_at, supp_from, supp_until, fee_from, fee_until, returned_at, returned_by_post, has_fee, paid_online,
+              digitised, rating, working_seconds)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """).execute(arguments: [
+                f.agencyID, f.procedureCode, f.receivedAt, f.dossierID, channelCode(f.channel), f.level, f.resolvedAt,
+                f.resolution?.rawValue, f.dueAt, f.supplementationFrom, f.supplementationUntil, f.feeFrom, f.feeUntil, f.returnedAt,
+                f.returnedByPost, f.hasFee, f.paidOnline, f.digitised, f.rating, f.workingSeconds])
+    }
+
+    static let addDaySQL = """
+        INSERT INTO stat_days(agency_id, procedure_code, day, \(dayColumns.joined(separator: ", ")))
+        VALUES (?, ?, ?, \(dayColumns.map { _ in "?" }.joined(separator: ", ")))
+        ON CONFLICT DO UPDATE SET \(dayColumns.map { "\($0) = \($0) + excluded.\($0)" }.joined(separator: ", "))
+        """
+
+    static func addDay(agency: String, procedure: String, day: Int64, _ values: [Int64], db: Database) throws {
+        guard values.contains(where: { $0 != 0 }) else { return }
+        try db.cachedStatement(sql: addDaySQL).execute(arguments: StatementArguments([agency, procedure, day] + values))
+    }
+
+    static func noteGroup(agency: String, procedure: String, firstDay: Int64, span: Int64, db: Database) throws {
+        try db.cachedStatement(sql: """
+            INSERT INTO stat_groups(agency_id, procedure_code, first_day, span) VALUES (?, ?, ?, ?)
+            ON CONFLICT DO UPDATE SET first_day = min(first_day, excluded.first_day), span = max(span, excluded.span)
+            WHERE excluded.first_day < first_day OR excluded.span > span
+            """).execute(arguments: [agency, procedure, firstDay, span])
+    }
+
+    /// Bulk load of new facts (benchmarks and generated data), in one transaction per call; the
+    /// day counters are summed in memory first.
+    public func recordFacts(_ facts: [StatFact]) async throws {
+        struct Key: Hashable { var agency: String, procedure: String, day: Int64 }
+        struct Group: Hashable { var agency: String, procedure: String }
+        var days: [Key: [Int64]] = [:]
+        var groups: [Group: (firstDay: Int64, span: Int64)] = [:]
+        for f in facts {
+            for (day, values) in Self.dayContributions(f) {
+                let key = Key(agency: f.agencyID, procedure: f.procedureCode, day: day)
+                var row = days[key] ?? Array(repeating: 0, count: Self.dayColumns.count)
+                for index in values.indices { row[index] += values[index] }
+                days[key] = row
+            }
+            let group = Group(agency: f.agencyID, procedure: f.procedureCode)
+            let first = Self.localDay(f.receivedAt)
+            let known = groups[group] ?? (first, f.span)
+            groups[group] = (min(known.firstDay, first), max(known.span, f.span))
+        }
+        try await pool.write { [days, groups] db in
+            // A bulk load touches pages all over the clustered table: keep them in memory
+            // rather than spilling them to the WAL again and again.
+            try db.execute(sql: "PRAGMA cache_size = -524288")
+            defer { try? db.execute(sql: "PRAGMA cache_size = -2000") }
+            for f in facts { try Self.insertFactRow(f, db: db) }
+            for (key, values) in days { try Self.addDay(agency: key.agency, procedure: key.procedure, day: key.day, values, db: db) }
+            for (group, value) in groups {
+                try Self.noteGroup(agency: group.agency, procedure: group.procedure, firstDay: value.firstDay, span: value.span, db: db)
+            }
+        }
+    }
+
+    /// Dossiers that took longer than this (14 days) from receipt to resolution are also in a
+    /// partial index: the ends of a period read every dossier received in the 14 days before,
+    /// and only these (and the still-open ones) further back.
+    static let shortLife: Int64 = 1_209_600
+
+    /// The rows open at `:t` (received before it, not resolved before it): recent ones from the
+    /// table, older ones from the long-lived and open indexes. `:columns` is spliced in.
+    static func openAt(_ t: String, columns: String) -> String {
+        """
+        SELECT \(columns) FROM dossier_stats
+        WHERE agency_id = :agency AND procedure_code = :procedure AND received_at >= \(t) - \(shortLife) AND received_at < \(t)
+          AND coalesce(resolved_at, :inf) >= \(t)
+        UNION ALL
+        SELECT \(columns) FROM dossier_stats INDEXED BY dossier_stats_long
+        WHERE agency_id = :agency AND procedure_code = :procedure AND resolved_at - received_at > \(shortLife)
+          AND received_at >= \(t) - :span AND received_at < \(t) - \(shortLife) AND resolved_at >= \(t)
+        UNION ALL
+        SELECT \(columns) FROM dossier_stats INDEXED BY dossier_stats_open
+        WHERE agency_id = :agency AND procedure_code = :procedure AND resolved_at IS NULL AND received_at < \(t) - \(shortLife)
+        """
+    }
+
+    /// The rows open at the period's start: carried over (not waiting for supplementation), or
+    /// back from a supplementation that spanned the start, by channel.
+    static let startSQL = """
+        SELECT sum(NOT waiting), sum(waiting AND back AND channel = 1), sum(waiting AND back AND channel = 0),
+               sum(waiting AND back AND channel = 2)
+        FROM (\(openAt(":a", columns: """
+            channel, coalesce(supp_from < :a AND coalesce(supp_until, :inf) >= :a, 0) AS waiting, coalesce(supp_until < :b, 0) AS back
+            """)))
+        """
+
+    /// The rows open at the period's end: waiting for supplementation since inside the period
+    /// (resolved on time), or pending: within term (or waiting for the fee), overdue.
+    static let endSQL = """
+        SELECT sum(waiting AND NOT before), sum(NOT waiting AND NOT overdue), sum(NOT waiting AND overdue)
+        FROM (\(openAt(":b", columns: """
+            coalesce(supp_from < :b AND coalesce(supp_until, :inf) >= :b, 0) AS waiting, coalesce(supp_from < :a, 0) AS before,
+            coalesce(due_at < :b AND NOT coalesce(fee_from < :b AND coalesce(fee_until, :inf) >= :b, 0), 0) AS overdue
+            """)))
+        """
+
+    static let daysSQL = """
+        SELECT \(dayColumns.map { "sum(\($0))" }.joined(separator: ", ")) FROM stat_days
+        WHERE agency_id = ? AND procedure_code = ? AND day >= ? AND day < ?
+        """
+
+    /// The tallies of every (agency, procedure) group over [from, to) (seconds since 1970, at
+    /// local midnights), for the given agencies (all when nil). Groups with nothing in the
+    /// period are left out. Matches `Tally.of(_:from:to:)` summed over the facts, for facts that
+    /// keep the lifecycle's order (a pause ends no later than the resolution).
+    public func statTallies(from a: Int64, to b: Int64, agencies: Set<String>?) async throws -> [GroupTally] {
+        try await pool.read { db in
+            let firstDay = Self.localDay(a), endDay = Self.localDay(b)
+            let groups = try Row.fetchAll(
+                db, sql: "SELECT agency_id, procedure_code, span FROM stat_groups WHERE first_day < ?", arguments: [endDay])
+            let days = try db.cachedStatement(sql: Self.daysSQL)
+            let start = try db.cachedStatement(sql: Self.startSQL)
+            let end = try db.cachedStatement(sql: Self.endSQL)
+            var result: [GroupTally] = []
+            for group in groups {
+                let agency: String = group[0], procedure: String = group[1], span: Int64 = group[2]
+                if let agencies, !agencies.contains(agency) { continue }
+                func numbers(_ statement: Statement, _ count: Int) throws -> [Int] {
+                    guard let row = try Row.fetchOne(statement) else { return Array(repeating: 0, count: count) }
+                    return (0..<count).map { Int((row[$0] as Int64?) ?? 0) }
+                }
+                try days.setArguments([agency, procedure, firstDay, endDay])
+                let d = try numbers(days, Self.dayColumns.count)
+                let named: [String: (any DatabaseValueConvertible)?] = [
+                    "a": a, "b": b, "span": span, "inf": Int64.max, "agency": agency, "procedure": procedure,
+                ]
+                try start.setArguments(StatementArguments(named))
+                let s = try numbers(start, 4)
+                try end.setArguments(StatementArguments(named))
+                let e = try numbers(end, 3)
+                var t = Tally()
+                t.received.carriedOver = s[0]
+                t.received.online = d[1] + s[1]
+                t.received.desk = d[2] + s[2]
+                t.received.postal = d[3] + s[3]
+                t.received.total = t.received.carriedOver + t.received.online + t.received.desk + t.received.postal
+                t.resolved.early = d[8]
+                t.resolved.onTime = d[9] + d[11] + e[0]
+                t.resolved.late = d[10]
+                t.resolved.total = t.resolved.early + t.resolved.onTime + t.resolved.late
+                t.pending.withinTerm = e[1]
+                t.pending.overdue = e[2]
+                t.pending.total = e[1] + e[2]
+                t.counts.fresh = d[0]; t.counts.level3 = d[4]; t.counts.level4 = d[5]; t.counts.postal = d[3]
+                t.counts.withFee = d[6]; t.counts.paidOnline = d[7]
+                t.counts.finished = d[8] + d[9] + d[10]; t.counts.workingSeconds = Int64(d[12]); t.counts.digitised = d[13]
+                t.counts.rated = d[14]; t.counts.poorlyRated = d[15]; t.counts.returned = d[16]; t.counts.returnedByPost = d[17]
+                if t != Tally() { result.append(GroupTally(agencyID: agency, procedureCode: procedure, tally: t)) }
+            }
+            return result
+        }
+    }
+}
+
+extension Int64 {
+    /// Division rounding towards minus infinity (days before 1970 too).
+    func floorDiv(_ divisor: Int64) -> Int64 {
+        let q = self / divisor
+        return (self % divisor != 0 && (self < 0) != (divisor < 0)) ? q - 1 : q
+    }
+}
