@@ -44,6 +44,9 @@ public struct AppConfiguration: Sendable, Equatable {
     public var watch: WatchSettings
     /// The notification gateway, its templates and the retry policy.
     public var notifications: NotificationSettings
+    /// The directives that bind this deployment (`statistics.directives` in motcua.json names
+    /// them; absent: every file in `directives/`).
+    public var directives: [Directive]
 
     public var databasePath: String {
         URL(fileURLWithPath: dataDirectory).appendingPathComponent(sqliteFile).path
@@ -65,6 +68,7 @@ public struct AppConfiguration: Sendable, Equatable {
         var payments: Payments?
         var watch: WatchSettings.File?
         var notifications: NotificationSettings.File?
+        var statistics: Statistics?
 
         struct Server: Decodable { var host: String?; var port: Int? }
         struct Storage: Decodable { var dataDirectory: String?; var sqliteFile: String?; var blobDirectory: String? }
@@ -72,6 +76,7 @@ public struct AppConfiguration: Sendable, Equatable {
         struct Auth: Decodable { var sessionHours: Int?; var bcryptCost: Int? }
         struct Logging: Decodable { var level: String? }
         struct Limits: Decodable { var maxBodyBytes: Int? }
+        struct Statistics: Decodable { var directives: [String]? }
     }
 
     /// Loads and validates; throws naming the file (or the variable) and the key.
@@ -93,7 +98,8 @@ public struct AppConfiguration: Sendable, Equatable {
             paymentWebhookSecret: file.payments?.webhookSecret,
             blobDirectory: file.storage?.blobDirectory ?? "blobs",
             watch: WatchSettings(file.watch),
-            notifications: try NotificationSettings(file.notifications, directory: directory))
+            notifications: try NotificationSettings(file.notifications, directory: directory),
+            directives: try ConfigLoader.loadDirectives(from: directory, binding: file.statistics?.directives))
         func integer(_ name: String) throws(CalendarError) -> Int? {
             guard let text = environment[name] else { return nil }
             guard let value = Int(text) else {

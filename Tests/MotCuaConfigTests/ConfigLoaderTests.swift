@@ -152,3 +152,51 @@ struct AppConfigurationTests {
         #expect(configured.watch.policy == NearDuePolicy(workingSeconds: 8 * 3600, share: 0.2))
     }
 }
+
+@Suite("Directive targets as data")
+struct DirectiveLoaderTests {
+    static let valid = #"""
+        {"id": "thu-2026", "title": "Chỉ thị thử", "issuedBy": "UBND thử", "issuedOn": "2026-01-05", "source": "test",
+         "scope": {"agencies": ["000.00.15.H42"], "includeSubordinates": true},
+         "targets": [{"indicator": "onlineDossierShare", "comparator": ">", "threshold": 0.3, "deadline": "2026-12-31", "text": "Trên 30%"}]}
+        """#
+
+    func load(_ directive: String, main: String = "{}") throws -> [Directive] {
+        let directory = try scratchConfig(["motcua.json": main])
+        try FileManager.default.createDirectory(at: directory.appendingPathComponent("directives"), withIntermediateDirectories: true)
+        try directive.write(to: directory.appendingPathComponent("directives/thu.json"), atomically: true, encoding: .utf8)
+        return try AppConfiguration.load(from: directory, environment: [:]).directives
+    }
+
+    @Test("The shipped directives load: Kỳ Anh 30-CT/ThU (2019) and Đoan Hùng (2021), with their thresholds and deadlines")
+    func shipped() throws {
+        let directives = try AppConfiguration.load(from: repositoryConfig, environment: [:]).directives
+        #expect(directives.map(\.id) == ["doan-hung-2021", "ky-anh-30-ct-thu-2019"])
+        let doanHung = try #require(directives.first { $0.id == "doan-hung-2021" })
+        #expect(doanHung.targets.map(\.indicator) == [.level4DossierShare, .level3DossierShare, .postalReceivedShare, .postalReturnedShare, .overdueDossiers])
+        #expect(doanHung.targets.map(\.threshold) == [0.10, 0.20, 0.10, 0.15, 0])
+        #expect(doanHung.targets.allSatisfy { $0.deadline == LocalDate(year: 2021, month: 12, day: 31)! })
+        let kyAnh = try #require(directives.first { $0.id == "ky-anh-30-ct-thu-2019" })
+        #expect(kyAnh.issuedOn == LocalDate(year: 2019, month: 7, day: 26)! && kyAnh.targets.first?.threshold == 0.35)
+    }
+
+    @Test("A directive with an unknown indicator, a bad comparator or threshold, or a deployment binding a missing one, is refused naming file and key")
+    func refused() throws {
+        #expect(try load(Self.valid).map(\.id) == ["thu-2026"])
+        #expect(try load(Self.valid, main: #"{"statistics": {"directives": []}}"#).isEmpty)
+        let unknown = Self.valid.replacingOccurrences(of: "onlineDossierShare", with: "happiness")
+        #expect(throws: CalendarError.invalidConfiguration(
+            file: "directives/thu.json", key: "targets[0].indicator",
+            reason: "unknown indicator 'happiness'; known: \(Indicator.allCases.map(\.rawValue).joined(separator: ", "))")) { try load(unknown) }
+        let percent = Self.valid.replacingOccurrences(of: "0.3", with: "30")
+        #expect(throws: CalendarError.invalidConfiguration(
+            file: "directives/thu.json", key: "targets[0] (onlineDossierShare)",
+            reason: "targets[0] (onlineDossierShare): threshold 30.0 is a share and must lie in 0…1 (35% is 0.35)")) { try load(percent) }
+        let comparator = Self.valid.replacingOccurrences(of: #""comparator": ">""#, with: #""comparator": "~""#)
+        #expect(throws: CalendarError.self) { try load(comparator) }
+        #expect(throws: CalendarError.invalidConfiguration(
+            file: "motcua.json", key: "statistics.directives", reason: "'khong-co' has no file in directives/; present: thu-2026")) {
+            try load(Self.valid, main: #"{"statistics": {"directives": ["khong-co"]}}"#)
+        }
+    }
+}
