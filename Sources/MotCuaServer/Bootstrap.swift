@@ -74,9 +74,11 @@ public enum Bootstrap {
 
     /// Demo officers for each role in a few agencies (fresh passwords at every start, returned to
     /// be printed) and, on an empty database, a few hundred dossiers in varied states.
+    /// `count`: how many dossiers to add (nil: the file's number, only on an empty database);
+    /// `profile` shapes them; `progress` hears (done, total).
     public static func demo(
         store: any DossierStore, catalogue: Catalogue, calendars: WorkCalendars, file: URL, bcryptCost: Int, now: Date,
-        logger: Logger
+        logger: Logger, count: Int? = nil, profile: DemoProfile = .standard, progress: (@Sendable (Int, Int) -> Void)? = nil
     ) async throws -> (logins: [DemoLogin], dossiers: Int) {
         let demo: DemoFile
         do {
@@ -105,16 +107,19 @@ public enum Bootstrap {
             }
             logins.append(DemoLogin(username: entry.username, password: password, role: entry.role, agencyID: entry.agency))
         }
-        guard try await store.counts().dossiers == 0 else { return (logins, 0) }
+        let existing = try await store.counts().dossiers
+        guard count != nil || existing == 0 else { return (logins, 0) }
         let generator = DemoDossiers(
-            store: store, catalogue: catalogue, calendars: calendars, officers: officers, names: demo, now: now)
-        let created = try await generator.run(count: demo.dossiers, logger: logger)
+            store: store, catalogue: catalogue, calendars: calendars, officers: officers, names: demo, now: now, profile: profile,
+            seed: 2026 &+ UInt64(existing), progress: progress)
+        let created = try await generator.run(count: count ?? demo.dossiers, logger: logger)
         return (logins, created)
     }
 }
 
 /// Generates demo dossiers by running the real lifecycle over simulated past time, so that every
-/// demo dossier has a consistent control sheet.
+/// demo dossier has a consistent control sheet. A `DemoProfile` sets the shares of channels,
+/// online levels, pauses, refusals, fees, postal returns and ratings.
 struct DemoDossiers {
     let store: any DossierStore
     let catalogue: Catalogue
@@ -122,83 +127,184 @@ struct DemoDossiers {
     let officers: [Officer]
     let names: Bootstrap.DemoFile
     let now: Date
+    var profile: DemoProfile = .standard
+    var seed: UInt64 = 2026
+    /// Called after each dossier with (done, total).
+    var progress: (@Sendable (Int, Int) -> Void)? = nil
+
+    /// A stand-in for the files of online dossiers and electronic results (never served: the
+    /// demo has no blobs).
+    static let demoFile = "0000000000000000000000000000000000000000000000000000000000000000"
 
     func run(count: Int, logger: Logger) async throws -> Int {
-        var rng = SeededGenerator(seed: 2026)
         let agencies = Array(Set(officers.filter { $0.role == .desk }.map(\.agencyID))).sorted()
-        var created = 0
-        for index in 0..<count {
-            let agencyID = agencies[index % agencies.count]
-            guard let agency = catalogue.tree.agencies[agencyID] else { continue }
-            let staff = officers.filter { $0.agencyID == agencyID }
-            guard let desk = staff.first(where: { $0.role == .desk }),
-                  let handler = staff.first(where: { $0.role == .handler }),
-                  let leader = staff.first(where: { $0.role == .leader }) else { continue }
-            let candidates = catalogue.procedures.filter { $0.level == agency.level }
-            guard let procedure = candidates.randomElement(using: &rng) else { continue }
-            let calendar = calendars.calendar(forAgency: agencyID)
-
-            // Filed between 45 working days ago and now, at a working instant.
-            let lookback = Int64(45 * 8 * 3600)
-            let earliest = try previousWorkingInstant(calendar, before: now, seconds: lookback)
-            var t = try calendar.due(from: earliest, workingSeconds: Int64.random(in: 1...lookback, using: &rng))
-            guard t < now else { continue }
-
-            let applicant = Applicant(
-                name: "\(names.familyNames.randomElement(using: &rng)!) \(names.middleNames.randomElement(using: &rng)!) \(names.givenNames.randomElement(using: &rng)!)",
-                idNumber: String(format: "0%02d%09d", Int.random(in: 1...96, using: &rng), Int.random(in: 0...999_999_999, using: &rng)),
-                phone: String(format: "09%08d", Int.random(in: 0...99_999_999, using: &rng)),
-                email: nil,
-                address: "Số \(Int.random(in: 1...300, using: &rng)) đường \(names.streets.randomElement(using: &rng)!)")
-            let documents = procedure.documents.map { ProvidedDocument(name: $0.name, originals: $0.originals, copies: $0.copies) }
-            let incompleteAtIntake = Int.random(in: 0..<10, using: &rng) == 0
-            let intake = Intake(
-                procedure: procedure, applicant: applicant, documents: documents,
-                returnMethod: procedure.postalReturn && Bool.random(using: &rng) ? .post : .desk,
-                missingItems: incompleteAtIntake ? [procedure.documents[0].name] : [])
-            let id = TimeOrderedID.make(at: t, using: &rng)
-            let filingContext = context(desk, t, calendar, agency)
-            let (dossier, _) = try await store.fileDossier(agencyID: agencyID, day: WorkCalendar.localDate(of: t)) { code in
-                try Lifecycle.file(intake, code: code, id: id, context: filingContext)
+        // Filed between `start` and `end`, at working instants.
+        let end = min(now, profile.to.map { WorkCalendar.instant($0.adding(days: 1)) } ?? now)
+        let start = profile.from.map { WorkCalendar.instant($0) } ?? end.addingTimeInterval(-Double(profile.days) * 86_400)
+        // Dossiers go through their steps side by side, so that the store commits their writes
+        // in groups; each has its own random sequence, so the result does not depend on timing.
+        var created = 0, done = 0, next = 0
+        try await withThrowingTaskGroup(of: Bool.self) { group in
+            func launch() {
+                let index = next
+                next += 1
+                group.addTask { try await one(index, start: start, end: end, agencies: agencies) }
             }
-            created += 1
-            if incompleteAtIntake { continue }
-
-            // How far this one got: a random prefix of the usual path, with detours.
-            let steps: [(Officer, DossierCommand)] = [
-                (desk, .transfer(departmentID: agency.departments.first?.id ?? "")),
-                (leader, .assign(handler: handler.actor)),
-                (leader, .approve(note: nil)),
-                (handler, .resultReady),
-                (desk, .returnResult(method: intake.returnMethod)),
-            ]
-            let depth = Int.random(in: 0...steps.count, using: &rng)
-            let detour = Int.random(in: 0..<12, using: &rng)
-            for (position, (actor, command)) in steps.prefix(depth).enumerated() {
-                t = try calendar.due(from: t, workingSeconds: Int64.random(in: 1800...(3 * 8 * 3600), using: &rng))
-                guard t < now else { break }
-                if position == 2 && detour == 0 {
-                    // Supplementation in processing, answered a few days later.
-                    try await apply(dossier.code, handler, .requestSupplementation(items: ["Bản sao giấy tờ tùy thân có chứng thực"], reason: "Hồ sơ thiếu giấy tờ khi thẩm định"), t, calendar, agency)
-                    t = try calendar.due(from: t, workingSeconds: Int64.random(in: 3600...(4 * 8 * 3600), using: &rng))
-                    guard t < now else { break }
-                    try await apply(dossier.code, desk, .supplementationReceived(note: nil), t, calendar, agency)
-                    t = try calendar.due(from: t, workingSeconds: Int64.random(in: 1800...(8 * 3600), using: &rng))
-                    guard t < now else { break }
-                }
-                if position == 1 && detour == 1 {
-                    try await apply(dossier.code, desk, .withdraw(reason: "Công dân có đơn xin rút hồ sơ"), t, calendar, agency)
-                    break
-                }
-                if position == 0 && detour == 2 {
-                    try await apply(dossier.code, handler, .refuse(reason: "Hồ sơ không thuộc thẩm quyền giải quyết"), t, calendar, agency)
-                    break
-                }
-                try await apply(dossier.code, actor, command, t, calendar, agency)
+            while next < min(count, 16) { launch() }
+            while let made = try await group.next() {
+                done += 1
+                if made { created += 1 }
+                progress?(done, count)
+                if next < count { launch() }
             }
         }
-        logger.info("demo dossiers generated", metadata: ["count": "\(created)"])
+        logger.info("demo dossiers generated", metadata: ["count": "\(created)", "profile": "\(profile.id)"])
         return created
+    }
+
+    /// One demo dossier, filed and moved along; false when none was filed.
+    func one(_ index: Int, start: Date, end: Date, agencies: [String]) async throws -> Bool {
+        // A stream of its own: the mixed output of (seed, index) as the seed, so that neighbouring
+        // dossiers' sequences do not overlap.
+        var mixer = SeededGenerator(seed: seed ^ (UInt64(index) &* 0xD1B5_4A32_D192_ED03))
+        var rng = SeededGenerator(seed: mixer.next())
+        let instant = start.addingTimeInterval(Double.random(in: 0..<end.timeIntervalSince(start), using: &rng))
+        // An agency that existed on that day (the 2025 reform dissolved some).
+        let open = agencies.filter { catalogue.tree.agencies[$0]?.isActive(on: WorkCalendar.localDate(of: instant)) == true }
+        guard !open.isEmpty else { return false }
+        let agencyID = open[index % open.count]
+        guard let agency = catalogue.tree.agencies[agencyID] else { return false }
+        let staff = officers.filter { $0.agencyID == agencyID }
+        guard let desk = staff.first(where: { $0.role == .desk }),
+              let handler = staff.first(where: { $0.role == .handler }),
+              let leader = staff.first(where: { $0.role == .leader }) else { return false }
+        let candidates = catalogue.procedures.filter { $0.level == agency.level }
+        guard let procedure = candidates.randomElement(using: &rng) else { return false }
+        let calendar = calendars.calendar(forAgency: agencyID)
+        guard var t = try? calendar.due(from: instant, workingSeconds: 60), t < end else { return false }
+
+        let applicant = Applicant(
+            name: "\(names.familyNames.randomElement(using: &rng)!) \(names.middleNames.randomElement(using: &rng)!) \(names.givenNames.randomElement(using: &rng)!)",
+            idNumber: String(format: "0%02d%09d", Int.random(in: 1...96, using: &rng), Int.random(in: 0...999_999_999, using: &rng)),
+            phone: String(format: "09%08d", Int.random(in: 0...99_999_999, using: &rng)),
+            email: nil,
+            address: "Số \(Int.random(in: 1...300, using: &rng)) đường \(names.streets.randomElement(using: &rng)!)")
+        func chance(_ p: Double) -> Bool { Double.random(in: 0..<1, using: &rng) < p }
+        let online = procedure.onlineLevel >= 3 && chance(profile.online)
+        let level = online ? (procedure.onlineLevel >= 4 && chance(profile.level4) ? 4 : 3) : nil
+        let byPost = procedure.postalReturn && chance(profile.postalReturn)
+        let returnMethod: ReturnMethod = byPost ? .post : level == 4 ? .electronic : .desk
+        let postalIntake = !online && procedure.postalIntake && chance(profile.postalIntake)
+        let incompleteAtIntake = !online && chance(0.05)
+        let id = TimeOrderedID.make(at: t, using: &rng)
+        let filingContext = context(desk, t, calendar, agency)
+        let dossier: Dossier
+        if let level {
+            let address = PostalAddress(
+                recipient: applicant.name, phone: applicant.phone, street: applicant.address, ward: agency.name,
+                province: catalogue.tree.agencies[agency.parentID ?? ""]?.name ?? agency.name)
+            let files = procedure.documents.map {
+                StoredFile(sha256: Self.demoFile, name: "\($0.name).pdf", contentType: "application/pdf", size: 1024, document: $0.name)
+            }
+            let submission = OnlineSubmission(
+                procedure: procedure, agencyID: agencyID, level: level, applicant: applicant, returnMethod: returnMethod,
+                postalAddress: byPost ? address : nil, files: files,
+                notApplicable: procedure.documents.filter { $0.name.hasPrefix("Trường hợp") }.map(\.name))
+            let citizen = Actor(id: "citizen", name: applicant.name, role: .citizen, agencyID: agencyID)
+            let submitContext = DecisionContext(actor: citizen, now: t, calendar: calendar, departments: agency.departments)
+            (dossier, _) = try await store.fileDossier(agencyID: agencyID, day: WorkCalendar.localDate(of: t)) { code in
+                try Lifecycle.submit(submission, code: code, id: id, context: submitContext)
+            }
+            t = try calendar.due(from: t, workingSeconds: Int64.random(in: 600...(8 * 3600), using: &rng))
+            guard t < now else { return true }
+            try await apply(dossier.code, desk, .receive, t, calendar, agency)
+        } else {
+            let documents = procedure.documents.map { ProvidedDocument(name: $0.name, originals: $0.originals, copies: $0.copies) }
+            let intake = Intake(
+                procedure: procedure, applicant: applicant, documents: documents, returnMethod: returnMethod,
+                channel: postalIntake ? .postal : .desk,
+                missingItems: incompleteAtIntake ? [procedure.documents[0].name] : [])
+            (dossier, _) = try await store.fileDossier(agencyID: agencyID, day: WorkCalendar.localDate(of: t)) { code in
+                try Lifecycle.file(intake, code: code, id: id, context: filingContext)
+            }
+        }
+        if incompleteAtIntake { return true }
+
+        // The usual path, with detours; it stops where simulated time reaches now.
+        let resultFile = returnMethod == .electronic
+            ? StoredFile(sha256: Self.demoFile, name: "ket-qua.pdf", contentType: "application/pdf", size: 2048, document: "Kết quả")
+            : nil
+        let steps: [(Officer, DossierCommand)] = [
+            (desk, .transfer(departmentID: agency.departments.first?.id ?? "")),
+            (leader, .assign(handler: handler.actor)),
+            (leader, .approve(note: nil, resultFile: resultFile)),
+            (handler, .resultReady),
+            (desk, .returnResult(method: returnMethod)),
+        ]
+        let supplementation = chance(profile.supplementation)
+        let fee = chance(profile.fee)
+        let withdrawal = chance(profile.withdrawal)
+        let refusal = !withdrawal && chance(profile.refusal)
+        let termSeconds: Double = switch procedure.term {
+        case let .workingDays(n): Double(n) * Double(calendar.workingDaySeconds)
+        case let .workingHours(n): Double(n) * 3600
+        case let .calendarDays(n): Double(n) * Double(calendar.workingDaySeconds) * 5 / 7
+        }
+        let meanStep = max(1800, profile.pace * termSeconds)
+        func step() -> Int64 { Int64(Double.random(in: 0.1...(2 * meanStep), using: &rng)) }
+        var finished = true
+        for (position, (actor, command)) in steps.enumerated() {
+            t = try calendar.due(from: t, workingSeconds: step())
+            guard t < now else { finished = false; break }
+            if position == 0 && refusal {
+                try await apply(dossier.code, handler, .refuse(reason: "Hồ sơ không thuộc thẩm quyền giải quyết"), t, calendar, agency)
+                finished = false
+                break
+            }
+            if position == 1 && withdrawal {
+                try await apply(dossier.code, desk, .withdraw(reason: "Công dân có đơn xin rút hồ sơ"), t, calendar, agency)
+                finished = false
+                break
+            }
+            if position == 2 && supplementation {
+                // Supplementation in processing, answered a few days later.
+                try await apply(dossier.code, handler, .requestSupplementation(items: ["Bản sao giấy tờ tùy thân có chứng thực"], reason: "Hồ sơ thiếu giấy tờ khi thẩm định"), t, calendar, agency)
+                t = try calendar.due(from: t, workingSeconds: Int64.random(in: 3600...(5 * 8 * 3600), using: &rng))
+                guard t < now else { finished = false; break }
+                try await apply(dossier.code, desk, .supplementationReceived(note: nil, files: []), t, calendar, agency)
+                t = try calendar.due(from: t, workingSeconds: step())
+                guard t < now else { finished = false; break }
+            }
+            if position == 2 && fee {
+                try await apply(dossier.code, handler, .requestFee(amount: [50_000, 100_000, 200_000].randomElement(using: &rng)!), t, calendar, agency)
+                t = try calendar.due(from: t, workingSeconds: Int64.random(in: 1800...(2 * 8 * 3600), using: &rng))
+                guard t < now else { finished = false; break }
+                if level == 4, let current = try await store.dossier(code: dossier.code) {
+                    let provider = Actor(id: "payments", name: "Cổng thanh toán", role: .system, agencyID: agencyID)
+                    let paid = DecisionContext(actor: provider, now: t, calendar: calendar, departments: agency.departments)
+                    _ = try await store.apply(code: dossier.code) {
+                        try Lifecycle.decide(.feePaid(reference: current.payment?.reference), dossier: $0, context: paid)
+                    }
+                } else {
+                    try await apply(dossier.code, desk, .feePaid(reference: nil), t, calendar, agency)
+                }
+                t = try calendar.due(from: t, workingSeconds: step())
+                guard t < now else { finished = false; break }
+            }
+            try await apply(dossier.code, actor, command, t, calendar, agency)
+        }
+        if finished && chance(profile.rating) {
+            t = t.addingTimeInterval(Double.random(in: 3600...(3 * 86_400), using: &rng))
+            if t < now {
+                let score = chance(profile.poorRating) ? Int.random(in: 1...2, using: &rng) : Int.random(in: 3...5, using: &rng)
+                let citizen = Actor(id: "citizen", name: applicant.name, role: .citizen, agencyID: agencyID)
+                let rating = DecisionContext(actor: citizen, now: t, calendar: calendar, departments: agency.departments)
+                _ = try await store.apply(code: dossier.code) {
+                    try Lifecycle.decide(.rate(score: score, comment: nil), dossier: $0, context: rating)
+                }
+            }
+        }
+        return true
     }
 
     func context(_ officer: Officer, _ at: Date, _ calendar: WorkCalendar, _ agency: Agency) -> DecisionContext {

@@ -1,0 +1,234 @@
+import Foundation
+import Hummingbird
+import MotCuaConfig
+import MotCuaCore
+import MotCuaStore
+
+/// The service-centre report (`GET /api/v1/reports`), the national indicators
+/// (`GET /api/v1/indicators`) and the directive targets with their gaps (`GET /api/v1/targets`),
+/// all computed from the dossiers. An officer reads their own agency and the agencies below
+/// it; an administrator reads any.
+struct StatisticsRoutes {
+    let dependencies: AppDependencies
+
+    struct Reference: Encodable {
+        var id: String
+        var name: String
+    }
+
+    struct PeriodView: Encodable {
+        var from: String
+        var to: String
+    }
+
+    struct Row: Encodable {
+        var key: String
+        var name: String
+        var received: Tally.Received
+        var resolved: Tally.Resolved
+        var pending: Tally.Pending
+
+        init(key: String, name: String, tally: Tally) {
+            self.key = key
+            self.name = name
+            received = tally.received
+            resolved = tally.resolved
+            pending = tally.pending
+        }
+    }
+
+    struct Report: Encodable {
+        var period: PeriodView
+        var agency: Reference?
+        var by: String
+        var rows: [Row]
+        var total: Row
+    }
+
+    struct IndicatorView: Encodable {
+        var indicator: String
+        var name: String
+        var unit: String
+        var value: Double?
+        var numerator: Double
+        var denominator: Double
+    }
+
+    struct TargetView: Encodable {
+        var indicator: String
+        var name: String
+        var unit: String
+        var comparator: String
+        var threshold: Double
+        var deadline: String
+        var text: String
+        var value: Double?
+        var gap: Double?
+        var status: String
+    }
+
+    struct Evaluation: Encodable {
+        var directive: Reference
+        var issuedBy: String
+        var agency: Reference
+        var period: PeriodView
+        var targets: [TargetView]
+    }
+
+    func register(on group: RouterGroup<AppRequestContext>) {
+        group.get("reports") { request, context in
+            let officer = try context.requireOfficer()
+            let query = request.uri.queryParameters
+            let period = try Self.period(query)
+            let agency = try scope(query["agency"].map(String.init), officer: officer)
+            let grouping: ReportGrouping
+            if let by = query["by"] {
+                guard let value = ReportGrouping(rawValue: String(by)) else {
+                    throw Problem.typed("validation", errors: [FieldProblem(field: "by", reason: "Chỉ nhận agency, field hoặc procedure.")])
+                }
+                grouping = value
+            } else {
+                grouping = .agency
+            }
+            let tallies = try await tallies(period, agencies: agency.agencies)
+            return jsonResponse(report(tallies, period: period, agency: agency.root, by: grouping))
+        }
+        group.get("indicators") { request, context in
+            let officer = try context.requireOfficer()
+            let query = request.uri.queryParameters
+            let period = try Self.period(query)
+            let agency = try scope(query["agency"].map(String.init), officer: officer)
+            let total = try await tallies(period, agencies: agency.agencies).reduce(Tally()) { $0 + $1.tally }
+            return jsonResponse([
+                "period": AnyEncodable(Self.view(period)), "agency": AnyEncodable(agency.root.map(reference)),
+                "items": AnyEncodable(indicators(total, agencies: agency.agencies, on: period.to)),
+            ])
+        }
+        group.get("targets") { request, context in
+            let officer = try context.requireOfficer()
+            let query = request.uri.queryParameters
+            var directives = dependencies.configuration.directives
+            if let id = query["directive"].map(String.init) {
+                directives = directives.filter { $0.id == id }
+                guard !directives.isEmpty else {
+                    throw Problem.typed("not-found", detail: "Không có chỉ thị '\(id)' ràng buộc hệ thống này; có: \(dependencies.configuration.directives.map(\.id).joined(separator: ", ")).")
+                }
+            }
+            let explicitPeriod = query["from"] != nil || query["to"] != nil || query["period"] != nil ? try Self.period(query) : nil
+            let requested = try query["agency"].map { try scope(String($0), officer: officer) }
+            var evaluations: [Evaluation] = []
+            for directive in directives {
+                let roots = requested?.root.map { [$0] } ?? directive.scope.agencies
+                for root in roots {
+                    guard let visible = try? scope(root, officer: officer) else { continue }
+                    let agencies = directive.scope.includeSubordinates || requested != nil ? visible.agencies : [root]
+                    // By default each target is judged over the year that ends on its deadline.
+                    let byPeriod = Dictionary(grouping: directive.targets) { target in
+                        explicitPeriod ?? (try? ReportPeriod(from: LocalDate(year: target.deadline.year, month: 1, day: 1)!, to: target.deadline))!
+                    }
+                    for (period, targets) in byPeriod.sorted(by: { $0.key.to < $1.key.to }) {
+                        let total = try await tallies(period, agencies: agencies).reduce(Tally()) { $0 + $1.tally }
+                        let values = Dictionary(uniqueKeysWithValues: indicatorValues(total, agencies: agencies, on: period.to).map { ($0.indicator, $0) })
+                        let views = targets.map { target -> TargetView in
+                            let evaluation = TargetEvaluation(directiveID: directive.id, agencyID: root, target: target, value: values[target.indicator]!)
+                            return TargetView(
+                                indicator: target.indicator.rawValue, name: target.indicator.vietnameseName, unit: target.indicator.unit.rawValue,
+                                comparator: target.comparator.rawValue, threshold: target.threshold, deadline: target.deadline.description,
+                                text: target.text, value: evaluation.value, gap: evaluation.gap, status: evaluation.status.rawValue)
+                        }
+                        evaluations.append(Evaluation(
+                            directive: Reference(id: directive.id, name: directive.title), issuedBy: directive.issuedBy,
+                            agency: reference(root), period: Self.view(period), targets: views))
+                    }
+                }
+            }
+            return jsonResponse(["items": evaluations])
+        }
+    }
+
+    // MARK: helpers
+
+    static func view(_ period: ReportPeriod) -> PeriodView {
+        PeriodView(from: period.from.description, to: period.to.description)
+    }
+
+    func reference(_ id: String) -> Reference {
+        Reference(id: id, name: dependencies.catalogue.tree.agencies[id]?.name ?? id)
+    }
+
+    /// `period=2026-Q1`, or `from` and `to` (both YYYY-MM-DD).
+    static func period(_ query: Hummingbird.Parameters) throws -> ReportPeriod {
+        do {
+            if let name = query["period"] { return try ReportPeriod(named: String(name)) }
+            var problems: [FieldProblem] = []
+            let from = query["from"].flatMap { LocalDate(iso: $0) }
+            let to = query["to"].flatMap { LocalDate(iso: $0) }
+            if from == nil { problems.append(FieldProblem(field: "from", reason: "Cần ngày bắt đầu dạng YYYY-MM-DD (hoặc period=2026-Q1).")) }
+            if to == nil { problems.append(FieldProblem(field: "to", reason: "Cần ngày kết thúc dạng YYYY-MM-DD.")) }
+            guard let from, let to, problems.isEmpty else { throw Problem.typed("validation", errors: problems) }
+            return try ReportPeriod(from: from, to: to)
+        } catch let error as StatisticsError {
+            throw Problem.typed("validation", errors: [FieldProblem(field: "period", reason: error.message)])
+        }
+    }
+
+    /// The agencies a request may read: the named one and those below it (an officer only
+    /// within their own agency's tree), or, without a name, the officer's tree (all for an
+    /// administrator).
+    func scope(_ requested: String?, officer: Officer) throws -> (root: String?, agencies: Set<String>?) {
+        let tree = dependencies.catalogue.tree
+        let own = tree.subtree(officer.agencyID)
+        guard let requested else {
+            return officer.role == .admin ? (nil, nil) : (officer.agencyID, own)
+        }
+        guard tree.agencies[requested] != nil, officer.role == .admin || own.contains(requested) else {
+            throw Problem.typed("not-found", detail: "Không có cơ quan '\(requested)' trong phạm vi bạn được xem.")
+        }
+        return (requested, tree.subtree(requested))
+    }
+
+    func tallies(_ period: ReportPeriod, agencies: Set<String>?) async throws -> [GroupTally] {
+        let (from, to) = period.bounds
+        return try await dependencies.store.statTallies(from: from, to: to, agencies: agencies)
+    }
+
+    func report(_ tallies: [GroupTally], period: ReportPeriod, agency: String?, by grouping: ReportGrouping) -> Report {
+        let catalogue = dependencies.catalogue
+        let procedures = Dictionary(uniqueKeysWithValues: catalogue.procedures.map { ($0.code, $0) })
+        var rows: [String: (name: String, tally: Tally)] = [:]
+        for group in tallies {
+            let (key, name): (String, String) = switch grouping {
+            case .agency: (group.agencyID, catalogue.tree.agencies[group.agencyID]?.name ?? group.agencyID)
+            case .field:
+                (procedures[group.procedureCode]?.field ?? "-", procedures[group.procedureCode]?.field ?? "Không rõ lĩnh vực")
+            case .procedure: (group.procedureCode, procedures[group.procedureCode]?.name ?? group.procedureCode)
+            }
+            rows[key, default: (name, Tally())].tally.add(group.tally)
+        }
+        let total = tallies.reduce(Tally()) { $0 + $1.tally }
+        return Report(
+            period: Self.view(period), agency: agency.map(reference), by: grouping.rawValue,
+            rows: rows.sorted { $0.key < $1.key }.map { Row(key: $0.key, name: $0.value.name, tally: $0.value.tally) },
+            total: Row(key: "total", name: "Tổng cộng", tally: total))
+    }
+
+    /// Procedures offered at level 3/4 among those the agencies' levels handle, active on `date`.
+    func procedureCounts(agencies: Set<String>?, on date: LocalDate) -> (online: Int, total: Int) {
+        let tree = dependencies.catalogue.tree
+        let levels = Set((agencies.map(Array.init) ?? Array(tree.agencies.keys)).compactMap { tree.agencies[$0]?.level })
+        let offered = dependencies.catalogue.procedures.filter { levels.contains($0.level) }
+        return (offered.filter { $0.onlineLevel >= 3 }.count, offered.count)
+    }
+
+    func indicatorValues(_ total: Tally, agencies: Set<String>?, on date: LocalDate) -> [IndicatorValue] {
+        total.indicators(procedures: procedureCounts(agencies: agencies, on: date))
+    }
+
+    func indicators(_ total: Tally, agencies: Set<String>?, on date: LocalDate) -> [IndicatorView] {
+        indicatorValues(total, agencies: agencies, on: date).map {
+            IndicatorView(
+                indicator: $0.indicator.rawValue, name: $0.indicator.vietnameseName, unit: $0.indicator.unit.rawValue,
+                value: $0.value, numerator: $0.numerator, denominator: $0.denominator)
+        }
+    }
+}
