@@ -172,9 +172,38 @@ struct MigrateCommand: AsyncParsableCommand {
 
 struct SeedCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "seed", abstract: "Nạp danh mục cơ quan và thủ tục từ Seeds/ (chạy lại nhiều lần không sao).")
+        commandName: "seed", abstract: "Nạp danh mục cơ quan và thủ tục từ Seeds/ (chạy lại nhiều lần không sao).",
+        discussion: """
+            --demo N thêm N hồ sơ mẫu qua đúng quy trình xử lý (kênh nộp, mức độ trực tuyến, bổ sung, phí, BCCI, đánh giá) \
+            và in tài khoản mẫu. Mẫu phân bố: \(DemoProfile.presets.map { "\($0.id) – \($0.description)" }.joined(separator: " "))
+            """)
 
     @OptionGroup var options: ServerOptions
+
+    @Option(name: .long, help: "Thêm N hồ sơ mẫu (kèm tài khoản mẫu).")
+    var demo: Int?
+
+    @Option(name: .long, help: "Mẫu phân bố của hồ sơ mẫu: standard (mặc định) hoặc ha-tinh-2015-2018.")
+    var preset: String = DemoProfile.standard.id
+
+    @Option(name: .long, help: "Hồ sơ mẫu nộp từ ngày này (YYYY-MM-DD; mặc định theo mẫu phân bố).")
+    var from: String?
+
+    @Option(name: .long, help: "… đến ngày này (YYYY-MM-DD).")
+    var to: String?
+
+    func validate() throws {
+        if let demo, !(1...10_000_000).contains(demo) { throw ValidationError("--demo phải từ 1 đến 10.000.000.") }
+        if DemoProfile.preset(preset) == nil {
+            throw ValidationError("Không có mẫu phân bố '\(preset)'; có: \(DemoProfile.presets.map(\.id).joined(separator: ", ")).")
+        }
+        for (name, value) in [("--from", from), ("--to", to)] where value != nil && LocalDate(iso: value!) == nil {
+            throw ValidationError("\(name) phải là ngày dạng YYYY-MM-DD.")
+        }
+        if let from = from.flatMap({ LocalDate(iso: $0) }), let to = to.flatMap({ LocalDate(iso: $0) }), to < from {
+            throw ValidationError("--to phải sau --from.")
+        }
+    }
 
     func run() async throws {
         let loaded = try options.load()
@@ -185,5 +214,52 @@ struct SeedCommand: AsyncParsableCommand {
             Thay đổi lần này: \(report.agenciesChanged) cơ quan, \(report.proceduresChanged) thủ tục; \
             \(report.dossiersInherited) hồ sơ chuyển sang cơ quan kế thừa.
             """)
+        guard let demo else { return }
+        var profile = DemoProfile.preset(preset)!
+        if let from = from.flatMap({ LocalDate(iso: $0) }) { profile.from = from }
+        if let to = to.flatMap({ LocalDate(iso: $0) }) { profile.to = to }
+        var logger = Logger(label: "motcua.seed")
+        logger.logLevel = .warning
+        let bar = ProgressBar(total: demo, label: "Tạo hồ sơ mẫu")
+        let result = try await Bootstrap.demo(
+            store: store, catalogue: loaded.catalogue, calendars: loaded.calendars,
+            file: loaded.seedsDirectory.appendingPathComponent("demo.json"), bcryptCost: loaded.configuration.bcryptCost, now: Date(),
+            logger: logger, count: demo, profile: profile, progress: { done, total in bar.update(done) })
+        bar.finish()
+        say("Đã tạo \(result.dossiers) hồ sơ mẫu theo mẫu \(profile.id). Tài khoản mẫu (mật khẩu mới):")
+        for login in result.logins {
+            say("  \(login.username.padding(toLength: 22, withPad: " ", startingAt: 0)) \(login.password)  \(login.role.vietnameseName), \(login.agencyID)")
+        }
+    }
+}
+
+/// A progress bar on standard error: redrawn in place on a terminal, a line every 10% otherwise.
+final class ProgressBar: @unchecked Sendable {
+    let total: Int
+    let label: String
+    let terminal = isatty(2) == 1
+    private let lock = NSLock()
+    private var shown = -1
+    private let started = Date()
+
+    init(total: Int, label: String) {
+        self.total = max(total, 1)
+        self.label = label
+    }
+
+    func update(_ done: Int) {
+        lock.lock()
+        defer { lock.unlock() }
+        let percent = done * 100 / total
+        guard percent != shown, terminal || percent % 10 == 0 else { return }
+        shown = percent
+        let width = 30, filled = done * width / total
+        let rate = Double(done) / max(Date().timeIntervalSince(started), 0.001)
+        let line = "\(label) [\(String(repeating: "█", count: filled))\(String(repeating: "·", count: width - filled))] \(percent)% \(done)/\(total) (\(Int(rate))/s)"
+        FileHandle.standardError.write(Data(((terminal ? "\r" : "") + line + (terminal ? "" : "\n")).utf8))
+    }
+
+    func finish() {
+        if terminal { FileHandle.standardError.write(Data("\n".utf8)) }
     }
 }

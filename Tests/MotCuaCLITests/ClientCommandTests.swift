@@ -100,6 +100,43 @@ struct ClientCommandTests {
         #expect(try f.run(["--generate-completion-script", "bash"]).stdout.contains("_motcua"))
     }
 
+    @Test("report: table, JSON with the issue's keys and identities, CSV with a BOM; targets with bars; bad periods are one sentence")
+    func statistics() throws {
+        let f = try Fixture.start()
+        defer { f.server.stop() }
+        try f.login("lanhdao.songtri")
+        let year = String(Calendar(identifier: .gregorian).component(.year, from: Date()))
+        let table = try f.run(["report", "--period", year, "--by", "procedure"])
+        #expect(table.status == 0 && table.stdout.contains("Tiếp nhận") && table.stdout.contains("Tổng cộng"), "\(table.stderr)")
+        let json = try f.run(["report", "--from", "\(year)-01-01", "--to", "\(year)-12-31", "--json"])
+        let report = try #require(try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any])
+        for row in ((report["rows"] as? [[String: Any]]) ?? []) + [report["total"] as? [String: Any] ?? [:]] {
+            let received = try #require(row["received"] as? [String: Int]), resolved = try #require(row["resolved"] as? [String: Int])
+            let pending = try #require(row["pending"] as? [String: Int])
+            #expect(Set(received.keys) == ["total", "online", "desk", "postal", "carriedOver"])
+            #expect(Set(resolved.keys) == ["total", "early", "onTime", "late"] && Set(pending.keys) == ["total", "withinTerm", "overdue"])
+            #expect(received["total"] == received["online"]! + received["desk"]! + received["postal"]! + received["carriedOver"]!)
+            #expect(received["total"] == resolved["total"]! + pending["total"]!)
+            #expect(resolved["total"] == resolved["early"]! + resolved["onTime"]! + resolved["late"]!)
+            #expect(pending["total"] == pending["withinTerm"]! + pending["overdue"]!)
+        }
+        #expect(((report["total"] as? [String: Any])?["received"] as? [String: Int])?["total"] ?? 0 > 0)
+        let csv = try f.run(["report", "--period", year, "--by", "field", "--csv", "bao-cao.csv"])
+        #expect(csv.status == 0)
+        let bytes = try Data(contentsOf: f.work.appendingPathComponent("bao-cao.csv"))
+        #expect(bytes.starts(with: [0xEF, 0xBB, 0xBF]) && String(decoding: bytes.dropFirst(3), as: UTF8.self).hasPrefix("Mã,Tên,Tiếp nhận"))
+        let bad = try f.run(["report", "--from", "\(year)-12-31", "--to", "\(year)-01-01"])
+        #expect(bad.status == 65 && bad.stderr.hasPrefix("Lỗi: ") && !bad.stderr.contains("Error"), "\(bad.stderr)")
+        #expect(try f.run(["report"]).status == 64)
+
+        try f.login("quantri.demo")
+        let targets = try f.run(["targets"])
+        #expect(targets.status == 0 && targets.stdout.contains("doan-hung-2021") && targets.stdout.contains("["), "\(targets.stderr)")
+        let targetsJSON = try JSONSerialization.jsonObject(with: Data(try f.run(["targets", "--directive", "ky-anh-30-ct-thu-2019", "--json"]).stdout.utf8)) as? [String: Any]
+        #expect((targetsJSON?["items"] as? [[String: Any]])?.count == 1)
+        #expect(try f.run(["targets", "--directive", "khong-co"]).status == 66)
+    }
+
     @Test("Guided intake typed into a real terminal (tmux): search without diacritics, checked fields, form 02")
     func interactive() throws {
         guard FileManager.default.isExecutableFile(atPath: "/usr/bin/tmux") else {

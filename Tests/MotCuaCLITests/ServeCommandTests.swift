@@ -102,4 +102,37 @@ struct ServeCommandTests {
         #expect(listAgain["total"] as? Int == total)
         #expect(try second.terminate() == 0)
     }
+
+    @Test("seed --demo N: a progress bar, N dossiers through the lifecycle in the preset's years, demo logins; bad options are one sentence")
+    func seedDemo() async throws {
+        let data = FileManager.default.temporaryDirectory.appendingPathComponent("motcua-seed-\(UUID().uuidString)")
+        let environment = ["MOTCUA_BCRYPT_COST": "4"]
+        let seeded = try motcua(["seed", "--demo", "60", "--preset", "ha-tinh-2015-2018", "--data-dir", data.path], environment: environment)
+        #expect(seeded.status == 0, "\(seeded.stderr)")
+        #expect(seeded.stdout.contains("Đã tạo") && seeded.stdout.contains("ha-tinh-2015-2018") && seeded.stdout.contains("motcua.kyanh"))
+        #expect(seeded.stderr.contains("Tạo hồ sơ mẫu [") && seeded.stderr.contains("100% 60/60"))
+
+        // The server on the same data: every demo dossier was filed in 2015–2018.
+        let server = try ServerProcess(dataDirectory: data)
+        try server.waitUntilListening()
+        defer { server.stop() }
+        let line = try #require(seeded.stdout.split(separator: "\n").first { $0.hasPrefix("  quantri.demo") })
+        let password = String(line.split(separator: " ", omittingEmptySubsequences: true)[1])
+        let base = try #require(server.baseURL)
+        let (_, login) = try await fetch(base.appendingPathComponent("api/v1/auth/login"), method: "POST", json: ["username": "quantri.demo", "password": password])
+        let token = try #require(login["token"] as? String)
+        var inside = URLComponents(url: base.appendingPathComponent("api/v1/reports"), resolvingAgainstBaseURL: false)!
+        inside.queryItems = [URLQueryItem(name: "from", value: "2015-01-01"), URLQueryItem(name: "to", value: "2018-12-31")]
+        let (status, report) = try await fetch(inside.url!, token: token)
+        let received = ((report["total"] as? [String: Any])?["received"] as? [String: Int]) ?? [:]
+        #expect(status == 200 && (50...60).contains(received["total"] ?? 0), "\(report)")
+        inside.queryItems = [URLQueryItem(name: "period", value: "2019")]
+        let (_, after) = try await fetch(inside.url!, token: token)
+        #expect(((after["total"] as? [String: Any])?["received"] as? [String: Int])?["online"] == 0)
+
+        let zero = try motcua(["seed", "--demo", "0", "--data-dir", data.path], environment: environment)
+        #expect(zero.status == 64 && zero.stderr.contains("--demo"))
+        let preset = try motcua(["seed", "--demo", "5", "--preset", "khong-co", "--data-dir", data.path], environment: environment)
+        #expect(preset.status == 64 && preset.stderr.contains("standard"))
+    }
 }

@@ -1,0 +1,163 @@
+import ArgumentParser
+import Foundation
+
+/// `motcua report`: the service-centre report for a period, as a table, CSV or JSON.
+struct ReportCommand: AsyncParsableCommand {
+    static var configuration: CommandConfiguration {
+        CommandConfiguration(
+            commandName: "report",
+            abstract: L("Báo cáo tình hình tiếp nhận, giải quyết hồ sơ trong kỳ.", "The service-centre report for a period."),
+            discussion: L(
+                "Kỳ: --from/--to (YYYY-MM-DD) hoặc --period 2026 | 2026-H1 | 2026-Q2 | 2026-06. CSV có BOM UTF-8 để Excel hiện đúng tiếng Việt.",
+                "Period: --from/--to (YYYY-MM-DD) or --period 2026 | 2026-H1 | 2026-Q2 | 2026-06. CSV carries a UTF-8 BOM so Excel shows Vietnamese."))
+    }
+
+    @OptionGroup var options: ClientOptions
+    @Option(name: .long, help: ArgumentHelp(L("Ngày đầu kỳ (YYYY-MM-DD).", "First day (YYYY-MM-DD).")))
+    var from: String?
+    @Option(name: .long, help: ArgumentHelp(L("Ngày cuối kỳ, tính cả ngày đó.", "Last day, included.")))
+    var to: String?
+    @Option(name: .long, help: ArgumentHelp(L("Kỳ đặt tên: 2026, 2026-H1, 2026-Q2, 2026-06.", "Named period: 2026, 2026-H1, 2026-Q2, 2026-06.")))
+    var period: String?
+    @Option(name: .long, help: ArgumentHelp(L("Mã cơ quan (gồm cả các cơ quan cấp dưới).", "Agency code (with the agencies below it).")))
+    var agency: String?
+    @Option(name: .long, help: ArgumentHelp(L("Nhóm theo: agency (mặc định), field, procedure.", "Group by: agency (default), field, procedure.")))
+    var by: String = "agency"
+    @Option(name: .long, help: ArgumentHelp(L("Ghi CSV vào tệp này.", "Write CSV to this file.")))
+    var csv: String?
+
+    func validate() throws {
+        guard period != nil || (from != nil && to != nil) else {
+            throw ValidationError(L("Cần --period hoặc cả --from và --to.", "Give --period, or both --from and --to."))
+        }
+        guard ["agency", "field", "procedure"].contains(by) else {
+            throw ValidationError(L("--by chỉ nhận agency, field hoặc procedure.", "--by takes agency, field or procedure."))
+        }
+    }
+
+    static let columns = [
+        ("received", "total"), ("received", "online"), ("received", "desk"), ("received", "postal"), ("received", "carriedOver"),
+        ("resolved", "total"), ("resolved", "early"), ("resolved", "onTime"), ("resolved", "late"),
+        ("pending", "total"), ("pending", "withinTerm"), ("pending", "overdue"),
+    ]
+
+    static var headers: [String] {
+        [
+            L("Tiếp nhận", "Received"), L("Trực tuyến", "Online"), L("Trực tiếp", "Desk"), L("BCCI", "Post"), L("Kỳ trước", "Carried"),
+            L("Đã giải quyết", "Resolved"), L("Trước hạn", "Early"), L("Đúng hạn", "On time"), L("Quá hạn", "Late"),
+            L("Đang giải quyết", "Pending"), L("Trong hạn", "Within"), L("Quá hạn", "Overdue"),
+        ]
+    }
+
+    static func numbers(_ row: [String: Any]) -> [String] {
+        columns.map { section, key in "\((row[section] as? [String: Any])?[key] ?? 0)" }
+    }
+
+    func run() async throws {
+        let client = try APIClient.fromSession()
+        var query = [period.map { "period=\($0)" }, from.map { "from=\($0)" }, to.map { "to=\($0)" }, "by=\(by)"].compactMap { $0 }
+        if let agency { query.append("agency=\(agency)") }
+        let reply = try await client.send("GET", "/api/v1/reports?" + query.joined(separator: "&"))
+        let rows = (reply.json["rows"] as? [[String: Any]]) ?? []
+        let total = (reply.json["total"] as? [String: Any]) ?? [:]
+        if let csv {
+            var lines = [([L("Mã", "Key"), L("Tên", "Name")] + Self.headers).map(Self.csvField).joined(separator: ",")]
+            for row in rows + [total] {
+                lines.append(([row["key"] as? String ?? "", row["name"] as? String ?? ""] + Self.numbers(row)).map(Self.csvField).joined(separator: ","))
+            }
+            // The BOM tells Excel the file is UTF-8; lines end in CRLF (RFC 4180).
+            let data = Data([0xEF, 0xBB, 0xBF]) + Data((lines.joined(separator: "\r\n") + "\r\n").utf8)
+            guard FileManager.default.createFile(atPath: csv, contents: data) else {
+                throw UserError(message: L("Không ghi được tệp \(csv).", "Cannot write \(csv)."), hint: nil, exitCode: 73)
+            }
+            say(L("Đã ghi \(rows.count) dòng và dòng tổng vào \(csv).", "Wrote \(rows.count) rows and the total to \(csv)."))
+            return
+        }
+        if options.json { return printJSON(reply.body) }
+        let periodView = reply.json["period"] as? [String: Any] ?? [:]
+        let scope = (reply.json["agency"] as? [String: Any])?["name"] as? String ?? L("tất cả cơ quan", "all agencies")
+        say(Terminal.paint(L("Báo cáo từ \(periodView["from"] ?? "") đến \(periodView["to"] ?? "") — \(scope)",
+                             "Report from \(periodView["from"] ?? "") to \(periodView["to"] ?? "") — \(scope)"), .bold))
+        let label = by == "procedure" ? L("Thủ tục", "Procedure") : by == "field" ? L("Lĩnh vực", "Field") : L("Cơ quan", "Agency")
+        let body = rows.map { [Terminal.clip($0["name"] as? String ?? "", 30)] + Self.numbers($0) }
+            + [[L("Tổng cộng", "Total")] + Self.numbers(total)]
+        say(Terminal.table([label] + Self.headers, body, colour: { $0 == body.count - 1 ? .bold : nil }))
+    }
+
+    static func csvField(_ text: String) -> String {
+        text.contains(where: { ",\"\r\n".contains($0) }) ? "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : text
+    }
+}
+
+/// `motcua targets`: each directive target beside its value, with a bar and met or not.
+struct TargetsCommand: AsyncParsableCommand {
+    static var configuration: CommandConfiguration {
+        CommandConfiguration(
+            commandName: "targets",
+            abstract: L("Chỉ tiêu của các chỉ thị: giá trị đạt được, khoảng cách, đạt hay chưa.", "Directive targets: value, gap, met or not."))
+    }
+
+    @OptionGroup var options: ClientOptions
+    @Option(name: .long, help: ArgumentHelp(L("Chỉ một chỉ thị (mã trong Config/directives).", "One directive (its id in Config/directives).")))
+    var directive: String?
+    @Option(name: .long, help: ArgumentHelp(L("Mã cơ quan thay cho phạm vi của chỉ thị.", "An agency instead of the directive's scope.")))
+    var agency: String?
+    @Option(name: .long, help: ArgumentHelp(L("Kỳ đánh giá (mặc định: năm kết thúc ở hạn của chỉ tiêu).", "Period (default: the year ending at the target's deadline).")))
+    var period: String?
+
+    func run() async throws {
+        let client = try APIClient.fromSession()
+        let query = [directive.map { "directive=\($0)" }, agency.map { "agency=\($0)" }, period.map { "period=\($0)" }].compactMap { $0 }
+        let reply = try await client.send("GET", "/api/v1/targets" + (query.isEmpty ? "" : "?" + query.joined(separator: "&")))
+        if options.json { return printJSON(reply.body) }
+        let items = (reply.json["items"] as? [[String: Any]]) ?? []
+        if items.isEmpty {
+            say(L("Không có chỉ tiêu nào trong phạm vi bạn được xem.", "No targets within your reach."))
+            return
+        }
+        for item in items {
+            let directive = item["directive"] as? [String: Any] ?? [:]
+            let agency = item["agency"] as? [String: Any] ?? [:]
+            let period = item["period"] as? [String: Any] ?? [:]
+            say(Terminal.paint("\(directive["id"] ?? "") — \(agency["name"] ?? "") (\(period["from"] ?? "") → \(period["to"] ?? ""))", .bold))
+            for target in (item["targets"] as? [[String: Any]]) ?? [] {
+                let unit = target["unit"] as? String ?? "ratio"
+                let threshold = target["threshold"] as? Double ?? 0
+                let value = target["value"] as? Double
+                let status = target["status"] as? String ?? "noData"
+                let (mark, colour): (String, Terminal.Colour) = switch status {
+                case "met": (L("ĐẠT", "MET"), .green)
+                case "notMet": (L("CHƯA ĐẠT", "NOT MET"), .red)
+                default: (L("CHƯA CÓ SỐ LIỆU", "NO DATA"), .grey)
+                }
+                let shown = value.map { Self.format($0, unit) } ?? "—"
+                let gap = (target["gap"] as? Double).map { ($0 >= 0 ? "+" : "") + Self.format($0, unit) } ?? ""
+                say("  \(Terminal.clip(target["text"] as? String ?? "", 60))")
+                say("    \(Self.bar(value, threshold: threshold, unit: unit)) \(shown) \(target["comparator"] ?? "") \(Self.format(threshold, unit))  \(gap)  "
+                    + Terminal.paint(mark, colour))
+            }
+        }
+    }
+
+    static func format(_ value: Double, _ unit: String) -> String {
+        switch unit {
+        case "ratio": String(format: "%.1f%%", value * 100)
+        case "count": String(Int(value.rounded()))
+        default: String(format: "%.1f", value)
+        }
+    }
+
+    /// A 30-cell bar of the value, with `|` where the threshold is (shares on 0–100%; counts and
+    /// days on 0 to twice the larger of value and threshold).
+    static func bar(_ value: Double?, threshold: Double, unit: String) -> String {
+        let width = 30
+        let scale = unit == "ratio" ? 1.0 : max(1, 2 * max(value ?? 0, threshold))
+        let filled = Int(((value ?? 0) / scale * Double(width)).rounded()).clamped(0, width)
+        let mark = Int((threshold / scale * Double(width)).rounded()).clamped(0, width - 1)
+        return "[" + String((0..<width).map { $0 == mark ? "|" : $0 < filled ? "█" : "·" }) + "]"
+    }
+}
+
+extension Int {
+    func clamped(_ low: Int, _ high: Int) -> Int { Swift.min(Swift.max(self, low), high) }
+}
