@@ -82,6 +82,11 @@ let package = Package(
             dependencies: ["MotCuaCore", "MotCuaStore", .product(name: "GRDB", package: "GRDB.swift")],
             path: "Benchmarks/WatchBenchmark"
         ),
+        .executableTarget(
+            name: "StatsBenchmark",
+            dependencies: ["MotCuaCore", "MotCuaStore"],
+            path: "Benchmarks/StatsBenchmark"
+        ),
         .testTarget(name: "MotCuaCoreTests", dependencies: ["MotCuaCore"], resources: [.copy("Fixtures")]),
         .testTarget(name: "MotCuaConfigTests", dependencies: ["MotCuaConfig"]),
         .testTarget(name: "MotCuaStoreTests", dependencies: ["MotCuaStore", "MotCuaConfig"]),
