@@ -175,7 +175,7 @@ struct SeedCommand: AsyncParsableCommand {
         commandName: "seed", abstract: "Nạp danh mục cơ quan và thủ tục từ Seeds/ (chạy lại nhiều lần không sao).",
         discussion: """
             --demo N thêm N hồ sơ mẫu qua đúng quy trình xử lý (kênh nộp, mức độ trực tuyến, bổ sung, phí, BCCI, đánh giá) \
-            và in tài khoản mẫu. Mẫu phân bố: \(DemoProfile.presets.map { "\($0.id) – \($0.description)" }.joined(separator: " "))
+            và in tài khoản mẫu. Các mẫu phân bố nằm trong Seeds/demo-profiles.json (standard, ha-tinh-2015-2018).
             """)
 
     @OptionGroup var options: ServerOptions
@@ -194,9 +194,6 @@ struct SeedCommand: AsyncParsableCommand {
 
     func validate() throws {
         if let demo, !(1...10_000_000).contains(demo) { throw ValidationError("--demo phải từ 1 đến 10.000.000.") }
-        if DemoProfile.preset(preset) == nil {
-            throw ValidationError("Không có mẫu phân bố '\(preset)'; có: \(DemoProfile.presets.map(\.id).joined(separator: ", ")).")
-        }
         for (name, value) in [("--from", from), ("--to", to)] where value != nil && LocalDate(iso: value!) == nil {
             throw ValidationError("\(name) phải là ngày dạng YYYY-MM-DD.")
         }
@@ -215,7 +212,16 @@ struct SeedCommand: AsyncParsableCommand {
             \(report.dossiersInherited) hồ sơ chuyển sang cơ quan kế thừa.
             """)
         guard let demo else { return }
-        var profile = DemoProfile.preset(preset)!
+        let profiles: [DemoProfile]
+        do {
+            profiles = try SeedLoader.loadDemoProfiles(from: loaded.seedsDirectory)
+        } catch {
+            throw UserError(message: "Mẫu phân bố không hợp lệ – \(error.description)", hint: "Sửa Seeds/demo-profiles.json rồi chạy lại.", exitCode: 78)
+        }
+        guard var profile = profiles.first(where: { $0.id == preset }) else {
+            throw UserError(
+                message: "Không có mẫu phân bố '\(preset)'.", hint: "Dùng một trong: \(profiles.map(\.id).joined(separator: ", ")).", exitCode: 64)
+        }
         if let from = from.flatMap({ LocalDate(iso: $0) }) { profile.from = from }
         if let to = to.flatMap({ LocalDate(iso: $0) }) { profile.to = to }
         var logger = Logger(label: "motcua.seed")

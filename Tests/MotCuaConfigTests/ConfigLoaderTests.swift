@@ -200,3 +200,19 @@ struct DirectiveLoaderTests {
         }
     }
 }
+
+@Suite("Demo presets in Seeds/")
+struct DemoPresetTests {
+    @Test("The Hà Tĩnh 2015–2018 preset: online under 10%, many more postal returns than postal intakes, in its years; bad shares are refused")
+    func presets() throws {
+        let seeds = repositoryConfig.deletingLastPathComponent().appendingPathComponent("Seeds")
+        let profiles = try SeedLoader.loadDemoProfiles(from: seeds)
+        #expect(profiles.map(\.id) == ["standard", "ha-tinh-2015-2018"])
+        let haTinh = try #require(profiles.last)
+        #expect(haTinh.online < 0.10 && haTinh.postalReturn > 5 * haTinh.postalIntake)
+        #expect(haTinh.from == LocalDate(year: 2015, month: 1, day: 1) && haTinh.to == LocalDate(year: 2018, month: 12, day: 31))
+        var bad = haTinh
+        bad.online = 9
+        #expect(bad.problems() == ["online: 9.0 is a share and must lie in 0…1"])
+    }
+}

@@ -136,11 +136,4 @@ struct StatisticsTests {
         #expect(TargetEvaluation(directiveID: "d", agencyID: "A", target: zero, value: IndicatorValue(indicator: .overdueDossiers, numerator: 2, denominator: 5)).status == .notMet)
     }
 
-    @Test("Demo presets: the Hà Tĩnh shape has online under 10% and many more postal returns than postal intakes")
-    func presets() {
-        let haTinh = DemoProfile.haTinh2015to2018
-        #expect(haTinh.online < 0.10)
-        #expect(haTinh.postalReturn > 5 * haTinh.postalIntake)
-        #expect(DemoProfile.preset("ha-tinh-2015-2018") == haTinh && DemoProfile.preset("nope") == nil)
-    }
 }

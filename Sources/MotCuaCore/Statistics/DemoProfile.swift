@@ -31,21 +31,25 @@ public struct DemoProfile: Sendable, Hashable, Codable {
     public var days: Int = 90
 
     public static let standard = DemoProfile(
-        id: "standard", description: "Một năm gần đây: khoảng một phần ba hồ sơ trực tuyến, BCCI vừa phải.",
+        id: "standard", description: "Ba tháng gần đây: gần một nửa hồ sơ của thủ tục có dịch vụ trực tuyến được nộp trực tuyến, BCCI vừa phải.",
         online: 0.45, level4: 0.5, postalIntake: 0.08, postalReturn: 0.25, supplementation: 0.08, withdrawal: 0.02,
         refusal: 0.02, fee: 0.3, rating: 0.4, poorRating: 0.08, pace: 0.15, from: nil, to: nil)
 
-    /// Shaped like the Hà Tĩnh report on 2015–2018 (shared/seeds/004): online dossiers under
-    /// 10%, and the post office returning about ten times as many results as it carried in
-    /// dossiers (428,452 against 43,010).
-    public static let haTinh2015to2018 = DemoProfile(
-        id: "ha-tinh-2015-2018",
-        description: "Như báo cáo Hà Tĩnh 2015–2018: hồ sơ trực tuyến dưới 10%, trả kết quả qua BCCI gấp khoảng 10 lần tiếp nhận qua BCCI.",
-        online: 0.09, level4: 0.2, postalIntake: 0.02, postalReturn: 0.3, supplementation: 0.1, withdrawal: 0.02,
-        refusal: 0.02, fee: 0.3, rating: 0.1, poorRating: 0.1, pace: 0.18,
-        from: LocalDate(year: 2015, month: 1, day: 1), to: LocalDate(year: 2018, month: 12, day: 31))
-
-    public static let presets: [DemoProfile] = [.standard, .haTinh2015to2018]
-
-    public static func preset(_ id: String) -> DemoProfile? { presets.first { $0.id == id } }
+    /// Checks a profile read from `Seeds/demo-profiles.json`; the reasons name the field.
+    public func problems() -> [String] {
+        var found: [String] = []
+        let shares: [(String, Double)] = [
+            ("online", online), ("level4", level4), ("postalIntake", postalIntake), ("postalReturn", postalReturn),
+            ("supplementation", supplementation), ("withdrawal", withdrawal), ("refusal", refusal), ("fee", fee),
+            ("rating", rating), ("poorRating", poorRating),
+        ]
+        for (name, value) in shares where !(value.isFinite && (0...1).contains(value)) {
+            found.append("\(name): \(value) is a share and must lie in 0…1")
+        }
+        if !(pace.isFinite && pace > 0 && pace <= 2) { found.append("pace: must be above 0 and at most 2") }
+        if days < 1 { found.append("days: must be at least 1") }
+        if let from, let to, to < from { found.append("to: before from") }
+        if id.isEmpty { found.append("id: is empty") }
+        return found
+    }
 }
