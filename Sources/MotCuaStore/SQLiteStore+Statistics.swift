@@ -57,7 +57,10 @@ extension SQLiteStore {
           working_seconds INTEGER,
           PRIMARY KEY (agency_id, procedure_code, received_at, dossier_id)
         ) WITHOUT ROWID;
-        CREATE INDEX dossier_stats_open ON dossier_stats(agency_id, procedure_code, received_at) WHERE resolved_at IS NULL;
+        CREATE INDEX dossier_stats_open ON dossier_stats(agency_id, procedure_code, received_at)
+          WHERE resolved_at IS NULL AND (supp_from IS NULL OR supp_until IS NOT NULL);
+        CREATE INDEX dossier_stats_waiting ON dossier_stats(agency_id, procedure_code, supp_from)
+          WHERE resolved_at IS NULL AND supp_from IS NOT NULL AND supp_until IS NULL;
         CREATE INDEX dossier_stats_long ON dossier_stats(agency_id, procedure_code, received_at)
           WHERE resolved_at - received_at > 1209600;
         CREATE TABLE stat_groups (
@@ -237,8 +240,11 @@ extension SQLiteStore {
     /// and only these (and the still-open ones) further back.
     static let shortLife: Int64 = 1_209_600
 
-    /// The rows open at `:t` (received before it, not resolved before it): recent ones from the
-    /// table, older ones from the long-lived and open indexes. `:columns` is spliced in.
+    /// The rows open at `:t` (received before it, not resolved before it) that can count in the
+    /// period: recent ones from the table; older ones from the long-lived index, the open index,
+    /// and, of those waiting for a supplementation that never came, only those whose wait began
+    /// in the period or later (one waiting since before it was counted resolved then, and counts
+    /// nowhere now). `columns` is spliced in.
     static func openAt(_ t: String, columns: String) -> String {
         """
         SELECT \(columns) FROM dossier_stats
@@ -250,7 +256,12 @@ extension SQLiteStore {
           AND received_at >= \(t) - :span AND received_at < \(t) - \(shortLife) AND resolved_at >= \(t)
         UNION ALL
         SELECT \(columns) FROM dossier_stats INDEXED BY dossier_stats_open
-        WHERE agency_id = :agency AND procedure_code = :procedure AND resolved_at IS NULL AND received_at < \(t) - \(shortLife)
+        WHERE agency_id = :agency AND procedure_code = :procedure AND resolved_at IS NULL
+          AND (supp_from IS NULL OR supp_until IS NOT NULL) AND received_at < \(t) - \(shortLife)
+        UNION ALL
+        SELECT \(columns) FROM dossier_stats INDEXED BY dossier_stats_waiting
+        WHERE agency_id = :agency AND procedure_code = :procedure AND resolved_at IS NULL AND supp_from IS NOT NULL
+          AND supp_until IS NULL AND supp_from >= :a AND received_at < \(t) - \(shortLife)
         """
     }
 
