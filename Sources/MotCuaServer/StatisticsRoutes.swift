@@ -101,7 +101,7 @@ struct StatisticsRoutes {
             let total = try await tallies(period, agencies: agency.agencies).reduce(Tally()) { $0 + $1.tally }
             return jsonResponse([
                 "period": AnyEncodable(Self.view(period)), "agency": AnyEncodable(agency.root.map(reference)),
-                "items": AnyEncodable(indicators(total, agencies: agency.agencies, on: period.to)),
+                "items": AnyEncodable(indicators(total, agencies: agency.agencies)),
             ])
         }
         group.get("targets") { request, context in
@@ -128,7 +128,7 @@ struct StatisticsRoutes {
                     }
                     for (period, targets) in byPeriod.sorted(by: { $0.key.to < $1.key.to }) {
                         let total = try await tallies(period, agencies: agencies).reduce(Tally()) { $0 + $1.tally }
-                        let values = Dictionary(uniqueKeysWithValues: indicatorValues(total, agencies: agencies, on: period.to).map { ($0.indicator, $0) })
+                        let values = Dictionary(uniqueKeysWithValues: indicatorValues(total, agencies: agencies).map { ($0.indicator, $0) })
                         let views = targets.map { target -> TargetView in
                             let evaluation = TargetEvaluation(directiveID: directive.id, agencyID: root, target: target, value: values[target.indicator]!)
                             return TargetView(
@@ -212,20 +212,21 @@ struct StatisticsRoutes {
             total: Row(key: "total", name: "Tổng cộng", tally: total))
     }
 
-    /// Procedures offered at level 3/4 among those the agencies' levels handle, active on `date`.
-    func procedureCounts(agencies: Set<String>?, on date: LocalDate) -> (online: Int, total: Int) {
+    /// Procedures offered at level 3/4 among those the agencies' levels handle (the catalogue
+    /// carries no validity dates for procedures).
+    func procedureCounts(agencies: Set<String>?) -> (online: Int, total: Int) {
         let tree = dependencies.catalogue.tree
         let levels = Set((agencies.map(Array.init) ?? Array(tree.agencies.keys)).compactMap { tree.agencies[$0]?.level })
         let offered = dependencies.catalogue.procedures.filter { levels.contains($0.level) }
         return (offered.filter { $0.onlineLevel >= 3 }.count, offered.count)
     }
 
-    func indicatorValues(_ total: Tally, agencies: Set<String>?, on date: LocalDate) -> [IndicatorValue] {
-        total.indicators(procedures: procedureCounts(agencies: agencies, on: date))
+    func indicatorValues(_ total: Tally, agencies: Set<String>?) -> [IndicatorValue] {
+        total.indicators(procedures: procedureCounts(agencies: agencies))
     }
 
-    func indicators(_ total: Tally, agencies: Set<String>?, on date: LocalDate) -> [IndicatorView] {
-        indicatorValues(total, agencies: agencies, on: date).map {
+    func indicators(_ total: Tally, agencies: Set<String>?) -> [IndicatorView] {
+        indicatorValues(total, agencies: agencies).map {
             IndicatorView(
                 indicator: $0.indicator.rawValue, name: $0.indicator.vietnameseName, unit: $0.indicator.unit.rawValue,
                 value: $0.value, numerator: $0.numerator, denominator: $0.denominator)
