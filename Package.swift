@@ -7,6 +7,7 @@ let package = Package(
     products: [
         .executable(name: "motcua", targets: ["motcua"]),
         .executable(name: "notify-sim", targets: ["notify-sim"]),
+        .executable(name: "postal-sim", targets: ["postal-sim"]),
         .library(name: "MotCuaCore", targets: ["MotCuaCore"]),
     ],
     dependencies: [
@@ -57,16 +58,23 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
-        // Stand-ins for the partners (the notification gateway), for tests, local runs and demos.
+        // Stand-ins for the partners (the notification gateway, the post office), for tests, local runs and demos.
         .target(
             name: "MotCuaSim",
             dependencies: [
-                "MotCuaServer", .product(name: "Hummingbird", package: "hummingbird"),
+                "MotCuaCore", "MotCuaServer", .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
             ]
         ),
         .executableTarget(
             name: "notify-sim",
+            dependencies: [
+                "MotCuaSim", .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "ArgumentParser", package: "swift-argument-parser"), .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .executableTarget(
+            name: "postal-sim",
             dependencies: [
                 "MotCuaSim", .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"), .product(name: "Logging", package: "swift-log"),

@@ -24,6 +24,7 @@ import MotCuaCore
 /// | payments.webhookSecret | MOTCUA_PAYMENT_WEBHOOK_SECRET | none: payment callbacks answer 503 |
 /// | watch.sweepSeconds | MOTCUA_WATCH_SECONDS | 60 |
 /// | notifications.gatewayURL / notifications.webhookSecret | MOTCUA_NOTIFY_URL / MOTCUA_NOTIFY_SECRET | none: notifications wait in the outbox |
+/// | postal.partnerURL / postal.apiKey / postal.webhookSecret | MOTCUA_POSTAL_URL / MOTCUA_POSTAL_API_KEY / MOTCUA_POSTAL_WEBHOOK_SECRET | none: orders wait in the outbox, webhooks answer 503 |
 /// | watch.nearDue.workingHours / watch.nearDue.share | — | 8 (one working day) / 0.2 |
 public struct AppConfiguration: Sendable, Equatable {
     public var host: String
@@ -44,6 +45,8 @@ public struct AppConfiguration: Sendable, Equatable {
     public var watch: WatchSettings
     /// The notification gateway, its templates and the retry policy.
     public var notifications: NotificationSettings
+    /// The post office (BCCI) partner: where orders go, how webhooks are checked, the retry policy.
+    public var postal: PostalSettings
     /// The directives that bind this deployment (`statistics.directives` in motcua.json names
     /// them; absent: every file in `directives/`).
     public var directives: [Directive]
@@ -68,6 +71,7 @@ public struct AppConfiguration: Sendable, Equatable {
         var payments: Payments?
         var watch: WatchSettings.File?
         var notifications: NotificationSettings.File?
+        var postal: PostalSettings.File?
         var statistics: Statistics?
 
         struct Server: Decodable { var host: String?; var port: Int? }
@@ -99,6 +103,7 @@ public struct AppConfiguration: Sendable, Equatable {
             blobDirectory: file.storage?.blobDirectory ?? "blobs",
             watch: WatchSettings(file.watch),
             notifications: try NotificationSettings(file.notifications, directory: directory),
+            postal: PostalSettings(file.postal),
             directives: try ConfigLoader.loadDirectives(from: directory, binding: file.statistics?.directives))
         func integer(_ name: String) throws(CalendarError) -> Int? {
             guard let text = environment[name] else { return nil }
@@ -153,6 +158,20 @@ public struct AppConfiguration: Sendable, Equatable {
         }
         if notify.gatewayURL != nil, notify.webhookSecret.map({ $0.hasPrefix("whsec_") && Data(base64Encoded: String($0.dropFirst(6))).map { $0.count >= 24 } == true }) != true {
             throw .invalidConfiguration(file: main, key: "notifications.webhookSecret", reason: "a gateway needs a 'whsec_' secret of at least 24 bytes in base64")
+        }
+        if let url = environment["MOTCUA_POSTAL_URL"], !url.isEmpty { config.postal.partnerURL = url }
+        if let key = environment["MOTCUA_POSTAL_API_KEY"], !key.isEmpty { config.postal.apiKey = key }
+        if let secret = environment["MOTCUA_POSTAL_WEBHOOK_SECRET"], !secret.isEmpty { config.postal.webhookSecret = secret }
+        let postal = config.postal
+        if let url = postal.partnerURL, URL(string: url).map({ ["http", "https"].contains($0.scheme ?? "") && $0.host != nil }) != true {
+            throw .invalidConfiguration(file: main, key: "postal.partnerURL", reason: "'\(url)' is not an http(s) URL")
+        }
+        if let secret = postal.webhookSecret, !(secret.hasPrefix("whsec_") && Data(base64Encoded: String(secret.dropFirst(6))).map({ $0.count >= 24 }) == true) {
+            throw .invalidConfiguration(file: main, key: "postal.webhookSecret", reason: "must be a 'whsec_' secret of at least 24 bytes in base64")
+        }
+        guard (1...100).contains(postal.maxAttempts), postal.backoffSeconds > 0, postal.maxBackoffSeconds >= postal.backoffSeconds,
+              postal.pollSeconds > 0, postal.timeoutSeconds > 0, !postal.service.isEmpty else {
+            throw .invalidConfiguration(file: main, key: "postal", reason: "maxAttempts 1–100; backoff, poll and timeout positive; maxBackoffSeconds ≥ backoffSeconds; a service code")
         }
         guard (1...100).contains(notify.maxAttempts), notify.backoffSeconds > 0, notify.maxBackoffSeconds >= notify.backoffSeconds,
               notify.pollSeconds > 0, notify.timeoutSeconds > 0 else {
@@ -291,6 +310,47 @@ public struct WatchSettings: Sendable, Equatable {
 
     public var policy: NearDuePolicy {
         NearDuePolicy(workingSeconds: Int64(nearDueWorkingHours) * 3600, share: nearDueShare)
+    }
+}
+
+/// The post office partner (BCCI, Quyết định 45/2016/QĐ-TTg).
+public struct PostalSettings: Sendable, Equatable {
+    /// The partner's API base: orders are `POST {partnerURL}/orders`. None: orders wait in the outbox.
+    public var partnerURL: String?
+    /// Sent as `Authorization: Bearer …` with every order.
+    public var apiKey: String?
+    /// Standard Webhooks secret (`whsec_…`) the partner signs its webhooks with.
+    public var webhookSecret: String?
+    /// The partner's service code for administrative-procedure parcels.
+    public var service: String
+    public var maxAttempts: Int
+    public var backoffSeconds: Double
+    public var maxBackoffSeconds: Double
+    public var pollSeconds: Double
+    public var timeoutSeconds: Double
+
+    struct File: Decodable {
+        var partnerURL: String?
+        var apiKey: String?
+        var webhookSecret: String?
+        var service: String?
+        var maxAttempts: Int?
+        var backoffSeconds: Double?
+        var maxBackoffSeconds: Double?
+        var pollSeconds: Double?
+        var timeoutSeconds: Double?
+    }
+
+    init(_ file: File?) {
+        partnerURL = file?.partnerURL
+        apiKey = file?.apiKey
+        webhookSecret = file?.webhookSecret
+        service = file?.service ?? "BCCI-HCC"
+        maxAttempts = file?.maxAttempts ?? 10
+        backoffSeconds = file?.backoffSeconds ?? 2
+        maxBackoffSeconds = file?.maxBackoffSeconds ?? 1800
+        pollSeconds = file?.pollSeconds ?? 2
+        timeoutSeconds = file?.timeoutSeconds ?? 10
     }
 }
 

@@ -55,6 +55,7 @@ public enum SeedLoader {
             var departments: [Department]?
             var illustrativeID: Bool?
             var note: String?
+            var desk: AgencyDesk?
         }
     }
 
@@ -77,7 +78,7 @@ public enum SeedLoader {
                 id: entry.id, name: entry.name, level: entry.level, parentID: entry.parent, validFrom: from, validTo: to,
                 successorID: entry.successor,
                 departments: entry.departments ?? parsed.departmentTemplates?[entry.level] ?? [],
-                illustrativeID: entry.illustrativeID ?? true, note: entry.note))
+                illustrativeID: entry.illustrativeID ?? true, note: entry.note, desk: entry.desk))
         }
         do {
             return try AgencyTree(levels: parsed.levels, agencies: agencies)

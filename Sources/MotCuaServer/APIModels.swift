@@ -82,6 +82,7 @@ struct FeeRequest: Decodable { var amount: Int }
 struct ReturnRequest: Decodable { var method: ReturnMethod }
 struct ApologyRequest: Decodable { var reason: String; var newDueAt: Date }
 struct EmptyRequest: Decodable {}
+struct PostalOrderCommandRequest: Decodable { var direction: PostalDirection; var postalAddress: PostalAddress? }
 
 /// The answer to a desk intake: what the receipt needs, with the access secret to hand over.
 /// The whole dossier and its control sheet are one GET away (Location).
@@ -159,6 +160,8 @@ struct DossierView: Encodable {
     var resultFile: StoredFile?
     var payment: Payment?
     var rating: Rating?
+    /// Postal orders and where their parcels are.
+    var shipments: [ShipmentView]?
     var controlSheet: [EventView]?
 
     struct ProcedureRef: Encodable { var code: String; var name: String; var term: String }
@@ -200,7 +203,37 @@ struct DossierView: Encodable {
         resultFile = d.resultFile
         payment = d.payment
         rating = d.rating
+        shipments = d.shipments?.map(ShipmentView.init)
         controlSheet = events?.map(EventView.init)
+    }
+}
+
+/// A postal order of a dossier and its parcel, with the status in words.
+struct ShipmentView: Encodable {
+    var orderNumber: String
+    var direction: PostalDirection
+    var attempt: Int
+    var waybill: String?
+    var status: ShipmentStatus
+    var statusName: String
+    var cod: Int
+    var orderedAt: Date
+    var updatedAt: Date
+    var note: String?
+    var address: PostalAddress
+
+    init(_ s: Shipment) {
+        orderNumber = s.orderNumber
+        direction = s.direction
+        attempt = s.attempt
+        waybill = s.waybill
+        status = s.status
+        statusName = s.status.vietnameseName
+        cod = s.cod
+        orderedAt = s.orderedAt
+        updatedAt = s.updatedAt
+        note = s.note
+        address = s.address
     }
 }
 
@@ -230,6 +263,9 @@ struct EventView: Encodable {
     var online: Bool?
     var score: Int?
     var comment: String?
+    var orderNumber: String?
+    var waybill: String?
+    var parcelStatus: ShipmentStatus?
 
     struct ActorView: Encodable { var id: String; var name: String; var role: Role }
 
@@ -258,6 +294,9 @@ struct EventView: Encodable {
         online = e.online
         score = e.score
         comment = e.comment
+        orderNumber = e.shipment?.orderNumber ?? e.postal?.orderNumber
+        waybill = e.postal?.waybill
+        parcelStatus = e.postal?.status ?? e.shipment?.status
     }
 }
 

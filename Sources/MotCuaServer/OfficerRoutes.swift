@@ -197,6 +197,10 @@ struct OfficerRoutes {
         command(group, "stop") { request, _ in
             .stop(reason: try await decodeBody(ReasonRequest.self, from: request, limit: limit).reason)
         }
+        command(group, "postal-order") { request, _ in
+            let body = try await decodeBody(PostalOrderCommandRequest.self, from: request, limit: limit)
+            return .orderPostal(direction: body.direction, address: body.postalAddress)
+        }
     }
 
     /// The answer to a desk intake: the receipt data with the access secret to hand over (the

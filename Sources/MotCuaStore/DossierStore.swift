@@ -81,6 +81,21 @@ public protocol DossierStore: Sendable {
     func notifications(dossierID: String) async throws -> [OutboxItem]
     func recordDelivery(_ id: String, outcome: DeliveryOutcome) async throws
 
+    // MARK: Postal outbox
+    /// Pending postal orders whose next attempt is due.
+    func duePostalOrders(now: Date, limit: Int) async throws -> [PostalOrderItem]
+    /// Orders placed by the given agencies (all when nil), newest first, of one status (any when nil).
+    func postalOrders(agencies: Set<String>?, status: PostalOrderItem.Status?, limit: Int) async throws -> [PostalOrderItem]
+    /// An order by its number or by the waybill the post office gave it.
+    func postalOrder(id: String) async throws -> PostalOrderItem?
+    func postalOrder(waybill: String) async throws -> PostalOrderItem?
+    /// A failed attempt (retry later, or dead letter); `delivered` marks an order sent whose
+    /// waybill is already recorded.
+    func recordPostalAttempt(_ id: String, outcome: DeliveryOutcome) async throws
+    /// Puts a dead letter back in the queue, due at `now`, with its attempts counted from zero;
+    /// false when the order is not a dead letter.
+    func retryPostalOrder(_ id: String, now: Date) async throws -> Bool
+
     // MARK: Files, idempotency, webhooks
     /// Whether any dossier refers to the blob (so it must not be deleted).
     func isFileReferenced(sha256: String) async throws -> Bool
@@ -323,6 +338,45 @@ public struct OutboxItem: Sendable, Hashable {
     public var nextAt: Date?
     public var deliveredAt: Date?
     public var lastError: String?
+}
+
+/// A postal order in the outbox: pending until the post office accepts it and answers with a
+/// waybill (sent), a dead letter after a 4xx or the last allowed attempt, or cancelled when the
+/// dossier ended before it was sent.
+public struct PostalOrderItem: Sendable, Hashable, Codable {
+    public enum Status: String, Sendable, Codable, CaseIterable { case pending, sent, dead, cancelled }
+    /// The order number, also the `Idempotency-Key` at the partner.
+    public var id: String
+    public var dossierID: String
+    public var code: String
+    /// The agency that placed it.
+    public var agencyID: String
+    public var direction: PostalDirection
+    public var createdAt: Date
+    public var status: Status
+    public var attempts: Int
+    public var nextAt: Date?
+    public var sentAt: Date?
+    public var waybill: String?
+    public var lastError: String?
+
+    public init(
+        id: String, dossierID: String, code: String, agencyID: String, direction: PostalDirection, createdAt: Date, status: Status,
+        attempts: Int, nextAt: Date?, sentAt: Date?, waybill: String?, lastError: String?
+    ) {
+        self.id = id
+        self.dossierID = dossierID
+        self.code = code
+        self.agencyID = agencyID
+        self.direction = direction
+        self.createdAt = createdAt
+        self.status = status
+        self.attempts = attempts
+        self.nextAt = nextAt
+        self.sentAt = sentAt
+        self.waybill = waybill
+        self.lastError = lastError
+    }
 }
 
 public enum DeliveryOutcome: Sendable {

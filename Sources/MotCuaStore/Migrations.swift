@@ -189,6 +189,28 @@ extension SQLiteStore {
                 if let fact = StatFact(try SQLiteStore.decode(Dossier.self, row[0])) { try SQLiteStore.writeFact(fact, replacing: nil, db: db) }
             }
         }
+        migrator.registerMigration("v6-postal-outbox") { db in
+            try db.execute(sql: """
+                CREATE TABLE postal_orders (
+                  id TEXT PRIMARY KEY NOT NULL,
+                  dossier_id TEXT NOT NULL REFERENCES dossiers(id),
+                  code TEXT NOT NULL,
+                  agency_id TEXT NOT NULL,
+                  direction TEXT NOT NULL,
+                  created_at REAL NOT NULL,
+                  status TEXT NOT NULL DEFAULT 'pending',
+                  attempts INTEGER NOT NULL DEFAULT 0,
+                  next_at REAL,
+                  sent_at REAL,
+                  waybill TEXT,
+                  last_error TEXT
+                ) WITHOUT ROWID;
+                CREATE INDEX postal_orders_due ON postal_orders(next_at) WHERE status = 'pending';
+                CREATE INDEX postal_orders_dossier ON postal_orders(dossier_id);
+                CREATE INDEX postal_orders_agency ON postal_orders(agency_id, status, created_at);
+                CREATE UNIQUE INDEX postal_orders_waybill ON postal_orders(waybill) WHERE waybill IS NOT NULL;
+                """)
+        }
         return migrator
     }
 }

@@ -346,6 +346,7 @@ public final class SQLiteStore: DossierStore {
             try SQLiteStore.syncStats(d, previous: nil, db: db)
             try SQLiteStore.recordFiles(events.map(\.0), dossierID: d.id, db: db)
             try SQLiteStore.enqueueNotifications(events.map(\.0), dossierID: d.id, code: code, db: db)
+            try SQLiteStore.syncPostalOrders(events.map(\.0), dossierID: d.id, code: code, db: db)
             for (event, json) in events {
                 try db.cachedStatement(sql: """
                     INSERT INTO dossier_events(dossier_id, sequence, kind, at, actor_id, agency_id, data) VALUES (?, ?, ?, ?, ?, ?, ?)
@@ -396,6 +397,7 @@ public final class SQLiteStore: DossierStore {
     static func append(_ events: [DossierEvent], to d: Dossier, db: Database) throws {
         try recordFiles(events, dossierID: d.id, db: db)
         try enqueueNotifications(events, dossierID: d.id, code: d.code, db: db)
+        try syncPostalOrders(events, dossierID: d.id, code: d.code, db: db)
         for event in events {
             try db.execute(
                 sql: "INSERT INTO dossier_events(dossier_id, sequence, kind, at, actor_id, agency_id, data) VALUES (?, ?, ?, ?, ?, ?, ?)",

@@ -149,6 +149,11 @@ struct ServeCommand: AsyncParsableCommand {
         } else {
             logger.info("no notification gateway configured: notifications wait in the outbox")
         }
+        if let relay = PostalRelay(dependencies: dependencies) {
+            services.append(relay)
+        } else {
+            logger.info("no post office configured (postal.partnerURL): postal orders wait in the outbox")
+        }
         let group = ServiceGroup(configuration: .init(
             services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         try await group.run()

@@ -45,11 +45,14 @@ final class TestServer: Sendable {
     let task: Task<Void, any Error>
     /// `METHOD /path` of every route the router holds.
     let routes: [String]
+    /// What the application was built with (for background services a test runs itself).
+    let dependencies: AppDependencies
 
     private init(
         baseURL: URL, store: SQLiteStore, secrets: AccessSecrets, blobs: BlobStore, clock: TestClock, task: Task<Void, any Error>,
-        routes: [String]
+        routes: [String], dependencies: AppDependencies
     ) {
+        self.dependencies = dependencies
         self.baseURL = baseURL
         self.store = store
         self.secrets = secrets
@@ -101,7 +104,7 @@ final class TestServer: Sendable {
         for await value in stream { port = value }
         return TestServer(
             baseURL: URL(string: "http://127.0.0.1:\(port)")!, store: store, secrets: secrets, blobs: blobs, clock: clock, task: task,
-            routes: buildRouter(dependencies).routes.map { "\($0.method.rawValue) \($0.path.description)" })
+            routes: buildRouter(dependencies).routes.map { "\($0.method.rawValue) \($0.path.description)" }, dependencies: dependencies)
     }
 
     func stop() async {

@@ -83,7 +83,7 @@ struct StoreTests {
         #expect(try await reopened.session(tokenHash: "h", now: now)?.0.username == "hoa")
         #expect(try await reopened.session(tokenHash: "h", now: now.addingTimeInterval(7200)) == nil)
         #expect(try await reopened.procedures().count == catalogue.procedures.count)
-        #expect(try reopened.appliedMigrations() == ["v1-catalogue-officers-dossiers", "v2-files-idempotency-webhooks", "v3-overdue-watch", "v4-notification-outbox", "v5-statistics"])
+        #expect(try reopened.appliedMigrations() == ["v1-catalogue-officers-dossiers", "v2-files-idempotency-webhooks", "v3-overdue-watch", "v4-notification-outbox", "v5-statistics", "v6-postal-outbox"])
     }
 
     @Test("Idempotency keys: claim, complete, replay, expire; webhook ids are recorded once")

@@ -31,11 +31,15 @@ public struct Agency: Hashable, Sendable, Codable, Identifiable {
     /// True when the identifier is not a published one but a stand-in of the right shape.
     public var illustrativeID: Bool
     public var note: String?
+    /// Where the one-stop desk receives and sends parcels (the post office's counterpart).
+    public var desk: AgencyDesk? = nil
 
     public init(
         id: String, name: String, level: String, parentID: String?, validFrom: LocalDate, validTo: LocalDate? = nil,
-        successorID: String? = nil, departments: [Department] = [], illustrativeID: Bool = true, note: String? = nil
+        successorID: String? = nil, departments: [Department] = [], illustrativeID: Bool = true, note: String? = nil,
+        desk: AgencyDesk? = nil
     ) {
+        self.desk = desk
         self.id = id
         self.name = name
         self.level = level
@@ -51,6 +55,20 @@ public struct Agency: Hashable, Sendable, Codable, Identifiable {
     /// Whether the agency exists on `date`.
     public func isActive(on date: LocalDate) -> Bool {
         validFrom <= date && (validTo.map { date <= $0 } ?? true)
+    }
+}
+
+/// The one-stop desk's postal contact. The ward, district and province come from the agency
+/// tree when not given.
+public struct AgencyDesk: Hashable, Sendable, Codable {
+    public var phone: String
+    public var street: String
+    public var ward: String?
+
+    public init(phone: String, street: String, ward: String? = nil) {
+        self.phone = phone
+        self.street = street
+        self.ward = ward
     }
 }
 

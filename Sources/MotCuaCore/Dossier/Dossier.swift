@@ -333,6 +333,8 @@ public struct Dossier: Hashable, Sendable, Codable, Identifiable {
     public var closedAt: Date? = nil
     /// Working seconds from receipt to the result, net of pauses (set when the result is ready).
     public var processingSeconds: Int64? = nil
+    /// Postal orders (BCCI) and where their parcels are, oldest first.
+    public var shipments: [Shipment]? = nil
 
     /// The appointment to show the applicant: the apology's new one, if any, else the due time.
     public var appointmentAt: Date? { apology?.newDueAt ?? dueAt }

@@ -26,6 +26,11 @@ public enum DossierCommand: Sendable, Hashable {
     case downloadResult
     /// The applicant's satisfaction rating after return.
     case rate(score: Int, comment: String?)
+    /// A new postal order after the last one of that direction failed (or for a dossier that has none).
+    /// `address` replaces the applicant's postal address (required when the dossier has none).
+    case orderPostal(direction: PostalDirection, address: PostalAddress? = nil)
+    /// The post office's report on an order (its waybill, or a webhook event).
+    case postalUpdate(PostalUpdate)
 
     /// The command's name in the API (`POST /dossiers/{code}/{name}`).
     public var name: String {
@@ -48,6 +53,8 @@ public enum DossierCommand: Sendable, Hashable {
         case .stop: "stop"
         case .downloadResult: "download-result"
         case .rate: "rate"
+        case .orderPostal: "postal-order"
+        case .postalUpdate: "postal-update"
         }
     }
 }

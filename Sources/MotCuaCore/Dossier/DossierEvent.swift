@@ -7,6 +7,10 @@ public struct DossierEvent: Hashable, Sendable, Codable {
         case created, received, supplementationRequested, supplementationReceived, refused
         case transferred, assigned, sentToAgency, receivedFromAgency, feeRequested, feePaid
         case approved, resultReady, returned, apologized, withdrawn, stopped, inherited, rated
+        /// A postal order placed (it enters the outbox in the same transaction).
+        case postalOrdered
+        /// The post office's word about a parcel: its waybill, then its journey.
+        case postalUpdated
     }
 
     /// Position in the dossier's history, from 1.
@@ -46,6 +50,10 @@ public struct DossierEvent: Hashable, Sendable, Codable {
     /// Working seconds from receipt to the result, net of pauses (on `resultReady`).
     public var workingSeconds: Int64?
     public var comment: String?
+    /// For `postalOrdered`: the order.
+    public var shipment: Shipment?
+    /// For `postalUpdated`: what the post office reported.
+    public var postal: PostalUpdate?
 
     /// Whether the applicant may see this step in the public history: every step but the
     /// internal hand-offs inside the agencies.
@@ -86,6 +94,8 @@ public struct DossierEvent: Hashable, Sendable, Codable {
         case .stopped: "Dừng xử lý"
         case .inherited: "Tiếp nhận do hợp nhất cơ quan"
         case .rated: "Đánh giá mức độ hài lòng"
+        case .postalOrdered: "Đặt dịch vụ bưu chính công ích: \((shipment?.direction ?? .pickup).vietnameseName.lowercased())"
+        case .postalUpdated: "Bưu điện: \((postal?.status ?? .accepted).vietnameseName.lowercased())"
         }
     }
 }

@@ -49,6 +49,8 @@ public enum Lifecycle {
         "stop": ([.received, .processing, .supplementation, .awaitingFee, .approved], [.leader]),
         "download-result": ([.resultReady], [.citizen]),
         "rate": ([.returned], [.citizen]),
+        "postal-order": ([.submitted, .resultReady], [.desk]),
+        "postal-update": (Set(DossierStatus.allCases), [.system]),
     ]
 
     // MARK: Creating a dossier
@@ -166,7 +168,23 @@ public enum Lifecycle {
         var created = DossierEvent(sequence: 1, kind: .created, at: context.now, actor: context.actor, agencyID: submission.agencyID)
         created.dossier = dossier
         created.note = submission.note
-        return [created]
+        guard submission.postalPickup, let address = submission.postalAddress else { return [created] }
+        // The post office collects the dossier: the order enters the outbox with the dossier.
+        // At level 3 the fee is paid offline, so the post office may collect a fixed fee with it.
+        let cod = submission.level == 3 ? procedure.fee.amount ?? 0 : 0
+        return [created, postalOrder(.pickup, dossier: evolve(dossier, created), address: address, cod: cod, context: context)]
+    }
+
+    /// The event that places a postal order for the dossier (the next attempt of that direction).
+    static func postalOrder(
+        _ direction: PostalDirection, dossier: Dossier, address: PostalAddress, cod: Int, context: DecisionContext
+    ) -> DossierEvent {
+        let attempt = (dossier.shipments ?? []).filter { $0.direction == direction }.count + 1
+        var event = DossierEvent(sequence: dossier.version + 1, kind: .postalOrdered, at: context.now, actor: context.actor, agencyID: dossier.currentAgencyID)
+        event.shipment = Shipment(
+            orderNumber: Shipment.orderNumber(code: dossier.code, direction: direction, attempt: attempt), direction: direction,
+            attempt: attempt, cod: cod, orderedAt: context.now, updatedAt: context.now, address: address)
+        return event
     }
 
     static func normalized(_ applicant: Applicant) -> Applicant {
@@ -191,7 +209,9 @@ public enum Lifecycle {
             throw .invalidState(command: command.name, status: dossier.status)
         }
         // Only the agency holding the dossier acts on it, except to receive an inter-agency hand-off.
-        if case .receiveFromAgency = command {
+        if case .postalUpdate = command {
+            // The post office reports on its parcels whoever holds the dossier.
+        } else if case .receiveFromAgency = command {
             guard dossier.pendingAgencyID == actor.agencyID else {
                 throw .forbidden(command: command.name, reason: "Hồ sơ không được chuyển liên thông đến cơ quan của bạn.")
             }
@@ -202,6 +222,8 @@ public enum Lifecycle {
         }
 
         var event = DossierEvent(sequence: dossier.version + 1, kind: .created, at: now, actor: actor, agencyID: actor.agencyID)
+        /// Events that follow the command's own (a postal order, a return by post).
+        var following: [DossierEvent] = []
         func require(_ text: String, _ field: String) throws(DomainError) -> String {
             let trimmed = text.trimmingWhitespace()
             guard !trimmed.isEmpty else { throw .invalid([FieldProblem(field: field, reason: "Không được để trống.")]) }
@@ -211,6 +233,13 @@ public enum Lifecycle {
 
         switch command {
         case .receive:
+            // A dossier the post office collects is received once it reached the desk: postal
+            // time does not count.
+            if dossier.channel == .postal, let pickup = dossier.shipment(.pickup), pickup.status != .deliveredToDesk {
+                throw .forbidden(
+                    command: command.name,
+                    reason: "Hồ sơ gửi qua bưu điện chưa được chuyển đến Bộ phận Một cửa (bưu gửi: \(pickup.status.vietnameseName.lowercased())).")
+            }
             event.kind = .received
             do {
                 event.dueAt = try context.calendar.due(from: now, term: dossier.term)
@@ -312,6 +341,11 @@ public enum Lifecycle {
             if let received = dossier.receivedAt {
                 event.workingSeconds = try? context.calendar.elapsed(from: received, to: now, pauses: dossier.pauses)
             }
+            // The result goes home by post: the delivery order enters the outbox with it. Without
+            // an address the dossier waits in the postal queue for the desk to order one.
+            if dossier.returnMethod == .post, let address = dossier.postalAddress {
+                following.append(postalOrder(.delivery, dossier: evolve(dossier, event), address: address, cod: unpaidFee(dossier), context: context))
+            }
 
         case let .returnResult(method):
             event.kind = .returned
@@ -365,11 +399,66 @@ public enum Lifecycle {
             event.kind = .rated
             event.score = score
             event.comment = trimmed?.isEmpty == false ? trimmed : nil
+
+        case let .orderPostal(direction, address):
+            switch direction {
+            case .pickup:
+                guard dossier.status == .submitted, dossier.channel == .postal else {
+                    throw .forbidden(command: command.name, reason: "Chỉ đặt thu gom cho hồ sơ nộp qua bưu chính chưa được tiếp nhận.")
+                }
+            case .delivery:
+                guard dossier.status == .resultReady, dossier.returnMethod == .post else {
+                    throw .forbidden(command: command.name, reason: "Chỉ đặt chuyển phát cho hồ sơ đã có kết quả và trả kết quả qua bưu chính.")
+                }
+            }
+            if let last = dossier.shipment(direction), !last.status.isFailure {
+                throw .limitReached(
+                    command: command.name,
+                    reason: "Đơn \(last.orderNumber) đang còn hiệu lực (\(last.status.vietnameseName.lowercased())); chỉ đặt đơn mới khi đơn trước không thành công.")
+            }
+            if let address {
+                let problems = address.problems()
+                guard problems.isEmpty else { throw .invalid(problems) }
+            }
+            guard let target = address ?? dossier.postalAddress else {
+                throw .invalid([FieldProblem(field: "postalAddress", reason: "Cần địa chỉ để bưu điện thu gom hồ sơ hoặc chuyển phát kết quả.")])
+            }
+            event = postalOrder(direction, dossier: dossier, address: target, cod: direction == .delivery ? unpaidFee(dossier) : 0, context: context)
+
+        case let .postalUpdate(update):
+            guard let shipment = dossier.shipments?.first(where: { $0.orderNumber == update.orderNumber }) else {
+                throw .invalid([FieldProblem(field: "orderNumber", reason: "Hồ sơ không có đơn bưu chính này.")])
+            }
+            guard update.status != .ordered, update.status.applies(to: shipment.direction) else {
+                throw .invalid([FieldProblem(field: "type", reason: "Sự kiện không áp dụng cho đơn \(shipment.direction.vietnameseName.lowercased()).")])
+            }
+            if let known = shipment.waybill, let given = update.waybill, known != given {
+                throw .invalid([FieldProblem(field: "waybill", reason: "Mã bưu gửi không khớp với đơn \(shipment.orderNumber).")])
+            }
+            let learnsWaybill = shipment.waybill == nil && update.waybill != nil
+            // Statuses only move forward: a repeated or stale report has no effect.
+            guard update.status.rank > shipment.status.rank || learnsWaybill else { return [] }
+            var effective = update
+            if update.status.rank <= shipment.status.rank { effective.status = shipment.status }
+            event.kind = .postalUpdated
+            event.postal = effective
+            event.note = update.note
+            if shipment.direction == .delivery, effective.status == .delivered, shipment.status != .delivered, dossier.status == .resultReady {
+                var returned = DossierEvent(sequence: event.sequence + 1, kind: .returned, at: now, actor: actor, agencyID: dossier.currentAgencyID)
+                returned.returnMethod = .post
+                following.append(returned)
+            }
         }
         if let due = event.dueAt {
             event.nearDueAt = try nearDueStart(dossier, due: due, context: context)
         }
-        return [event]
+        return [event] + following
+    }
+
+    /// A fee asked for and not paid yet: the post office may collect it on delivery (COD).
+    static func unpaidFee(_ dossier: Dossier) -> Int {
+        guard let payment = dossier.payment, payment.paidAt == nil else { return 0 }
+        return payment.amount
     }
 
     /// Where the near-due window opens before `due`, for the dossier's term.
@@ -524,6 +613,20 @@ public enum Lifecycle {
             closePause(&d, at: event.at)
         case .rated:
             d.rating = event.score.map { Rating(score: $0, comment: event.comment, at: event.at) }
+        case .postalOrdered:
+            if let shipment = event.shipment {
+                d.shipments = (d.shipments ?? []) + [shipment]
+                d.postalAddress = shipment.address
+            }
+        case .postalUpdated:
+            if let update = event.postal, let index = d.shipments?.firstIndex(where: { $0.orderNumber == update.orderNumber }) {
+                var shipment = d.shipments![index]
+                if update.status.rank > shipment.status.rank { shipment.status = update.status }
+                if shipment.waybill == nil { shipment.waybill = update.waybill }
+                shipment.updatedAt = update.at
+                if let note = update.note { shipment.note = note }
+                d.shipments![index] = shipment
+            }
         }
         return d
     }

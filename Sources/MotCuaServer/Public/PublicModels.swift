@@ -104,8 +104,15 @@ struct PublicDossierView: Encodable {
     struct PublicPostal: Encodable {
         var pickup: Bool
         var delivery: Bool
-        /// Waybill codes and parcel events, once the post office carries the dossier.
-        var tracking: [String]
+        /// The orders, their waybill codes and where the parcels are.
+        var tracking: [PublicParcel]
+    }
+    struct PublicParcel: Encodable {
+        var direction: PostalDirection
+        var waybill: String?
+        var status: ShipmentStatus
+        var statusName: String
+        var updatedAt: Date
     }
     struct PublicStep: Encodable {
         var kind: DossierEvent.Kind
@@ -145,7 +152,11 @@ struct PublicDossierView: Encodable {
                 : nil
         }
         let pickup = d.channel == .postal
-        postal = pickup || d.returnMethod == .post ? PublicPostal(pickup: pickup, delivery: d.returnMethod == .post, tracking: []) : nil
+        postal = pickup || d.returnMethod == .post ? PublicPostal(
+            pickup: pickup, delivery: d.returnMethod == .post,
+            tracking: (d.shipments ?? []).map {
+                PublicParcel(direction: $0.direction, waybill: $0.waybill, status: $0.status, statusName: $0.status.vietnameseName, updatedAt: $0.updatedAt)
+            }) : nil
         outcome = d.outcome
         closingReason = d.closingReason
         rating = d.rating
