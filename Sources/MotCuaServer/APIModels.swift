@@ -42,6 +42,8 @@ struct IntakeRequest: Decodable {
     var missingItems: [String]?
     var notApplicable: [String]?
     var note: String?
+    /// Where the post office delivers the result (with `returnMethod: post`).
+    var postalAddress: PostalAddress?
 
     /// Length limits, so that an oversized field is refused with its name.
     func sizeProblems() -> [FieldProblem] {

@@ -73,7 +73,7 @@ struct OfficerRoutes {
             }
             let intake = Intake(
                 procedure: procedure, applicant: body.applicant, documents: body.documents, returnMethod: body.returnMethod,
-                channel: .desk, missingItems: body.missingItems ?? [], notApplicable: body.notApplicable ?? [], note: body.note)
+                channel: .desk, missingItems: body.missingItems ?? [], notApplicable: body.notApplicable ?? [], note: body.note, postalAddress: body.postalAddress)
             let id = TimeOrderedID.make(at: decision.now)
             // A refused intake rolls back its savepoint, sequence number included: no code is burnt.
             let (dossier, _) = try await store.fileDossier(

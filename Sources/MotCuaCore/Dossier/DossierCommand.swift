@@ -71,11 +71,15 @@ public struct Intake: Hashable, Sendable {
     /// Documents of the list that do not apply to this case (the conditional "Trường hợp …" rows).
     public var notApplicable: [String]
     public var note: String?
+    /// Where the post office delivers the result (return by post).
+    public var postalAddress: PostalAddress?
 
     public init(
         procedure: Procedure, applicant: Applicant, documents: [ProvidedDocument], returnMethod: ReturnMethod,
-        channel: Channel = .desk, missingItems: [String] = [], notApplicable: [String] = [], note: String? = nil
+        channel: Channel = .desk, missingItems: [String] = [], notApplicable: [String] = [], note: String? = nil,
+        postalAddress: PostalAddress? = nil
     ) {
+        self.postalAddress = postalAddress
         self.procedure = procedure
         self.applicant = applicant
         self.documents = documents

@@ -70,6 +70,7 @@ public enum Lifecycle {
         if intake.returnMethod == .post && !intake.procedure.postalReturn {
             problems.append(FieldProblem(field: "returnMethod", reason: "Thủ tục này không trả kết quả qua bưu chính."))
         }
+        if let address = intake.postalAddress { problems += address.problems() }
         for (index, document) in intake.documents.enumerated() where !intake.procedure.documents.contains(where: { $0.name == document.name }) {
             problems.append(FieldProblem(field: "documents[\(index)].name", reason: "Giấy tờ không có trong thành phần hồ sơ của thủ tục."))
         }
@@ -84,7 +85,7 @@ public enum Lifecycle {
         }
         guard problems.isEmpty else { throw .invalid(problems) }
 
-        let dossier = Dossier(
+        var dossier = Dossier(
             id: id, code: code, agencyID: actor.agencyID, currentAgencyID: actor.agencyID, pendingAgencyID: nil,
             agencyTrail: [actor.agencyID], procedureCode: intake.procedure.code, procedureName: intake.procedure.name,
             term: intake.procedure.term, channel: intake.channel, applicant: normalized(intake.applicant),
@@ -93,6 +94,7 @@ public enum Lifecycle {
             receivedAt: nil, dueAt: nil, pauses: [], departmentID: nil, handlerID: nil, handlerName: nil,
             feeAmount: nil, approvedAt: nil, resultReadyAt: nil, returnedAt: nil, apology: nil, outcome: nil,
             closingReason: nil, updatedAt: context.now, version: 0)
+        dossier.postalAddress = intake.returnMethod == .post ? intake.postalAddress : nil
         var created = DossierEvent(sequence: 1, kind: .created, at: context.now, actor: actor, agencyID: actor.agencyID)
         created.dossier = dossier
         created.note = intake.note
