@@ -364,4 +364,31 @@ struct PostalTests {
         #expect(try await server.request("POST", "/api/v1/dossiers/\(code)/postal-order", token: desk, json: ["direction": "delivery"]).status == 409)
         #expect(try await server.request("POST", "/api/v1/dossiers/\(code)/postal-order", token: desk, json: ["direction": "sideways"]).status == 422)
     }
+
+    @Test("The partner contract in docs/ describes exactly what the relay sends and the webhook door accepts")
+    func partnerContract() throws {
+        let data = try Data(contentsOf: repository.appendingPathComponent("docs/postal-partner.openapi.json"))
+        let document = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
+        #expect(document["openapi"] as? String == "3.1.0")
+        let schemas = try #require((document["components"] as? [String: Any])?["schemas"] as? [String: [String: Any]])
+        func keys(_ value: some Encodable) throws -> Set<String> {
+            Set(try #require(try JSONSerialization.jsonObject(with: JSONEncoder().encode(value)) as? [String: Any]).keys)
+        }
+        func properties(_ name: String) throws -> Set<String> { Set(try #require(schemas[name]?["properties"] as? [String: Any]).keys) }
+        func required(_ name: String) throws -> Set<String> { Set(try #require(schemas[name]?["required"] as? [String])) }
+        let party = PostalParty(name: "A", phone: "0912345678", address: "1 Trần Phú", ward: "Sông Trí", district: "Kỳ Anh", province: "Hà Tĩnh")
+        let order = PostalOrderRequest(
+            orderNumber: "C-THU", dossierCode: "C", direction: .pickup, service: "BCCI-HCC", sender: party, receiver: party, cod: 0, notes: "n")
+        #expect(try keys(order) == properties("OrderRequest") && required("OrderRequest").isSubset(of: keys(order)))
+        #expect(try keys(party) == properties("Party") && required("Party").isSubset(of: keys(party)))
+        #expect(try keys(PostalOrderResponse(orderNumber: "C-THU", waybill: "EA1VN")) == properties("OrderAccepted"))
+        let payload = PostalWebhookPayload(status: .accepted, at: Date(), data: .init(waybill: "EA1VN", orderNumber: "C-THU", note: "x"))
+        #expect(try keys(payload) == properties("WebhookPayload"))
+        let webhookProperties = try #require(schemas["WebhookPayload"]?["properties"] as? [String: [String: Any]])
+        #expect(Set(try #require(webhookProperties["type"]?["enum"] as? [String])) == Set(ShipmentStatus.eventTypes.map(PostalWebhookPayload.type(of:))))
+        #expect(try keys(payload.data) == Set(try #require((webhookProperties["data"]?["properties"] as? [String: Any])?.keys)))
+        let orderProperties = try #require(schemas["OrderRequest"]?["properties"] as? [String: [String: Any]])
+        #expect(Set(try #require(orderProperties["direction"]?["enum"] as? [String])) == Set(PostalDirection.allCases.map(\.rawValue)))
+        #expect((document["webhooks"] as? [String: Any])?["parcelEvent"] != nil)
+    }
 }
