@@ -99,7 +99,7 @@ let package = Package(
         .testTarget(name: "MotCuaConfigTests", dependencies: ["MotCuaConfig"]),
         .testTarget(name: "MotCuaStoreTests", dependencies: ["MotCuaStore", "MotCuaConfig"]),
         .testTarget(name: "MotCuaServerTests", dependencies: ["MotCuaServer", "MotCuaStore", "MotCuaConfig", "MotCuaSim"]),
-        .testTarget(name: "MotCuaCLITests", dependencies: ["motcua"]),
+        .testTarget(name: "MotCuaCLITests", dependencies: ["motcua", "postal-sim"]),
     ],
     swiftLanguageModes: [.v6]
 )

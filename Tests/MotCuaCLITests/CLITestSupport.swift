@@ -11,11 +11,14 @@ struct CommandResult {
 }
 
 /// The built `motcua` executable (it sits beside the test bundle).
-func motcuaExecutable() throws -> URL {
-    let binary = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("motcua")
+func motcuaExecutable() throws -> URL { try builtExecutable("motcua") }
+
+/// A built executable of the package (`motcua`, `postal-sim`).
+func builtExecutable(_ name: String) throws -> URL {
+    let binary = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent(name)
     let candidates = [binary] + [
         URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("motcua"),
+            .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent(name),
     ]
     guard let executable = candidates.first(where: { FileManager.default.isExecutableFile(atPath: $0.path) }) else {
         throw CocoaError(.fileNoSuchFile, userInfo: [NSFilePathErrorKey: binary.path])

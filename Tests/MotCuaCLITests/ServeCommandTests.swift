@@ -11,12 +11,13 @@ final class ServerProcess {
     var lines: [String] = []
     var baseURL: URL?
 
-    init(dataDirectory: URL, demo: Bool = false) throws {
+    init(dataDirectory: URL, demo: Bool = false, port: Int = 0, environment extra: [String: String] = [:]) throws {
         var environment = ProcessInfo.processInfo.environment
         environment["MOTCUA_BCRYPT_COST"] = "4"
         environment["MOTCUA_LOG_LEVEL"] = "info"
+        environment.merge(extra) { $1 }
         child = try Subprocess(
-            try motcuaExecutable().path, ["serve", "--port", "0", "--data-dir", dataDirectory.path] + (demo ? ["--demo"] : []),
+            try motcuaExecutable().path, ["serve", "--port", "\(port)", "--data-dir", dataDirectory.path] + (demo ? ["--demo"] : []),
             environment: environment, directory: repositoryRoot, error: false)
         output = Drain(child.output!)
     }

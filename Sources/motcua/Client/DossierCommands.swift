@@ -95,6 +95,14 @@ struct ShowCommand: AsyncParsableCommand {
         say("\(L("Người nộp", "Applicant")): \(applicant["name"] ?? ""), \(applicant["phone"] ?? ""), \(applicant["address"] ?? "")")
         say("\(L("Tiếp nhận", "Received")): \(shortTime(d["receivedAt"]))   \(L("Hẹn trả", "Due")): \(shortTime(d["appointmentAt"]))")
         if let missing = d["missingItems"] as? [String], !missing.isEmpty { say("\(L("Cần bổ sung", "Missing")): \(missing.joined(separator: "; "))") }
+        for shipment in d["shipments"] as? [[String: Any]] ?? [] {
+            let direction = PostalFailedCommand.direction(shipment["direction"] as? String)
+            let failed = ["delivery_failed", "returned_to_sender"].contains(shipment["status"] as? String ?? "")
+            var line = "\(L("Bưu chính", "Post")): \(direction) \(shipment["orderNumber"] ?? "")"
+            line += "  \(L("mã bưu gửi", "waybill")) \(shipment["waybill"] as? String ?? "—")  \(shipment["statusName"] ?? "")"
+            if let note = shipment["note"] as? String { line += " (\(note))" }
+            say(failed ? Terminal.paint(line, .red) : line)
+        }
         say("")
         say(Terminal.paint(L("Phiếu kiểm soát quá trình giải quyết", "Control sheet"), .bold))
         for event in d["controlSheet"] as? [[String: Any]] ?? [] {
@@ -102,6 +110,7 @@ struct ShowCommand: AsyncParsableCommand {
             var line = "  \(shortTime(event["at"]))  \(event["title"] ?? "")  – \(actor["name"] ?? "") @ \(event["agencyID"] ?? "")"
             if let reason = event["reason"] as? String { line += "  (\(reason))" }
             if let due = event["dueAt"] as? String { line += "  → \(L("hẹn", "due")) \(shortTime(due))" }
+            if let waybill = event["waybill"] as? String { line += "  [\(waybill)]" }
             say(line)
         }
     }

@@ -1,0 +1,163 @@
+import Foundation
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
+import Testing
+
+/// A free loopback port (bound, read, released).
+func freePort() throws -> Int {
+    let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+    guard fd >= 0 else { throw Subprocess.Failure(description: "socket() failed") }
+    defer { close(fd) }
+    var address = sockaddr_in()
+    address.sin_family = sa_family_t(AF_INET)
+    address.sin_addr.s_addr = inet_addr("127.0.0.1")
+    address.sin_port = 0
+    var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+    let bound = withUnsafeMutablePointer(to: &address) {
+        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) == 0 && getsockname(fd, $0, &length) == 0 }
+    }
+    guard bound else { throw Subprocess.Failure(description: "bind() failed") }
+    return Int(UInt16(bigEndian: address.sin_port))
+}
+
+/// `postal-sim` as a user runs it.
+final class PostalSimProcess {
+    let child: Subprocess
+    let output: Drain
+    let baseURL: URL
+
+    init(port: Int, webhookURL: String, secret: String, arguments: [String]) throws {
+        child = try Subprocess(
+            try builtExecutable("postal-sim").path,
+            ["--port", "\(port)", "--webhook-url", webhookURL, "--secret", secret] + arguments,
+            environment: ProcessInfo.processInfo.environment, directory: repositoryRoot, error: false)
+        output = Drain(child.output!)
+        baseURL = URL(string: "http://127.0.0.1:\(port)")!
+    }
+
+    func stats() async -> [String: Any] {
+        (try? await fetch(baseURL.appendingPathComponent("sim/stats")).1) ?? [:]
+    }
+
+    func stop() {
+        child.signal(SIGTERM)
+        if (try? child.wait(seconds: 30)) == nil { Issue.record("postal-sim did not stop: \(output.text)") }
+    }
+}
+
+/// Polls `condition` every 50 ms for at most `seconds`.
+func eventually(_ seconds: Double, _ condition: () async throws -> Bool) async rethrows -> Bool {
+    let deadline = Date().addingTimeInterval(seconds)
+    while Date() < deadline {
+        if try await condition() { return true }
+        try? await Task.sleep(for: .milliseconds(50))
+    }
+    return try await condition()
+}
+
+@Suite("Post office adapter across a crash", .serialized)
+struct PostalCrashTests {
+    static let secret = "whsec_" + Data((0..<32).map { UInt8(($0 * 7 + 3) % 256) }).base64EncodedString()
+
+    /// A level-3 application for 3.000334 (criminal record extract) that the post office collects.
+    static func application(agencyID: String, index: Int, documents: Int) -> (Data, String) {
+        let boundary = "motcua-\(UUID().uuidString)"
+        var body = Data()
+        func part(_ name: String, _ filename: String?, _ type: String, _ data: Data) {
+            body.append(Data("--\(boundary)\r\nContent-Disposition: form-data; name=\"\(name)\"".utf8))
+            if let filename { body.append(Data("; filename=\"\(filename)\"".utf8)) }
+            body.append(Data("\r\nContent-Type: \(type)\r\n\r\n".utf8) + data + Data("\r\n".utf8))
+        }
+        let application: [String: Any] = [
+            "procedureCode": "3.000334", "agencyID": agencyID, "level": 3, "returnMethod": "post", "postalPickup": true,
+            "applicant": ["name": "Người nộp \(index)", "idNumber": String(format: "0010900%05d", index), "phone": "0912345678", "address": "Hà Tĩnh"],
+            "postalAddress": ["recipient": "Người nộp \(index)", "phone": "0912345678", "street": "Số \(index) đường Trần Phú", "ward": "phường Thành Sen", "province": "tỉnh Hà Tĩnh"],
+        ]
+        part("application", nil, "application/json", try! JSONSerialization.data(withJSONObject: application))
+        for number in 1...documents {
+            part("document-\(number)", "giay-to-\(number).pdf", "application/pdf", Data("%PDF-1.7\n% \(index)-\(number)-\(UUID())\n".utf8))
+        }
+        body.append(Data("--\(boundary)--\r\n".utf8))
+        return (body, "multipart/form-data; boundary=\(boundary)")
+    }
+
+    @Test("The server is killed while orders are in flight: after a restart every order reaches the post office exactly once")
+    func killedMidSend() async throws {
+        let data = FileManager.default.temporaryDirectory.appendingPathComponent("motcua-postal-crash-\(UUID().uuidString)")
+        let serverPort = try freePort(), simPort = try freePort()
+        let environment = [
+            "MOTCUA_POSTAL_URL": "http://127.0.0.1:\(simPort)", "MOTCUA_POSTAL_WEBHOOK_SECRET": Self.secret,
+        ]
+        let sim = try PostalSimProcess(
+            port: simPort, webhookURL: "http://127.0.0.1:\(serverPort)/postal/webhooks", secret: Self.secret,
+            arguments: ["--latency-ms", "400", "--step-ms", "300"])
+        defer { sim.stop() }
+        var server = try ServerProcess(dataDirectory: data, port: serverPort, environment: environment)
+        try server.waitUntilListening()
+        let base = try #require(server.baseURL)
+        let password = try #require(server.lines.first { $0.contains("mật khẩu:") }?.split(separator: " ").last.map(String.init))
+        let username = try #require(server.lines.first { $0.contains("tên đăng nhập:") }?.split(separator: " ").last.map(String.init))
+        let (_, login) = try await fetch(base.appendingPathComponent("api/v1/auth/login"), method: "POST", json: ["username": username, "password": password])
+        let token = try #require(login["token"] as? String)
+        let (_, me) = try await fetch(base.appendingPathComponent("api/v1/me"), token: token)
+        let agencyID = try #require(me["agencyID"] as? String, "\(me)")
+        let (_, procedure) = try await fetch(base.appendingPathComponent("api/v1/public/procedures/3.000334"))
+        let documents = (procedure["documents"] as? [Any])?.count ?? 1
+
+        // The post office answers slowly; orders pile up in flight.
+        let count = 24
+        var codes: [String] = []
+        for index in 0..<count {
+            let (body, type) = Self.application(agencyID: agencyID, index: index, documents: documents)
+            var request = URLRequest(url: base.appendingPathComponent("api/v1/public/dossiers"))
+            request.httpMethod = "POST"
+            request.httpBody = body
+            request.setValue(type, forHTTPHeaderField: "Content-Type")
+            let (answer, response) = try await URLSession.shared.data(for: request)
+            let object = (try? JSONSerialization.jsonObject(with: answer)) as? [String: Any] ?? [:]
+            #expect((response as? HTTPURLResponse)?.statusCode == 201, "\(String(decoding: answer, as: UTF8.self))")
+            if let code = object["code"] as? String { codes.append(code) }
+        }
+        #expect(codes.count == count)
+
+        // Kill the server (SIGKILL: no goodbye) as soon as the post office has taken the first orders.
+        #expect(await eventually(60) { (await sim.stats()["requests"] as? Int ?? 0) >= 1 })
+        try await Task.sleep(for: .milliseconds(250))
+        server.child.signal(SIGKILL)
+        _ = try server.child.wait(seconds: 30)
+        let atCrash = await sim.stats()
+        let takenBeforeCrash = atCrash["created"] as? Int ?? 0
+        #expect(takenBeforeCrash < count, "the crash came too late to test anything: \(atCrash)")
+
+        // Restart on the same data and port: the outbox is read again, the same keys are sent again.
+        server = try ServerProcess(dataDirectory: data, port: serverPort, environment: environment)
+        defer { server.stop() }
+        try server.waitUntilListening()
+        let (_, relogin) = try await fetch(base.appendingPathComponent("api/v1/auth/login"), method: "POST", json: ["username": username, "password": password])
+        let token2 = try #require(relogin["token"] as? String)
+        let allSent = await eventually(90) {
+            let (_, list) = (try? await fetch(base.appendingPathComponent("api/v1/postal/orders").appending(queryItems: [.init(name: "status", value: "all")]), token: token2)) ?? (0, [:])
+            let items = list["items"] as? [[String: Any]] ?? []
+            return items.count == count && items.allSatisfy { $0["status"] as? String == "sent" && $0["waybill"] is String }
+        }
+        #expect(allSent)
+        let stats = await sim.stats()
+        // Exactly once at the partner: one order per key; whatever was in flight at the crash came back as a replay.
+        #expect(stats["created"] as? Int == count, "\(stats)")
+        #expect((stats["replays"] as? Int ?? 0) >= 1, "\(stats)")
+        // Every dossier has its one waybill, and the parcels reach the desk.
+        let arrived = await eventually(90) {
+            var waybills: Set<String> = []
+            for code in codes {
+                let (_, dossier) = (try? await fetch(base.appendingPathComponent("api/v1/dossiers/\(code)"), token: token2)) ?? (0, [:])
+                guard let shipment = (dossier["shipments"] as? [[String: Any]])?.first, shipment["status"] as? String == "delivered_to_desk",
+                      let waybill = shipment["waybill"] as? String else { return false }
+                waybills.insert(waybill)
+            }
+            return waybills.count == count
+        }
+        #expect(arrived)
+        print("postal crash: \(count) orders, \(takenBeforeCrash) taken by the post office before the kill, partner stats after: \(stats)")
+    }
+}
