@@ -160,4 +160,64 @@ struct PostalCrashTests {
         #expect(arrived)
         print("postal crash: \(count) orders, \(takenBeforeCrash) taken by the post office before the kill, partner stats after: \(stats)")
     }
+
+    @Test("motcua postal failed|retry|order and the postal lines of motcua show, against a post office that refuses our key")
+    func terminalClient() async throws {
+        let data = FileManager.default.temporaryDirectory.appendingPathComponent("motcua-postal-cli-\(UUID().uuidString)")
+        let serverPort = try freePort(), simPort = try freePort()
+        let sim = try PostalSimProcess(
+            port: simPort, webhookURL: "http://127.0.0.1:\(serverPort)/postal/webhooks", secret: Self.secret,
+            arguments: ["--api-key", "khoa-dung", "--step-ms", "100"])
+        defer { sim.stop() }
+        let server = try ServerProcess(dataDirectory: data, port: serverPort, environment: [
+            "MOTCUA_POSTAL_URL": "http://127.0.0.1:\(simPort)", "MOTCUA_POSTAL_WEBHOOK_SECRET": Self.secret, "MOTCUA_POSTAL_API_KEY": "khoa-sai",
+        ])
+        defer { server.stop() }
+        try server.waitUntilListening()
+        let base = try #require(server.baseURL)
+        let password = try #require(server.lines.first { $0.contains("mật khẩu:") }?.split(separator: " ").last.map(String.init))
+        let username = try #require(server.lines.first { $0.contains("tên đăng nhập:") }?.split(separator: " ").last.map(String.init))
+        let home = data.appendingPathComponent("home"), work = data.appendingPathComponent("work")
+        try FileManager.default.createDirectory(at: work, withIntermediateDirectories: true)
+        func run(_ arguments: [String], input: String? = nil) throws -> CommandResult {
+            try motcua(arguments, environment: ["MOTCUA_HOME": home.path, "NO_COLOR": "1", "MOTCUA_LANG": "vi"], directory: work, input: input)
+        }
+        #expect(try run(["login", "--server", base.absoluteString, "--username", username, "--password-stdin"], input: password + "\n").status == 0)
+        let me = try JSONSerialization.jsonObject(with: Data(try run(["whoami", "--json"]).stdout.utf8)) as? [String: Any]
+        let agencyID = try #require(me?["agencyID"] as? String, "\(String(describing: me))")
+        let (_, procedure) = try await fetch(base.appendingPathComponent("api/v1/public/procedures/3.000334"))
+        let (body, type) = Self.application(agencyID: agencyID, index: 1, documents: (procedure["documents"] as? [Any])?.count ?? 1)
+        var request = URLRequest(url: base.appendingPathComponent("api/v1/public/dossiers"))
+        request.httpMethod = "POST"
+        request.httpBody = body
+        request.setValue(type, forHTTPHeaderField: "Content-Type")
+        let (answer, _) = try await URLSession.shared.data(for: request)
+        let code = try #require((try JSONSerialization.jsonObject(with: answer) as? [String: Any])?["code"] as? String)
+        let order = "\(code)-THU"
+
+        // The post office refuses the key: a dead letter at once.
+        #expect(await eventually(60) { (try? run(["postal", "failed"]).stdout.contains(order)) == true })
+        let failed = try run(["postal", "failed"])
+        #expect(failed.status == 0 && failed.stdout.contains("HTTP 401") && failed.stdout.contains("Lỗi") && failed.stdout.contains("motcua postal retry"))
+        let show = try run(["show", code])
+        #expect(show.stdout.contains("Bưu chính: Thu gom hồ sơ \(order)") && show.stdout.contains("Đã đặt đơn, chờ gửi bưu điện"), "\(show.stdout)")
+        let json = try JSONSerialization.jsonObject(with: Data(try run(["postal", "failed", "--json"]).stdout.utf8)) as? [String: Any]
+        #expect((json?["items"] as? [[String: Any]])?.first?["status"] as? String == "dead")
+
+        let retried = try run(["postal", "retry", order])
+        #expect(retried.status == 0 && retried.stdout.contains("Đã đưa đơn \(order) vào hàng đợi gửi lại"), "\(retried.stderr)")
+        // Still the wrong key: the post office is asked once more, and it dies again.
+        #expect(await eventually(60) { await sim.stats()["unauthorized"] as? Int == 2 })
+        #expect(await eventually(30) { (try? run(["postal", "failed"]).stdout.contains(order)) == true })
+        let unknown = try run(["postal", "retry", "\(code)-KHONG"])
+        #expect(unknown.status == 66 && unknown.stderr.hasPrefix("Lỗi: "), "\(unknown.status) \(unknown.stderr)")
+        // Ordering again is the desk's step, not the administrator's.
+        let notDesk = try run(["postal", "order", code, "--direction", "pickup"])
+        #expect(notDesk.status == 77 && notDesk.stderr.hasPrefix("Lỗi: "), "\(notDesk.stderr)")
+        #expect(try run(["postal", "order", code, "--direction", "sideways"]).status == 64)
+        #expect(try run(["postal", "order", code, "--recipient", "Ai đó"]).status == 64)
+        #expect(try run(["postal", "failed", "--status", "lost"]).status == 64)
+        let english = try motcua(["postal", "failed", "--lang", "en"], environment: ["MOTCUA_HOME": home.path, "NO_COLOR": "1"], directory: work)
+        #expect(english.stdout.contains("Last error") && english.stdout.contains("Failed"), "\(english.stdout)")
+    }
 }
