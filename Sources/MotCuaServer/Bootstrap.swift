@@ -199,10 +199,11 @@ struct DemoDossiers {
         let id = TimeOrderedID.make(at: t, using: &rng)
         let filingContext = context(desk, t, calendar, agency)
         let dossier: Dossier
+        let deskParty = PostalOrders.deskParty(agencyID: agencyID, tree: catalogue.tree)
+        let address = PostalAddress(
+            recipient: applicant.name, phone: applicant.phone, street: applicant.address, ward: deskParty.ward.isEmpty ? agency.name : deskParty.ward,
+            district: deskParty.district, province: deskParty.province)
         if let level {
-            let address = PostalAddress(
-                recipient: applicant.name, phone: applicant.phone, street: applicant.address, ward: agency.name,
-                province: catalogue.tree.agencies[agency.parentID ?? ""]?.name ?? agency.name)
             let files = procedure.documents.map {
                 StoredFile(sha256: Self.demoFile, name: "\($0.name).pdf", contentType: "application/pdf", size: 1024, document: $0.name)
             }
@@ -223,7 +224,7 @@ struct DemoDossiers {
             let intake = Intake(
                 procedure: procedure, applicant: applicant, documents: documents, returnMethod: returnMethod,
                 channel: postalIntake ? .postal : .desk,
-                missingItems: incompleteAtIntake ? [procedure.documents[0].name] : [])
+                missingItems: incompleteAtIntake ? [procedure.documents[0].name] : [], postalAddress: byPost ? address : nil)
             (dossier, _) = try await store.fileDossier(agencyID: agencyID, day: WorkCalendar.localDate(of: t)) { code in
                 try Lifecycle.file(intake, code: code, id: id, context: filingContext)
             }
@@ -290,6 +291,19 @@ struct DemoDossiers {
                 }
                 t = try calendar.due(from: t, workingSeconds: step())
                 guard t < now else { finished = false; break }
+            }
+            if case .returnResult = command, returnMethod == .post,
+               let delivery = try await store.dossier(code: dossier.code)?.shipment(.delivery) {
+                // The post office carries the result home: its waybill, the round, the delivery.
+                let waybill = S10.identifier(prefix: "EB", number: Int.random(in: 0..<100_000_000, using: &rng))
+                for status in [ShipmentStatus.accepted, .outForDelivery, .delivered] {
+                    let update = PostalUpdate(orderNumber: delivery.orderNumber, waybill: waybill, status: status, at: t)
+                    let context = DecisionContext(actor: PostalOrders.actor(agencyID: agencyID), now: t, calendar: calendar)
+                    _ = try await store.apply(code: dossier.code) { try Lifecycle.decide(.postalUpdate(update), dossier: $0, context: context) }
+                    t = t.addingTimeInterval(Double.random(in: 3600...(30 * 3600), using: &rng))
+                    guard t < now else { finished = false; break }
+                }
+                continue
             }
             try await apply(dossier.code, actor, command, t, calendar, agency)
         }

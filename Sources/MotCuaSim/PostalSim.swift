@@ -253,12 +253,7 @@ public final class PostalSim: Sendable {
 
     /// A UPU S10 item identifier: service indicator, 8 digits, the check digit, "VN".
     static func waybill(serial: Int, direction: PostalDirection) -> String {
-        let number = String(format: "%08d", (serial * 7919 + 10_000_000) % 100_000_000)
-        let weights = [8, 6, 4, 2, 3, 5, 9, 7]
-        let sum = zip(number, weights).reduce(0) { $0 + Int(String($1.0))! * $1.1 }
-        var check = 11 - sum % 11
-        if check == 10 { check = 0 } else if check == 11 { check = 5 }
-        return (direction == .pickup ? "EA" : "EB") + number + "\(check)VN"
+        S10.identifier(prefix: direction == .pickup ? "EA" : "EB", number: serial * 7919 + 10_000_000)
     }
 
     // MARK: The parcel's life, told by webhook

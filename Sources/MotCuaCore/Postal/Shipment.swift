@@ -148,3 +148,16 @@ extension Dossier {
         return pickup.status == .pickedUp
     }
 }
+
+/// UPU S10 item identifiers (mã bưu gửi): two letters, eight digits, the check digit, the country.
+public enum S10 {
+    /// `EB12345678?VN` for `number` (taken modulo 10^8).
+    public static func identifier(prefix: String, number: Int, country: String = "VN") -> String {
+        let digits = String(format: "%08d", ((number % 100_000_000) + 100_000_000) % 100_000_000)
+        let weights = [8, 6, 4, 2, 3, 5, 9, 7]
+        let sum = zip(digits, weights).reduce(0) { $0 + ($1.0.wholeNumberValue ?? 0) * $1.1 }
+        var check = 11 - sum % 11
+        if check == 10 { check = 0 } else if check == 11 { check = 5 }
+        return prefix + digits + "\(check)" + country
+    }
+}
