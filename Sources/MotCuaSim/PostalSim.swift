@@ -22,7 +22,7 @@ public final class PostalSim: Sendable {
     public struct Faults: Sendable {
         /// Share of order requests answered 503 (with Retry-After: 1) without effect.
         public var failRate = 0.0
-        /// Added to every answer.
+        /// Added to every answer except an outage's (an accepted order is taken first, then answered).
         public var latency: Duration = .zero
         /// Share of order requests taken but answered only after `hang` (past the client's timeout).
         public var timeoutRate = 0.0
@@ -154,8 +154,15 @@ public final class PostalSim: Sendable {
     }
 
     func order(_ request: Request) async throws -> Response {
+        let response = try await answer(request)
+        if faults.latency > .zero, response.status != .serviceUnavailable || !state.withLock({ $0.down }) {
+            try await Task.sleep(for: faults.latency)
+        }
+        return response
+    }
+
+    func answer(_ request: Request) async throws -> Response {
         var request = request
-        if faults.latency > .zero { try await Task.sleep(for: faults.latency) }
         let body = try await request.collectBody(upTo: 262_144)
         enum Gate { case down, fail, unauthorized, open }
         let gate: Gate = state.withLock { state in

@@ -78,6 +78,17 @@ struct ClientCommandTests {
         #expect(show.stdout.contains("Phiếu kiểm soát quá trình giải quyết") && show.stdout.contains("Tiếp nhận hồ sơ") && show.stdout.contains("Hoàng Thị Mai"))
         #expect(try f.run(["print", code, "--form", "01", "--output", "receipt.html"]).status == 0)
         #expect(try String(contentsOf: f.work.appendingPathComponent("receipt.html"), encoding: .utf8).contains("Giấy tiếp nhận hồ sơ"))
+        // Returned by post: the delivery address goes with the dossier (the applicant's by default).
+        let byPost = try f.run([
+            "intake", "--procedure", "1.001193", "--name", "Lê Văn Tâm", "--id-number", "042190000778", "--phone", "0905123457",
+            "--address", "Số 5 đường Lê Lợi", "--not-applicable", "1,2,3,5,8", "--missing", "none", "--return", "post",
+            "--ward", "phường Sông Trí", "--province", "tỉnh Hà Tĩnh", "--yes", "--json",
+        ])
+        let posted = try JSONSerialization.jsonObject(with: Data(byPost.stdout.utf8)) as? [String: Any]
+        let postedCode = try #require(posted?["code"] as? String, "\(byPost.stderr)")
+        let postedDossier = try JSONSerialization.jsonObject(with: Data(try f.run(["show", postedCode, "--json"]).stdout.utf8)) as? [String: Any]
+        let postal = postedDossier?["postalAddress"] as? [String: Any]
+        #expect(postal?["street"] as? String == "Số 5 đường Lê Lợi" && postal?["ward"] as? String == "phường Sông Trí" && postal?["recipient"] as? String == "Lê Văn Tâm")
 
         // Lifecycle actions; a refused one is one clear sentence and a documented exit code.
         let stop = try f.run(["stop", code, "--reason", "Thử"])

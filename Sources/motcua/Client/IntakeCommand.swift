@@ -23,6 +23,9 @@ struct IntakeCommand: AsyncParsableCommand {
     @Option(name: .long, help: ArgumentHelp(L("Số thứ tự các giấy tờ còn thiếu, ví dụ 2,5; 'none' nếu đủ.", "Numbers of the missing papers, e.g. 2,5; 'none' when complete."))) var missing: String?
     @Option(name: .customLong("not-applicable"), help: ArgumentHelp(L("Số thứ tự giấy tờ không áp dụng, ví dụ 1,3; 'none'.", "Numbers of the papers that do not apply, e.g. 1,3; 'none'."))) var notApplicable: String?
     @Option(name: .customLong("return"), help: ArgumentHelp(L("Nơi trả kết quả: desk, post, electronic.", "Where the result goes: desk, post, electronic."))) var returnMethod: String?
+    @Option(name: .long, help: ArgumentHelp(L("Trả qua bưu điện: phường, xã nhận kết quả.", "Return by post: the ward or commune."))) var ward: String?
+    @Option(name: .long, help: ArgumentHelp(L("Trả qua bưu điện: quận, huyện (nếu có).", "Return by post: the district (if any)."))) var district: String?
+    @Option(name: .long, help: ArgumentHelp(L("Trả qua bưu điện: tỉnh, thành phố.", "Return by post: the province."))) var province: String?
     @Flag(name: .long, help: ArgumentHelp(L("Không hỏi xác nhận (cho script).", "Do not ask for confirmation (scripts)."))) var yes = false
     @OptionGroup var options: ClientOptions
 
@@ -65,6 +68,8 @@ struct IntakeCommand: AsyncParsableCommand {
 
     func guided() async throws {
         let client = try APIClient.fromSession()
+        // With --json, standard output carries the answer alone.
+        func info(_ text: String) { if !options.json { say(text) } }
         // 1. The procedure, found by part of its name (diacritics optional).
         var chosen: [String: Any]
         if let procedure {
@@ -86,7 +91,7 @@ struct IntakeCommand: AsyncParsableCommand {
                 }
             }
         }
-        say(Terminal.paint("\(chosen["code"] ?? "") \(chosen["name"] ?? "") – \(chosen["term"] ?? "")", .bold))
+        info(Terminal.paint("\(chosen["code"] ?? "") \(chosen["name"] ?? "") – \(chosen["term"] ?? "")", .bold))
 
         // 2. The applicant, each field checked as it is typed.
         let name = try ask(L("Họ tên: ", "Name: "), given: self.name) { $0.isEmpty ? L("Không được để trống.", "Required.") : ($0.count > 200 ? L("Dài quá 200 ký tự.", "Over 200 characters.") : nil) }
@@ -105,9 +110,9 @@ struct IntakeCommand: AsyncParsableCommand {
 
         // 3. The document checklist.
         let documents = chosen["documents"] as? [[String: Any]] ?? []
-        say(L("Thành phần hồ sơ:", "Documents:"))
+        info(L("Thành phần hồ sơ:", "Documents:"))
         for (index, document) in documents.enumerated() {
-            say("  \(index + 1). \(Terminal.clip("\(document["name"] ?? "")", 110)) [\(document["originals"] ?? 0) \(L("chính", "orig."))/\(document["copies"] ?? 0) \(L("sao", "copies"))]")
+            info("  \(index + 1). \(Terminal.clip("\(document["name"] ?? "")", 110)) [\(document["originals"] ?? 0) \(L("chính", "orig."))/\(document["copies"] ?? 0) \(L("sao", "copies"))]")
         }
         let count = max(1, documents.count)
         let notApplicableText = try ask(L("Giấy tờ KHÔNG áp dụng cho trường hợp này (số, Enter nếu không có): ", "Papers that do NOT apply (numbers, Enter for none): "),
@@ -133,6 +138,17 @@ struct IntakeCommand: AsyncParsableCommand {
             "notApplicable": skipped.sorted().map { documents[$0 - 1]["name"] ?? "" },
         ]
         if !missingNumbers.isEmpty { body["missingItems"] = missingNumbers.map { documents[$0 - 1]["name"] ?? "" } }
+        // 4b. Returned by post: where the post office delivers it (the applicant's data by default).
+        if method == "post" {
+            let required = { (text: String) -> String? in text.isEmpty ? L("Không được để trống.", "Required.") : (text.count > 200 ? L("Dài quá 200 ký tự.", "Over 200 characters.") : nil) }
+            info(L("Địa chỉ nhận kết quả qua bưu điện:", "Where the post office delivers the result:"))
+            let ward = try ask(L("  Phường, xã: ", "  Ward or commune: "), given: self.ward, check: required)
+            let district = try ask(L("  Quận, huyện (Enter nếu không có): ", "  District (Enter for none): "), given: self.district ?? (self.ward != nil ? "" : nil)) { _ in nil }
+            let province = try ask(L("  Tỉnh, thành phố: ", "  Province: "), given: self.province, check: required)
+            var postal: [String: Any] = ["recipient": name, "phone": phone, "street": address, "ward": ward, "province": province]
+            if !district.isEmpty { postal["district"] = district }
+            body["postalAddress"] = postal
+        }
 
         // 5. Confirm, then the one write.
         if !yes {
