@@ -216,6 +216,7 @@ struct PostalTests {
             #expect(shipment.waybill == orders.first { $0.request.orderNumber == shipment.orderNumber }?.waybill)
             #expect(shipment.status == .deliveredToDesk)
         }
+        print("postal outage: \(rig.sim.stats)")
     }
 
     @Test("Faults: 5xx, timeouts, duplicate, out-of-order and forged webhooks; every event takes effect once")
