@@ -2,6 +2,7 @@
 # Officer-API intake and detail-read benchmark on SQLite (issue #3).
 #
 #   bash Benchmarks/intake/run.sh            # release build, 10 s per phase, 64 connections
+#   BIN=/tmp/motcua-old bash Benchmarks/intake/run.sh   # a given binary instead (A/B runs)
 #
 # Needs wrk (apt-get install wrk). Starts `motcua serve --demo` on a fresh data directory on
 # 127.0.0.1, logs in as a demo desk officer, then measures:
@@ -16,10 +17,10 @@ DURATION=${DURATION:-5s}
 CONNECTIONS=${CONNECTIONS:-64}
 PORT=${PORT:-18080}
 
-swift build -c release --product motcua >/dev/null
+[ -n "${BIN:-}" ] || swift build -c release --product motcua >/dev/null
 data=$(mktemp -d)
 log=$(mktemp)
-.build/release/motcua serve --demo --port "$PORT" --data-dir "$data" >"$log" 2>/dev/null &
+${BIN:-.build/release/motcua} serve --demo --port "$PORT" --data-dir "$data" >"$log" 2>/dev/null &
 server=$!
 trap 'kill $server 2>/dev/null; wait $server 2>/dev/null; rm -rf "$data" "$log"' EXIT
 for _ in $(seq 1 600); do grep -q "đang chạy tại" "$log" && break; sleep 0.1; done
