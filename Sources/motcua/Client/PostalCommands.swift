@@ -101,7 +101,7 @@ struct PostalOrderCommand: AsyncParsableCommand {
     }
 
     @OptionGroup var target: CodeArgument
-    @Option(name: .long, help: ArgumentHelp(L("pickup (thu gom hồ sơ) hoặc delivery (chuyển phát kết quả, mặc định).", "pickup or delivery (default).")))
+    @Option(name: .long, help: ArgumentHelp(L("pickup (thu gom hồ sơ) hoặc delivery (chuyển phát kết quả).", "pickup (the dossier) or delivery (the result).")))
     var direction = "delivery"
     @Option(name: .long, help: ArgumentHelp(L("Người nhận (địa chỉ mới).", "Recipient (new address)."))) var recipient: String?
     @Option(name: .long, help: ArgumentHelp(L("Điện thoại người nhận.", "Recipient's phone."))) var phone: String?
