@@ -83,6 +83,11 @@ public struct AppConfiguration: Sendable, Equatable {
         struct Statistics: Decodable { var directives: [String]? }
     }
 
+    /// A Standard Webhooks secret: `whsec_` and at least 24 bytes in base64.
+    static func isWebhookSecret(_ secret: String) -> Bool {
+        secret.hasPrefix("whsec_") && (Data(base64Encoded: String(secret.dropFirst(6)))?.count ?? 0) >= 24
+    }
+
     /// Loads and validates; throws naming the file (or the variable) and the key.
     public static func load(
         from directory: URL, environment: [String: String] = ProcessInfo.processInfo.environment
@@ -156,7 +161,7 @@ public struct AppConfiguration: Sendable, Equatable {
         if notify.gatewayURL != nil, notify.templates.isEmpty {
             throw .invalidConfiguration(file: main, key: "notifications.templates", reason: "a gateway needs the message templates (notifications/vi.json)")
         }
-        if notify.gatewayURL != nil, notify.webhookSecret.map({ $0.hasPrefix("whsec_") && Data(base64Encoded: String($0.dropFirst(6))).map { $0.count >= 24 } == true }) != true {
+        if notify.gatewayURL != nil, notify.webhookSecret.map(Self.isWebhookSecret) != true {
             throw .invalidConfiguration(file: main, key: "notifications.webhookSecret", reason: "a gateway needs a 'whsec_' secret of at least 24 bytes in base64")
         }
         if let url = environment["MOTCUA_POSTAL_URL"], !url.isEmpty { config.postal.partnerURL = url }
@@ -166,7 +171,7 @@ public struct AppConfiguration: Sendable, Equatable {
         if let url = postal.partnerURL, URL(string: url).map({ ["http", "https"].contains($0.scheme ?? "") && $0.host != nil }) != true {
             throw .invalidConfiguration(file: main, key: "postal.partnerURL", reason: "'\(url)' is not an http(s) URL")
         }
-        if let secret = postal.webhookSecret, !(secret.hasPrefix("whsec_") && Data(base64Encoded: String(secret.dropFirst(6))).map({ $0.count >= 24 }) == true) {
+        if let secret = postal.webhookSecret, !Self.isWebhookSecret(secret) {
             throw .invalidConfiguration(file: main, key: "postal.webhookSecret", reason: "must be a 'whsec_' secret of at least 24 bytes in base64")
         }
         guard (1...100).contains(postal.maxAttempts), postal.backoffSeconds > 0, postal.maxBackoffSeconds >= postal.backoffSeconds,

@@ -8,6 +8,20 @@ import MotCuaCore
 import MotCuaStore
 import ServiceLifecycle
 
+extension DeliveryOutcome {
+    /// What follows a failed attempt of an outbox delivery (`attempts` made before this one): the
+    /// next attempt after an exponential backoff with jitter (never sooner than the partner's
+    /// `Retry-After`, never later than `maxBackoff`), or a dead letter after the last allowed one.
+    static func next(
+        after attempts: Int, of maxAttempts: Int, backoff: Double, maxBackoff: Double, retryAfter: Double?, error: String, now: Date
+    ) -> DeliveryOutcome {
+        guard attempts + 1 < maxAttempts else { return .dead(error: "\(error) after \(attempts + 1) attempts") }
+        let exponential = min(maxBackoff, backoff * pow(2, Double(attempts)))
+        let delay = max(exponential * Double.random(in: 0.5...1.0), min(retryAfter ?? 0, maxBackoff))
+        return .retry(at: now.addingTimeInterval(delay), error: error)
+    }
+}
+
 /// What the gateway receives for one notification (JSON, signed per Standard Webhooks).
 public struct NotificationMessage: Codable, Sendable, Equatable {
     public struct Recipient: Codable, Sendable, Equatable {
@@ -132,10 +146,9 @@ public struct NotificationRelay: Service {
 
     /// The next attempt, with exponential backoff and jitter, or a dead letter after the last.
     func retry(_ item: OutboxItem, error: String, retryAfter: Double?) -> DeliveryOutcome {
-        guard item.attempts + 1 < settings.maxAttempts else { return .dead(error: "\(error) after \(item.attempts + 1) attempts") }
-        let exponential = min(settings.maxBackoffSeconds, settings.backoffSeconds * pow(2, Double(item.attempts)))
-        let delay = max(exponential * Double.random(in: 0.5...1.0), retryAfter ?? 0)
-        return .retry(at: now().addingTimeInterval(delay), error: error)
+        DeliveryOutcome.next(
+            after: item.attempts, of: settings.maxAttempts, backoff: settings.backoffSeconds, maxBackoff: settings.maxBackoffSeconds,
+            retryAfter: retryAfter, error: error, now: now())
     }
 
     static let encoder: JSONEncoder = {

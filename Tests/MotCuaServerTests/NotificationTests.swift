@@ -18,18 +18,7 @@ struct RunningGateway {
 
     static func start(secret: String = gatewaySecret, clock: TestClock) async throws -> RunningGateway {
         let sim = GatewaySim(secret: secret, retryAfter: nil, now: { clock.now })
-        var logger = Logger(label: "gateway")
-        logger.logLevel = .warning
-        let (stream, continuation) = AsyncStream.makeStream(of: Int.self)
-        let app = Application(
-            router: sim.router(), configuration: .init(address: .hostname("127.0.0.1", port: 0)),
-            onServerRunning: { channel in
-                continuation.yield(channel.localAddress?.port ?? 0)
-                continuation.finish()
-            }, logger: logger)
-        let task = Task { try await app.runService() }
-        var port = 0
-        for await value in stream { port = value }
+        let (port, task) = await serveOnLoopback(sim.router(), label: "gateway")
         return RunningGateway(sim: sim, url: "http://127.0.0.1:\(port)/messages", task: task)
     }
 }

@@ -28,18 +28,7 @@ struct PostalRig {
         let sim = PostalSim(
             webhookURL: server.baseURL.appendingPathComponent("postal/webhooks"), secret: postalSecret, apiKey: apiKey, faults: faults,
             step: step, now: { server.clock.now })
-        var logger = Logger(label: "postal-sim")
-        logger.logLevel = .warning
-        let (stream, continuation) = AsyncStream.makeStream(of: Int.self)
-        let app = Application(
-            router: sim.router(), configuration: .init(address: .hostname("127.0.0.1", port: 0)),
-            onServerRunning: { channel in
-                continuation.yield(channel.localAddress?.port ?? 0)
-                continuation.finish()
-            }, logger: logger)
-        let task = Task { try await app.runService() }
-        var port = 0
-        for await value in stream { port = value }
+        let (port, task) = await serveOnLoopback(sim.router(), label: "postal-sim")
         return PostalRig(server: server, sim: sim, partnerURL: "http://127.0.0.1:\(port)", simTask: task)
     }
 

@@ -13,6 +13,23 @@ import Synchronization
 
 let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 
+/// A partner stand-in's router served on a loopback port of its own; its port and its task.
+func serveOnLoopback(_ router: Router<BasicRequestContext>, label: String) async -> (port: Int, task: Task<Void, any Error>) {
+    var logger = Logger(label: label)
+    logger.logLevel = .warning
+    let (stream, continuation) = AsyncStream.makeStream(of: Int.self)
+    let app = Application(
+        router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)),
+        onServerRunning: { channel in
+            continuation.yield(channel.localAddress?.port ?? 0)
+            continuation.finish()
+        }, logger: logger)
+    let task = Task { try await app.runService() }
+    var port = 0
+    for await value in stream { port = value }
+    return (port, task)
+}
+
 /// A clock tests can move.
 final class TestClock: Sendable {
     private let current: Mutex<Date>

@@ -160,10 +160,9 @@ public struct PostalRelay: Service {
 
     /// The next attempt, with exponential backoff and jitter, or a dead letter after the last.
     func retry(_ item: PostalOrderItem, error: String, retryAfter: Double?) -> DeliveryOutcome {
-        guard item.attempts + 1 < settings.maxAttempts else { return .dead(error: "\(error) after \(item.attempts + 1) attempts") }
-        let exponential = min(settings.maxBackoffSeconds, settings.backoffSeconds * pow(2, Double(item.attempts)))
-        let delay = max(exponential * Double.random(in: 0.5...1.0), min(retryAfter ?? 0, settings.maxBackoffSeconds))
-        return .retry(at: dependencies.now().addingTimeInterval(delay), error: error)
+        DeliveryOutcome.next(
+            after: item.attempts, of: settings.maxAttempts, backoff: settings.backoffSeconds, maxBackoff: settings.maxBackoffSeconds,
+            retryAfter: retryAfter, error: error, now: dependencies.now())
     }
 }
 
