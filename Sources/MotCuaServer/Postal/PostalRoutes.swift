@@ -4,6 +4,7 @@ import MotCuaConfig
 import MotCuaCore
 import MotCuaStore
 import NIOCore
+import Synchronization
 
 /// The post office's door, `POST /postal/webhooks` (Standard Webhooks), and the officers' view of
 /// the postal outbox under `/api/v1/postal`.
@@ -109,13 +110,15 @@ struct PostalRoutes {
         let update = PostalUpdate(orderNumber: order.id, waybill: waybill, status: status, at: at, note: payload.data.note)
         let calendar = dependencies.calendars.calendar(forAgency: order.agencyID)
         let now = dependencies.now()
-        let before = try await store.version(code: order.code)
+        let effect = Mutex(false)
         let dossier = try await store.apply(code: order.code) { current in
             let context = DecisionContext(actor: PostalOrders.actor(agencyID: current.currentAgencyID), now: now, calendar: calendar)
-            return try Lifecycle.decide(.postalUpdate(update), dossier: current, context: context)
+            let events = try Lifecycle.decide(.postalUpdate(update), dossier: current, context: context)
+            effect.withLock { $0 = !events.isEmpty }
+            return events
         }
         _ = try await store.recordWebhook(source: "postal", id: id, at: now)
-        let applied = dossier.version != before
+        let applied = effect.withLock { $0 }
         dependencies.logger.info(
             "postal webhook", metadata: ["order": "\(order.id)", "type": "\(payload.type)", "applied": "\(applied)"])
         return jsonResponse([
