@@ -126,9 +126,9 @@ public struct NotificationRelay: Service {
             request.setValue(value, forHTTPHeaderField: name)
         }
         do {
-            let (_, response) = try await session.data(for: request)
-            let status = (response as? HTTPURLResponse)?.statusCode ?? 0
-            let retryAfter = ((response as? HTTPURLResponse)?.value(forHTTPHeaderField: "Retry-After")).flatMap(Double.init)
+            let (_, response) = try await session.exchange(request)
+            let status = response.statusCode
+            let retryAfter = response.value(forHTTPHeaderField: "Retry-After").flatMap(Double.init)
             switch status {
             case 200..<300:
                 logger.info("notification delivered", metadata: ["id": "\(item.id)", "kind": "\(item.kind.rawValue)"])

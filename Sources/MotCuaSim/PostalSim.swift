@@ -315,8 +315,7 @@ public final class PostalSim: Sendable {
                 request.setValue(value, forHTTPHeaderField: name)
             }
             state.withLock { $0.stats.webhooksSent += 1; if attempt > 1 { $0.stats.webhookRetries += 1 } }
-            if let (_, response) = try? await session.data(for: request), let status = (response as? HTTPURLResponse)?.statusCode,
-               (200..<300).contains(status) {
+            if let (_, response) = try? await session.exchange(request), (200..<300).contains(response.statusCode) {
                 state.withLock { $0.stats.webhooksAcknowledged += 1 }
                 return true
             }
@@ -337,7 +336,7 @@ public final class PostalSim: Sendable {
             request.setValue(value, forHTTPHeaderField: name)
         }
         state.withLock { $0.stats.forgedSent += 1 }
-        if let (_, response) = try? await session.data(for: request), (response as? HTTPURLResponse)?.statusCode == 401 {
+        if let (_, response) = try? await session.exchange(request), response.statusCode == 401 {
             state.withLock { $0.stats.forgedRejected += 1 }
         }
     }

@@ -56,7 +56,7 @@ func eventually(_ seconds: Double, _ condition: () async throws -> Bool) async r
     return try await condition()
 }
 
-@Suite("Post office adapter across a crash", .serialized)
+@Suite("Post office adapter across a crash", .serialized, .timeLimit(.minutes(5)))
 struct PostalCrashTests {
     static let secret = "whsec_" + Data((0..<32).map { UInt8(($0 * 7 + 3) % 256) }).base64EncodedString()
 
@@ -166,9 +166,11 @@ struct PostalCrashTests {
         }
         #expect(allSent)
         let stats = await sim.stats()
-        // Exactly once at the partner: one order per key; whatever was in flight at the crash came back as a replay.
+        // Exactly once at the partner: one order per key. An order taken before the crash reaches the
+        // restarted server either as a replay of its key (the same waybill) or through its first webhook,
+        // whichever comes first; neither creates anything.
         #expect(stats["created"] as? Int == count, "\(stats)")
-        #expect((stats["replays"] as? Int ?? 0) >= takenBeforeCrash, "\(stats)")
+        #expect((stats["replays"] as? Int ?? 0) <= takenBeforeCrash, "\(stats)")
         // Every dossier has its one waybill, and the parcels reach the desk.
         let arrived = await eventually(90) {
             var waybills: Set<String> = []

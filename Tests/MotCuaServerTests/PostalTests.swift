@@ -97,7 +97,7 @@ struct PostalRig {
     }
 }
 
-@Suite("Post office (BCCI) adapter", .serialized)
+@Suite("Post office (BCCI) adapter", .serialized, .timeLimit(.minutes(5)))
 struct PostalTests {
     @Test("The full path: postal pick-up → desk receipt → processing → postal return → delivered, counted by the statistics")
     func fullPath() async throws {

@@ -104,10 +104,7 @@ public struct PostalRelay: Service {
         let data: Data
         let response: HTTPURLResponse
         do {
-            let (body, answer) = try await session.data(for: request)
-            guard let http = answer as? HTTPURLResponse else { return retry(item, error: "no HTTP response", retryAfter: nil) }
-            data = body
-            response = http
+            (data, response) = try await session.exchange(request)
         } catch {
             return retry(item, error: error.localizedDescription, retryAfter: nil)
         }

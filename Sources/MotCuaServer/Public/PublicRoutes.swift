@@ -78,7 +78,7 @@ struct PublicRoutes {
     /// per client address for citizens. Touches no data, so every refusal costs the same.
     func authorize(_ request: Request, _ context: AppRequestContext, code: String) throws {
         let portal = try portalID(request)
-        if portal == nil, let wait = limiter.take("ip:\(context.clientAddress)", now: Date()) {
+        if portal == nil, let wait = limiter.take("ip:\(context.clientAddress)", now: dependencies.now()) {
             throw Problem.typed("rate-limited", detail: "Bạn tra cứu quá nhiều lần; vui lòng thử lại sau \(wait) giây.", retryAfter: wait)
         }
         guard code.utf8.count <= 64 else { throw Self.notFound }
