@@ -112,6 +112,8 @@ public protocol DossierStore: Sendable {
     /// Records a webhook delivery id; false when it was seen before (a replay).
     func recordWebhook(source: String, id: String, at: Date) async throws -> Bool
     func webhookSeen(source: String, id: String) async throws -> Bool
+    /// Forgets webhook receipts older than `before`; returns how many.
+    func purgeWebhookReceipts(before: Date) async throws -> Int
 }
 
 extension DossierStore {

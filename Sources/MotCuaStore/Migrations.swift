@@ -211,6 +211,9 @@ extension SQLiteStore {
                 CREATE UNIQUE INDEX postal_orders_waybill ON postal_orders(waybill) WHERE waybill IS NOT NULL;
                 """)
         }
+        migrator.registerMigration("v7-webhook-receipts-by-age") { db in
+            try db.execute(sql: "CREATE INDEX webhook_receipts_received ON webhook_receipts(received_at)")
+        }
         return migrator
     }
 }

@@ -67,4 +67,11 @@ extension SQLiteStore {
             try Bool.fetchOne(db, sql: "SELECT 1 FROM webhook_receipts WHERE source = ? AND id = ?", arguments: [source, id]) ?? false
         }
     }
+
+    public func purgeWebhookReceipts(before: Date) async throws -> Int {
+        try await pool.write { db in
+            try db.execute(sql: "DELETE FROM webhook_receipts WHERE received_at < ?", arguments: [before.timeIntervalSince1970])
+            return db.changesCount
+        }
+    }
 }

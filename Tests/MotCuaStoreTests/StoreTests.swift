@@ -83,7 +83,7 @@ struct StoreTests {
         #expect(try await reopened.session(tokenHash: "h", now: now)?.0.username == "hoa")
         #expect(try await reopened.session(tokenHash: "h", now: now.addingTimeInterval(7200)) == nil)
         #expect(try await reopened.procedures().count == catalogue.procedures.count)
-        #expect(try reopened.appliedMigrations() == ["v1-catalogue-officers-dossiers", "v2-files-idempotency-webhooks", "v3-overdue-watch", "v4-notification-outbox", "v5-statistics", "v6-postal-outbox"])
+        #expect(try reopened.appliedMigrations() == ["v1-catalogue-officers-dossiers", "v2-files-idempotency-webhooks", "v3-overdue-watch", "v4-notification-outbox", "v5-statistics", "v6-postal-outbox", "v7-webhook-receipts-by-age"])
     }
 
     @Test("Idempotency keys: claim, complete, replay, expire; webhook ids are recorded once")
@@ -110,6 +110,12 @@ struct StoreTests {
         let seen = try await store.webhookSeen(source: "payment", id: "msg_1")
         let otherSource = try await store.webhookSeen(source: "postal", id: "msg_1")
         #expect(seen && !otherSource)
+        // Old receipts are forgotten by age, newer ones kept.
+        #expect(try await store.recordWebhook(source: "postal", id: "evt_2", at: t0 + 86_400))
+        #expect(try await store.purgeWebhookReceipts(before: t0 + 3600) == 1)
+        let forgotten = try await store.webhookSeen(source: "payment", id: "msg_1")
+        let kept = try await store.webhookSeen(source: "postal", id: "evt_2")
+        #expect(!forgotten && kept)
     }
 
     @Test("Seeding twice changes nothing the second time")
