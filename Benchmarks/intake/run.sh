@@ -3,6 +3,7 @@
 #
 #   bash Benchmarks/intake/run.sh            # release build, 10 s per phase, 64 connections
 #   BIN=/tmp/motcua-old bash Benchmarks/intake/run.sh   # a given binary instead (A/B runs)
+#   ERRLOG=/tmp/server.log bash Benchmarks/intake/run.sh # keep the server's log
 #
 # Needs wrk (apt-get install wrk). Starts `motcua serve --demo` on a fresh data directory on
 # 127.0.0.1, logs in as a demo desk officer, then measures:
@@ -20,7 +21,7 @@ PORT=${PORT:-18080}
 [ -n "${BIN:-}" ] || swift build -c release --product motcua >/dev/null
 data=$(mktemp -d)
 log=$(mktemp)
-${BIN:-.build/release/motcua} serve --demo --port "$PORT" --data-dir "$data" >"$log" 2>/dev/null &
+${BIN:-.build/release/motcua} serve --demo --port "$PORT" --data-dir "$data" >"$log" 2>${ERRLOG:-/dev/null} &
 server=$!
 trap 'kill $server 2>/dev/null; wait $server 2>/dev/null; rm -rf "$data" "$log"' EXIT
 for _ in $(seq 1 600); do grep -q "đang chạy tại" "$log" && break; sleep 0.1; done

@@ -14,6 +14,7 @@ import MotCuaCore
 /// | logging.level | MOTCUA_LOG_LEVEL | info |
 /// | limits.maxBodyBytes | MOTCUA_MAX_BODY_BYTES | 1048576 |
 /// | storage.blobDirectory | MOTCUA_BLOB_DIR | blobs (inside the data directory) |
+/// | storage.commitDelayMicros | MOTCUA_COMMIT_DELAY_US | 1000 (0: never wait) |
 /// | publicAPI.maxFileBytes | MOTCUA_MAX_FILE_BYTES | 10485760 |
 /// | publicAPI.maxUploadBytes | MOTCUA_MAX_UPLOAD_BYTES | 31457280 |
 /// | publicAPI.idempotencyHours | MOTCUA_IDEMPOTENCY_HOURS | 24 |
@@ -31,6 +32,8 @@ public struct AppConfiguration: Sendable, Equatable {
     public var port: Int
     public var dataDirectory: String
     public var sqliteFile: String
+    /// Under load, how long (µs) a group commit may wait for more writes to share it.
+    public var commitDelayMicros: Int
     public var sessionHours: Int
     public var bcryptCost: Int
     public var logLevel: String
@@ -75,7 +78,7 @@ public struct AppConfiguration: Sendable, Equatable {
         var statistics: Statistics?
 
         struct Server: Decodable { var host: String?; var port: Int? }
-        struct Storage: Decodable { var dataDirectory: String?; var sqliteFile: String?; var blobDirectory: String? }
+        struct Storage: Decodable { var dataDirectory: String?; var sqliteFile: String?; var blobDirectory: String?; var commitDelayMicros: Int? }
         struct Payments: Decodable { var webhookSecret: String? }
         struct Auth: Decodable { var sessionHours: Int?; var bcryptCost: Int? }
         struct Logging: Decodable { var level: String? }
@@ -98,6 +101,7 @@ public struct AppConfiguration: Sendable, Equatable {
             port: file.server?.port ?? 8080,
             dataDirectory: file.storage?.dataDirectory ?? "data",
             sqliteFile: file.storage?.sqliteFile ?? "motcua.sqlite",
+            commitDelayMicros: file.storage?.commitDelayMicros ?? 1000,
             sessionHours: file.auth?.sessionHours ?? 12,
             bcryptCost: file.auth?.bcryptCost ?? 12,
             logLevel: file.logging?.level ?? "info",
@@ -121,6 +125,7 @@ public struct AppConfiguration: Sendable, Equatable {
         if let port = try integer("MOTCUA_PORT") { config.port = port }
         if let dir = environment["MOTCUA_DATA_DIR"] { config.dataDirectory = dir }
         if let name = environment["MOTCUA_SQLITE_FILE"] { config.sqliteFile = name }
+        if let micros = try integer("MOTCUA_COMMIT_DELAY_US") { config.commitDelayMicros = micros }
         if let hours = try integer("MOTCUA_SESSION_HOURS") { config.sessionHours = hours }
         if let cost = try integer("MOTCUA_BCRYPT_COST") { config.bcryptCost = cost }
         if let level = environment["MOTCUA_LOG_LEVEL"] { config.logLevel = level }
@@ -138,6 +143,9 @@ public struct AppConfiguration: Sendable, Equatable {
         let main = "motcua.json"
         guard (0...65535).contains(config.port) else {
             throw .invalidConfiguration(file: main, key: "server.port", reason: "\(config.port) is not a port number")
+        }
+        guard (0...100_000).contains(config.commitDelayMicros) else {
+            throw .invalidConfiguration(file: main, key: "storage.commitDelayMicros", reason: "must be between 0 and 100000 (0.1 s)")
         }
         guard (1...720).contains(config.sessionHours) else {
             throw .invalidConfiguration(file: main, key: "auth.sessionHours", reason: "must be between 1 and 720")

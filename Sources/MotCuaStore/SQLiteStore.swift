@@ -16,8 +16,9 @@ public final class SQLiteStore: DossierStore {
     let checkpointTask: Task<Void, Never>
     public let path: String
 
-    /// Opens (creating if needed) the database at `path` and runs the migrations.
-    public init(path: String) throws {
+    /// Opens (creating if needed) the database at `path` and runs the migrations. Under load a
+    /// commit waits up to `commitDelay` for more writes to share it (see `WriteBatcher`).
+    public init(path: String, commitDelay: TimeInterval = 0.001) throws {
         self.path = path
         var configuration = Configuration()
         configuration.busyMode = .timeout(10)
@@ -28,7 +29,8 @@ public final class SQLiteStore: DossierStore {
         }
         pool = try DatabasePool(path: path, configuration: configuration)
         try Self.migrator.migrate(pool)
-        batcher = WriteBatcher(writer: pool)
+        let batcher = WriteBatcher(writer: pool, commitDelay: commitDelay)
+        self.batcher = batcher
         var checkpointConfiguration = Configuration()
         checkpointConfiguration.busyMode = .timeout(10)
         checkpointConfiguration.prepareDatabase { db in try db.execute(sql: "PRAGMA synchronous = FULL") }
@@ -37,14 +39,72 @@ public final class SQLiteStore: DossierStore {
         checkpointTask = Task.detached(priority: .background) {
             while !Task.isCancelled {
                 try? await Task.sleep(for: .milliseconds(250))
-                _ = try? await checkpointer.writeWithoutTransaction { db in
-                    try db.execute(sql: "PRAGMA wal_checkpoint(PASSIVE)")
-                    // Under a continuous stream of writes a passive checkpoint never gets to
-                    // restart the log: past 256 MiB, wait for readers and truncate it.
-                    let size = (try? FileManager.default.attributesOfItem(atPath: path + "-wal")[.size] as? Int) ?? 0
-                    if size > 256 << 20 { try db.execute(sql: "PRAGMA wal_checkpoint(TRUNCATE)") }
+                try? await Self.checkpoint(checkpointer, writer: batcher, path: path)
+            }
+        }
+    }
+
+    /// Frames of log (4 KiB each) past which the log is rewound even under an unbroken stream of
+    /// writes: 512 MiB.
+    static let restartFrames = 131_072
+    /// Size past which the log file is cut back once the writer has been idle for a second.
+    static let idleTruncateBytes = 64 << 20
+
+    /// One round of the background checkpointer (every 250 ms).
+    ///
+    /// A passive checkpoint copies the log into the database without blocking anyone. Whenever one
+    /// catches up with the last commit, the next commit starts the log over from the beginning of
+    /// the file, so with any pause in the writes the log stays short. Under an unbroken stream of
+    /// writes it never catches up and the log grows without end (15–28 GB were seen), so past
+    /// `restartFrames` passive passes follow each other until one is short (little was written
+    /// meanwhile); the writer itself then copies that little between two batches, when nothing
+    /// can be appended, and its next commit rewinds the log. That costs the writer one checkpoint
+    /// (a few ms, up to ~0.1 s when the disk is slow to sync) once per 512 MiB of log; a blocking
+    /// checkpoint from this connection (TRUNCATE, RESTART) held it 0.1–0.4 s every time. The file
+    /// itself is cut back to nothing only once the writer has been idle for a second, since
+    /// freeing a large file takes the kernel a while.
+    static func checkpoint(
+        _ checkpointer: DatabaseQueue, writer: WriteBatcher, path: String,
+        restartFrames: Int = restartFrames, idleTruncateBytes: Int = idleTruncateBytes, idleFor: Duration = .seconds(1)
+    ) async throws {
+        @Sendable func passive(_ db: Database) throws -> Int {
+            try Row.fetchOne(db, sql: "PRAGMA wal_checkpoint(PASSIVE)").flatMap { $0[1] } ?? 0
+        }
+        let frames = try await checkpointer.writeWithoutTransaction(passive)
+        if frames > restartFrames {
+            for _ in 0..<16 {
+                let started = ContinuousClock.now
+                _ = try await checkpointer.writeWithoutTransaction(passive)
+                // What a pass leaves is what was written while it ran: after a short one, little.
+                if ContinuousClock.now - started < .milliseconds(8) {
+                    _ = try await writer.betweenBatches(passive)
+                    return
                 }
             }
+        } else if writer.idleTime >= idleFor,
+                  let size = try? FileManager.default.attributesOfItem(atPath: path + "-wal")[.size] as? Int, size > idleTruncateBytes {
+            try await writer.betweenBatches { db in try db.execute(sql: "PRAGMA wal_checkpoint(TRUNCATE)") }
+        }
+    }
+
+    /// One checkpointer round with other thresholds (tests).
+    func checkpointRound(restartFrames: Int, idleTruncateBytes: Int, idleFor: Duration) async throws {
+        try await Self.checkpoint(
+            checkpointer, writer: batcher, path: path, restartFrames: restartFrames, idleTruncateBytes: idleTruncateBytes, idleFor: idleFor)
+    }
+
+    /// Frames in the log now (`wal_checkpoint` on the checkpointer's connection; a passive one).
+    func logFrames() async throws -> Int {
+        try await checkpointer.writeWithoutTransaction { db in
+            try Row.fetchOne(db, sql: "PRAGMA wal_checkpoint(PASSIVE)").flatMap { $0[1] } ?? 0
+        }
+    }
+
+    /// Copies the whole log into the database file and empties it: after a bulk load (the
+    /// catalogue, the demo data) so that serving starts from a short log.
+    public func truncateLog() async throws {
+        try await checkpointer.writeWithoutTransaction { db in
+            try db.execute(sql: "PRAGMA wal_checkpoint(TRUNCATE)")
         }
     }
 
@@ -242,7 +302,8 @@ public final class SQLiteStore: DossierStore {
     ) async throws -> (Dossier, [DossierEvent]) {
         // Everything but the code is decided and encoded here, outside the single writer: the
         // events are made with an unguessable placeholder code, which the transaction replaces
-        // with the allocated one. The writer then only allocates, substitutes and inserts.
+        // with the allocated one (SQLite's `replace()` in the INSERT itself, a byte scan in C).
+        // The writer then only allocates and inserts.
         let placeholder = "motcua-code-\(UUID().uuidString)"
         let events = try make(placeholder)
         guard let filed = Lifecycle.replay(events), filed.code == placeholder else {
@@ -291,27 +352,6 @@ public final class SQLiteStore: DossierStore {
         }
     }
 
-    /// Byte-level replacement of an ASCII placeholder (Foundation's `replacingOccurrences` compares
-    /// Unicode-aware, which costs far more than this writer can afford).
-    static func replacing(_ placeholder: String, with replacement: String, in text: String) -> String {
-        let needle = Array(placeholder.utf8)
-        let bytes = Array(text.utf8)
-        guard let first = needle.first, needle.count <= bytes.count else { return text }
-        var out: [UInt8] = []
-        out.reserveCapacity(bytes.count + 32)
-        var index = 0
-        while index < bytes.count {
-            if bytes[index] == first, index + needle.count <= bytes.count, bytes[index..<(index + needle.count)].elementsEqual(needle) {
-                out.append(contentsOf: replacement.utf8)
-                index += needle.count
-            } else {
-                out.append(bytes[index])
-                index += 1
-            }
-        }
-        return String(decoding: out, as: UTF8.self)
-    }
-
     /// The rows of a new dossier, encoded ahead of the transaction.
     struct PreparedDossier: Sendable {
         let dossier: Dossier
@@ -335,12 +375,12 @@ public final class SQLiteStore: DossierStore {
                 INSERT INTO dossiers(id, code, agency_id, current_agency_id, pending_agency_id, procedure_code, status, channel,
                   applicant_name, applicant_folded, id_number, phone, submitted_at, received_at, due_at, updated_at, version, data,
                   handler_id, department_id, watch_due, watch_near, alert_at)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, replace(?, ?, ?), ?, ?, ?, ?, ?)
                 """).execute(arguments: [
                     d.id, code, d.agencyID, d.currentAgencyID, d.pendingAgencyID, d.procedureCode, d.status.rawValue,
                     d.channel.rawValue, d.applicant.name, folded, d.applicant.idNumber, d.applicant.phone,
                     d.submittedAt.timeIntervalSince1970, d.receivedAt?.timeIntervalSince1970, d.dueAt?.timeIntervalSince1970,
-                    d.updatedAt.timeIntervalSince1970, d.version, SQLiteStore.replacing(placeholder, with: code, in: data),
+                    d.updatedAt.timeIntervalSince1970, d.version, data, placeholder, code,
                     d.handlerID, d.departmentID, watch.due, watch.near, watch.alertAt])
             try SQLiteStore.syncAccess(d, db: db)
             try SQLiteStore.syncStats(d, previous: nil, db: db)
@@ -349,10 +389,11 @@ public final class SQLiteStore: DossierStore {
             try SQLiteStore.syncPostalOrders(events.map(\.0), dossierID: d.id, code: code, db: db)
             for (event, json) in events {
                 try db.cachedStatement(sql: """
-                    INSERT INTO dossier_events(dossier_id, sequence, kind, at, actor_id, agency_id, data) VALUES (?, ?, ?, ?, ?, ?, ?)
+                    INSERT INTO dossier_events(dossier_id, sequence, kind, at, actor_id, agency_id, data)
+                    VALUES (?, ?, ?, ?, ?, ?, replace(?, ?, ?))
                     """).execute(arguments: [
                         d.id, event.sequence, event.kind.rawValue, event.at.timeIntervalSince1970, event.actor.id, event.agencyID,
-                        SQLiteStore.replacing(placeholder, with: code, in: json)])
+                        json, placeholder, code])
             }
         }
     }

@@ -48,7 +48,7 @@ struct ServerOptions: ParsableArguments {
     func openStore(_ configuration: AppConfiguration) throws -> SQLiteStore {
         do {
             try FileManager.default.createDirectory(atPath: configuration.dataDirectory, withIntermediateDirectories: true)
-            return try SQLiteStore(path: configuration.databasePath)
+            return try SQLiteStore(path: configuration.databasePath, commitDelay: Double(configuration.commitDelayMicros) / 1_000_000)
         } catch {
             throw UserError(
                 message: "Không mở được cơ sở dữ liệu \(configuration.databasePath): \(error)",
@@ -120,6 +120,8 @@ struct ServeCommand: AsyncParsableCommand {
             }
             say(result.dossiers > 0 ? "Đã tạo \(result.dossiers) hồ sơ mẫu." : "Hồ sơ mẫu đã có sẵn từ lần chạy trước.")
         }
+        // Seeding and the demo leave tens of MB of log behind: fold it into the database before serving.
+        try await store.truncateLog()
         let secrets: AccessSecrets
         let blobs: BlobStore
         do {
