@@ -32,7 +32,10 @@ public final class SQLiteStore: DossierStore {
         let batcher = WriteBatcher(writer: pool, commitDelay: commitDelay)
         self.batcher = batcher
         var checkpointConfiguration = Configuration()
-        checkpointConfiguration.busyMode = .timeout(10)
+        // The only blocking checkpoint this connection runs in service, the idle TRUNCATE, holds
+        // the write lock while it waits for readers: it gives up after 0.1 s rather than hold a
+        // write that arrives behind a long report.
+        checkpointConfiguration.busyMode = .timeout(0.1)
         checkpointConfiguration.prepareDatabase { db in try db.execute(sql: "PRAGMA synchronous = FULL") }
         let checkpointer = try DatabaseQueue(path: path, configuration: checkpointConfiguration)
         self.checkpointer = checkpointer
@@ -83,7 +86,7 @@ public final class SQLiteStore: DossierStore {
             }
         } else if writer.idleTime >= idleFor,
                   let size = try? FileManager.default.attributesOfItem(atPath: path + "-wal")[.size] as? Int, size > idleTruncateBytes {
-            try await writer.betweenBatches { db in try db.execute(sql: "PRAGMA wal_checkpoint(TRUNCATE)") }
+            try await checkpointer.writeWithoutTransaction { db in _ = try Row.fetchOne(db, sql: "PRAGMA wal_checkpoint(TRUNCATE)") }
         }
     }
 
@@ -104,6 +107,8 @@ public final class SQLiteStore: DossierStore {
     /// catalogue, the demo data) so that serving starts from a short log.
     public func truncateLog() async throws {
         try await checkpointer.writeWithoutTransaction { db in
+            try db.execute(sql: "PRAGMA busy_timeout = 10000")
+            defer { try? db.execute(sql: "PRAGMA busy_timeout = 100") }
             try db.execute(sql: "PRAGMA wal_checkpoint(TRUNCATE)")
         }
     }

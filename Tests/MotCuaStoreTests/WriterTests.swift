@@ -74,6 +74,40 @@ struct WriterTests {
     }
 }
 
+extension WriterTests {
+    @Test("The idle truncation gives way to a long reader instead of holding the writer behind it")
+    func idleTruncationGivesWay() async throws {
+        let store = try SQLiteStore(path: temporaryDatabase(), commitDelay: 0)
+        _ = try await file(store, intake(), at: now)
+        // A report-like reader holds a snapshot for 2 s; a commit after it makes that snapshot old.
+        let reader = try DatabaseQueue(path: store.path)
+        let reading = Task.detached {
+            try reader.read { db in
+                _ = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM dossiers")
+                Thread.sleep(forTimeInterval: 2)
+            }
+        }
+        try await Task.sleep(for: .milliseconds(200))
+        _ = try await file(store, intake("Trần Thị Bình"), at: now)
+        try await Task.sleep(for: .milliseconds(300))
+        let started = ContinuousClock.now
+        async let round: Void = store.checkpointRound(restartFrames: .max, idleTruncateBytes: 0, idleFor: .milliseconds(200))
+        try await Task.sleep(for: .milliseconds(20))
+        // A write arriving meanwhile is not held until the reader is done.
+        _ = try await file(store, intake("Lê Văn Cường"), at: now)
+        let written = ContinuousClock.now - started
+        try await round
+        #expect(written < .seconds(1), "a write waited \(written) behind the truncation")
+        #expect(ContinuousClock.now - started < .seconds(1))
+        try await reading.value
+        // Once the reader is gone, an idle round does cut the file back.
+        try await Task.sleep(for: .milliseconds(300))
+        try await store.checkpointRound(restartFrames: .max, idleTruncateBytes: 0, idleFor: .milliseconds(200))
+        #expect(try FileManager.default.attributesOfItem(atPath: store.path + "-wal")[.size] as? Int == 0)
+        #expect(try await store.counts().dossiers == 3)
+    }
+}
+
 final class ManagedCounter: @unchecked Sendable {
     private let lock = NSLock()
     private var count = 0
