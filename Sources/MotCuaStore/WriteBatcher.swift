@@ -32,6 +32,10 @@ final class WriteBatcher: @unchecked Sendable {
     /// Work arrived while the last batch ran: checked before its callers are answered, so that
     /// a caller's next write cannot pass for load.
     private var underLoad = false
+    private var delayed = 0
+
+    /// Batches that waited for company (the commit delay applied).
+    var delayedBatches: Int { condition.withLock { delayed } }
     private var lastActivity = ContinuousClock.now
 
     init(writer: any DatabaseWriter, maxBatch: Int = 256, commitDelay: TimeInterval = 0.001) {
@@ -100,6 +104,7 @@ final class WriteBatcher: @unchecked Sendable {
             // so at 5–6 intakes a commit those shared pages made most of the log written; fuller
             // batches spend less CPU and I/O per intake.
             if underLoad && commitDelay > 0 && pending.count < fillTo {
+                delayed += 1
                 let deadline = Date().addingTimeInterval(commitDelay)
                 while pending.count < fillTo && !stopped && condition.wait(until: deadline) {}
             }
