@@ -45,4 +45,16 @@ struct JSONWriterTests {
         #expect(throws: EncodingError.self) { try JSONWriter().encode([Double.nan]) }
         #expect(try JSONWriter().string([0.5, 3, -2.25e20]) == "[0.5,3,-2.25e+20]")
     }
+
+    @Test("Integers of every size and sign, digit for digit")
+    func integers() throws {
+        let ints = [0, 7, -7, 10, -10, 1_795_455_447, Int.max, Int.min, -999_999_999_999_999]
+        #expect(try JSONWriter().string(ints) == "[" + ints.map(String.init).joined(separator: ",") + "]")
+        #expect(try JSONWriter().string(["n": -42]) == #"{"n":-42}"#)
+        // Other integer types and Float go their own way.
+        #expect(try JSONWriter().string([UInt8.max]) == "[255]")
+        #expect(try JSONWriter().string([Int64.min]) == "[\(Int64.min)]")
+        #expect(try JSONWriter().string([Float(0.5)]) == "[0.5]")
+        #expect(try JSONWriter().string([-1e14, 1e14]) == "[-100000000000000,100000000000000]")
+    }
 }
