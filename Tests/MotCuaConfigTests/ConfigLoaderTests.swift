@@ -110,6 +110,8 @@ struct AppConfigurationTests {
         ])
         #expect(overridden.port == 9090 && overridden.host == "0.0.0.0" && overridden.sessionHours == 8)
         #expect(overridden.databasePath == "/var/lib/motcua/motcua.sqlite")
+        #expect(defaults.commitDelayMicros == 1000)
+        #expect(try AppConfiguration.load(from: repositoryConfig, environment: ["MOTCUA_COMMIT_DELAY_US": "0"]).commitDelayMicros == 0)
     }
 
     @Test("Bad values are refused at load, naming the variable or key")
@@ -119,6 +121,10 @@ struct AppConfigurationTests {
         }
         #expect(throws: CalendarError.invalidConfiguration(file: "motcua.json", key: "server.port", reason: "70000 is not a port number")) {
             try AppConfiguration.load(from: repositoryConfig, environment: ["MOTCUA_PORT": "70000"])
+        }
+        #expect(throws: CalendarError.invalidConfiguration(
+            file: "motcua.json", key: "storage.commitDelayMicros", reason: "must be between 0 and 100000 (0.1 s)")) {
+            try AppConfiguration.load(from: repositoryConfig, environment: ["MOTCUA_COMMIT_DELAY_US": "-5"])
         }
         let directory = try scratchConfig(["motcua.json": #"{"logging": {"level": "loud"}}"#])
         #expect(throws: CalendarError.invalidConfiguration(file: "motcua.json", key: "logging.level", reason: "'loud' is not a log level")) {
