@@ -100,6 +100,11 @@ let package = Package(
             dependencies: ["MotCuaCore", "MotCuaStore"],
             path: "Benchmarks/StatsBenchmark"
         ),
+        .executableTarget(
+            name: "StoreIntakeBenchmark",
+            dependencies: ["MotCuaCore", "MotCuaConfig", "MotCuaStore"],
+            path: "Benchmarks/StoreIntakeBenchmark"
+        ),
         .testTarget(name: "MotCuaCoreTests", dependencies: ["MotCuaCore"], resources: [.copy("Fixtures")]),
         .testTarget(name: "MotCuaConfigTests", dependencies: ["MotCuaConfig"]),
         .testTarget(name: "MotCuaStoreTests", dependencies: ["MotCuaStore", "MotCuaConfig"]),
