@@ -86,11 +86,6 @@ let package = Package(
             path: "Benchmarks/CalendarBenchmark"
         ),
         .executableTarget(
-            name: "JSONBenchmark",
-            dependencies: ["MotCuaCore", "MotCuaConfig"],
-            path: "Benchmarks/JSONBenchmark"
-        ),
-        .executableTarget(
             name: "WatchBenchmark",
             dependencies: ["MotCuaCore", "MotCuaStore", .product(name: "GRDB", package: "GRDB.swift")],
             path: "Benchmarks/WatchBenchmark"

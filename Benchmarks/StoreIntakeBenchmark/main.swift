@@ -1,6 +1,8 @@
-// Store-level intake benchmark: `SQLiteStore.fileDossier` without HTTP, so that the writer's
-// share of an intake (encoding, code allocation, the rows, the commit) can be measured and
-// profiled on its own.
+// The intake path below HTTP, in two parts, on the benchmark's dossier (a complete desk intake
+// of 1.001193, as in Benchmarks/intake):
+//   1. encoding its stored rows with `JSONWriter` (the dossier and its two events), one thread;
+//   2. `SQLiteStore.fileDossier` from concurrent callers: encoding, code allocation, the rows and
+//      the durable commit, so that the writer's share can be measured and profiled on its own.
 //
 //     swift build -c release --product StoreIntakeBenchmark
 //     .build/release/StoreIntakeBenchmark [intakes] [concurrent callers] [commit delay µs]
@@ -30,6 +32,28 @@ let intake = Intake(
     returnMethod: .desk)
 let actor = Actor(id: "50ae693e-ea12-4d90-8c8c-6bbf1e57d642", name: "Nguyễn Thị Hoa", role: .desk, agencyID: "000.15.01.H42")
 let calendar = calendars.standard
+
+// 1. Encoding the rows.
+let context = DecisionContext(actor: actor, now: Date(timeIntervalSince1970: 1_795_455_447.78), calendar: calendar)
+let events = try Lifecycle.file(
+    intake, code: "motcua-code-0123456789ABCDEF0123456789ABCDEF0123", id: "01a2099a-4c06-715c-9031-626ba676b505", context: context)
+guard let dossier = Lifecycle.replay(events) else { fatalError("the intake's events do not replay") }
+let writer = JSONWriter(dateFormat: .secondsSince1970)
+let sizes = try [writer.encode(dossier).count] + events.map { try writer.encode($0).count }
+var checksum = 0
+var best = Duration.seconds(1_000)
+for _ in 0..<5 {
+    let started = ContinuousClock.now
+    for _ in 0..<20_000 {
+        checksum &+= try writer.encode(dossier).count
+        for event in events { checksum &+= try writer.encode(event).count }
+    }
+    best = min(best, (ContinuousClock.now - started) / 20_000)
+}
+print("rows of one intake (dossier \(sizes[0]) B, events \(sizes.dropFirst().map(String.init).joined(separator: " + ")) B):",
+      String(format: "%.1f µs to encode (best of 5 rounds of 20,000)", Double(best.components.attoseconds) / 1e12), checksum > 0 ? "" : "!")
+
+// 2. Filing through the store.
 
 let path = FileManager.default.temporaryDirectory.appendingPathComponent("motcua-store-intake-\(UUID().uuidString).sqlite").path
 defer { for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) } }

@@ -77,6 +77,8 @@ public final class PostalSim: Sendable {
         var tasks: [Task<Void, Never>] = []
         /// Parcels whose events are not all acknowledged yet.
         var journeys = 0
+        /// After `stop()`: orders are still taken, but no parcel walks any more.
+        var stopped = false
     }
 
     private let state = Mutex(State())
@@ -111,9 +113,10 @@ public final class PostalSim: Sendable {
     /// An outage: every request is answered 503 until it ends.
     public func setDown(_ down: Bool) { state.withLock { $0.down = down } }
 
-    /// Stops the parcels' timers.
+    /// Stops the parcels' timers, and starts none for orders taken from now on.
     public func stop() {
         let tasks = state.withLock { state in
+            state.stopped = true
             defer { state.tasks = [] }
             return state.tasks
         }
@@ -278,7 +281,12 @@ public final class PostalSim: Sendable {
             state.withLock { $0.stats.reordered += 1 }
         }
         guard webhookURL != nil, webhooks != nil else { return }
-        state.withLock { $0.journeys += 1 }
+        let started = state.withLock { state in
+            guard !state.stopped else { return false }
+            state.journeys += 1
+            return true
+        }
+        guard started else { return }
         let task = Task {
             defer { state.withLock { $0.journeys -= 1 } }
             for (index, status) in events.enumerated() {
@@ -297,7 +305,10 @@ public final class PostalSim: Sendable {
                 }
             }
         }
-        state.withLock { $0.tasks.append(task) }
+        state.withLock { state in
+            // `stop()` may have come while the task was being made.
+            if state.stopped { task.cancel() } else { state.tasks.append(task) }
+        }
     }
 
     /// Sends one event until MotCua acknowledges it (2xx), with backoff; false when cancelled.

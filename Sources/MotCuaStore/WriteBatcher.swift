@@ -34,6 +34,9 @@ final class WriteBatcher: @unchecked Sendable {
     private var underLoad = false
     private var delayed = 0
 
+    /// Writes waiting for the writer.
+    var pendingCount: Int { condition.withLock { pending.count } }
+
     /// Batches that waited for company (the commit delay applied).
     var delayedBatches: Int { condition.withLock { delayed } }
     private var lastActivity = ContinuousClock.now
