@@ -70,9 +70,7 @@ public final class SQLiteStore: DossierStore {
         _ checkpointer: DatabaseQueue, writer: WriteBatcher, path: String,
         restartFrames: Int = restartFrames, idleTruncateBytes: Int = idleTruncateBytes, idleFor: Duration = .seconds(1)
     ) async throws {
-        @Sendable func passive(_ db: Database) throws -> Int {
-            try Row.fetchOne(db, sql: "PRAGMA wal_checkpoint(PASSIVE)").flatMap { $0[1] } ?? 0
-        }
+        let passive = passiveCheckpoint
         let frames = try await checkpointer.writeWithoutTransaction(passive)
         if frames > restartFrames {
             for _ in 0..<16 {
@@ -96,11 +94,14 @@ public final class SQLiteStore: DossierStore {
             checkpointer, writer: batcher, path: path, restartFrames: restartFrames, idleTruncateBytes: idleTruncateBytes, idleFor: idleFor)
     }
 
-    /// Frames in the log now (`wal_checkpoint` on the checkpointer's connection; a passive one).
+    /// A passive checkpoint; the frames the log holds.
+    @Sendable static func passiveCheckpoint(_ db: Database) throws -> Int {
+        try Row.fetchOne(db, sql: "PRAGMA wal_checkpoint(PASSIVE)").flatMap { $0[1] } ?? 0
+    }
+
+    /// Frames in the log now (a passive checkpoint on the checkpointer's connection).
     func logFrames() async throws -> Int {
-        try await checkpointer.writeWithoutTransaction { db in
-            try Row.fetchOne(db, sql: "PRAGMA wal_checkpoint(PASSIVE)").flatMap { $0[1] } ?? 0
-        }
+        try await checkpointer.writeWithoutTransaction(Self.passiveCheckpoint)
     }
 
     /// Copies the whole log into the database file and empties it: after a bulk load (the

@@ -33,13 +33,13 @@ final class WriteBatcher: @unchecked Sendable {
     /// a caller's next write cannot pass for load.
     private var underLoad = false
     private var delayed = 0
+    private var lastActivity = ContinuousClock.now
 
     /// Writes waiting for the writer.
     var pendingCount: Int { condition.withLock { pending.count } }
 
     /// Batches that waited for company (the commit delay applied).
     var delayedBatches: Int { condition.withLock { delayed } }
-    private var lastActivity = ContinuousClock.now
 
     init(writer: any DatabaseWriter, maxBatch: Int = 256, commitDelay: TimeInterval = 0.001) {
         self.writer = writer
