@@ -29,8 +29,10 @@ let package = Package(
         // Persistence behind one protocol: SQLite through GRDB.
         .target(
             name: "MotCuaStore",
-            dependencies: ["MotCuaCore", .product(name: "GRDB", package: "GRDB.swift")]
+            dependencies: ["MotCuaCore", "MotCuaSQLiteVFS", .product(name: "GRDB", package: "GRDB.swift")]
         ),
+        // The store's SQLite VFS: the platform's, with a commit's log frames written in one call.
+        .target(name: "MotCuaSQLiteVFS", dependencies: [.product(name: "GRDBSQLite", package: "GRDB.swift")]),
         // The HTTP application: officer API, forms, health, OpenAPI document.
         .target(
             name: "MotCuaServer",
