@@ -18,6 +18,10 @@ struct WriterTests {
             try await store.batcher.write { db in try db.execute(sql: "INSERT INTO no_such_table VALUES (1)") }
         }
         #expect(try await file(store, intake(), at: now).code.hasSuffix("-0001"))
+        // The savepoints' statement journal stays in memory (spilled to a temporary file it cost
+        // two system calls per page, ~50 per intake); readers keep the default.
+        #expect(try await store.batcher.write { db in try Int.fetchOne(db, sql: "PRAGMA temp_store") } == 2)
+        #expect(try await store.pool.read { db in try Int.fetchOne(db, sql: "PRAGMA temp_store") } == 0)
     }
 
     @Test("The commit delay applies only to work that arrived while a batch ran, never to a lone caller")
