@@ -23,15 +23,31 @@ enum Auth {
         return String((0..<16).map { _ in alphabet.randomElement(using: &generator)! })
     }
 
-    static func hash(token: String) -> String {
-        let digits = Array("0123456789abcdef".utf8)
-        var hex = [UInt8]()
-        hex.reserveCapacity(64)
-        for byte in SHA256.hash(data: Data(token.utf8)) {
-            hex.append(digits[Int(byte >> 4)])
-            hex.append(digits[Int(byte & 0x0f)])
+    static func hash(token: some StringProtocol) -> String {
+        var token = String(token)
+        let digest = token.withUTF8 { SHA256.hash(data: UnsafeRawBufferPointer($0)) }
+        return String(unsafeUninitializedCapacity: 64) { out in
+            var index = 0
+            for byte in digest {
+                out[index] = hexDigits[Int(byte >> 4)]
+                out[index + 1] = hexDigits[Int(byte & 0x0f)]
+                index += 2
+            }
+            return index
         }
-        return String(decoding: hex, as: UTF8.self)
+    }
+
+    private static let hexDigits = Array("0123456789abcdef".utf8)
+
+    /// The token of an `Authorization: Bearer …` header (scheme case-insensitive, blanks around
+    /// the token ignored), or nil for another scheme.
+    static func bearerToken(_ header: String) -> Substring? {
+        let utf8 = header.utf8
+        guard utf8.count > 7, zip(utf8.prefix(7), "bearer ".utf8).allSatisfy({ $0 | 0x20 == $1 }) else { return nil }
+        var token = header[utf8.index(utf8.startIndex, offsetBy: 7)...]
+        while let first = token.utf8.first, first == 0x20 || first == 0x09 { token = token.dropFirst() }
+        while let last = token.utf8.last, last == 0x20 || last == 0x09 { token = token.dropLast() }
+        return token
     }
 
     /// bcrypt is deliberately slow: run it off the event loops.
@@ -52,11 +68,10 @@ struct AuthMiddleware: RouterMiddleware {
     let now: @Sendable () -> Date
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
-        guard let header = request.headers[.authorization], header.lowercased().hasPrefix("bearer ") else {
+        guard let header = request.headers[.authorization], let token = Auth.bearerToken(header) else {
             throw Problem.typed("unauthenticated", detail: "Thiếu mã phiên đăng nhập (Authorization: Bearer).")
         }
-        let token = String(header.dropFirst(7)).trimmingCharacters(in: .whitespaces)
-        guard !token.isEmpty, token.count <= 200 else {
+        guard !token.isEmpty, token.utf8.count <= 200 else {
             throw Problem.typed("unauthenticated", detail: "Phiên đăng nhập không hợp lệ hoặc đã hết hạn; vui lòng đăng nhập lại.")
         }
         let hash = Auth.hash(token: token)

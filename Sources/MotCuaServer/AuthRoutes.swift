@@ -30,7 +30,7 @@ struct AuthRoutes {
         }
         let authenticated = group.group().add(middleware: AuthMiddleware(store: store, sessions: sessions, now: now))
         authenticated.post("auth/logout") { request, _ in
-            let token = String(request.headers[.authorization]?.dropFirst(7) ?? "").trimmingCharacters(in: .whitespaces)
+            let token = request.headers[.authorization].flatMap(Auth.bearerToken) ?? ""
             sessions.remove(Auth.hash(token: token))
             try await store.deleteSession(tokenHash: Auth.hash(token: token))
             return Response(status: .noContent)

@@ -243,6 +243,37 @@ struct LifecycleTests {
         #expect(foldedSearchKey("Nguyễn Văn An") == "nguyen van an")
         #expect(foldedSearchKey("ĐẶNG  Thị   Đào ") == "dang thi dao")
         #expect(foldedSearchKey("Hồ Thị Ngọc Ánh") == "ho thi ngoc anh")
+        // Decomposed input (NFD), other scripts and letters that fold to non-ASCII take the general rule.
+        #expect(foldedSearchKey("Nguye\u{0302}\u{0303}n\tVa\u{0306}n") == "nguyen van")
+        #expect(foldedSearchKey("Straße  Ærø") == "straße ærø")
+        #expect(foldedSearchKey("Ζωή\u{00A0}Łódź") == "ζωη łodz")
+    }
+
+    @Test("The table's fold of every Latin letter, and of mixed text, equals the general rule")
+    func foldingTableMatchesGeneralRule() {
+        var fastLetters = 0
+        for range in LatinFolds.ranges {
+            for value in range {
+                guard let scalar = Unicode.Scalar(value) else { continue }
+                let text = "A\(Character(scalar))b \(Character(scalar))"
+                #expect(foldedSearchKey(text) == foldedSearchKeyGeneral(text), "U+\(String(value, radix: 16))")
+                if LatinFolds.table.fold(value) != nil { fastLetters += 1 }
+            }
+        }
+        // Every precomposed Vietnamese letter, upper and lower case, is in the table.
+        let vietnamese = "ÀÁẢÃẠĂẰẮẲẴẶÂẦẤẨẪẬĐÈÉẺẼẸÊỀẾỂỄỆÌÍỈĨỊÒÓỎÕỌÔỒỐỔỖỘƠỜỚỞỠỢÙÚỦŨỤƯỪỨỬỮỰỲÝỶỸỴ"
+        for letter in (vietnamese + vietnamese.lowercased()).unicodeScalars {
+            #expect(LatinFolds.table.fold(letter.value) != nil, "\(letter)")
+        }
+        #expect(fastLetters > 400)
+        var generator = SeededGenerator(seed: 7)
+        let pool = Array("aăâbdđeêioôơuưyAĂÂĐÔƠƯ \t\u{0301}\u{0309}ÃẪẶỰỹß1-.".unicodeScalars)
+        for _ in 0..<2_000 {
+            let length = Int.random(in: 0...12, using: &generator)
+            var text = String.UnicodeScalarView()
+            for _ in 0..<length { text.append(pool[Int.random(in: 0..<pool.count, using: &generator)]) }
+            #expect(foldedSearchKey(String(text)) == foldedSearchKeyGeneral(String(text)), "\(String(text).debugDescription)")
+        }
     }
 }
 

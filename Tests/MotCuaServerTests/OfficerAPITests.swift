@@ -38,6 +38,10 @@ struct OfficerAPITests {
         #expect(anonymous.status == 401 && anonymous.headers["www-authenticate"] == "Bearer")
         let token = try await server.login(.desk)
         #expect(try await server.request("GET", "/api/v1/me", token: token).json["role"] as? String == "desk")
+        // The scheme is case-insensitive and blanks around the token do not matter; another scheme is refused.
+        #expect(try await server.request("GET", "/api/v1/me", headers: ["Authorization": "bEARER \t\(token) "]).status == 200)
+        #expect(try await server.request("GET", "/api/v1/me", headers: ["Authorization": "Basic \(token)"]).status == 401)
+        #expect(try await server.request("GET", "/api/v1/me", headers: ["Authorization": "Bearer    "]).status == 401)
         // Sessions last 12 hours by default.
         server.clock.advance(13 * 3600)
         let expired = try await server.request("GET", "/api/v1/me", token: token)
