@@ -102,11 +102,13 @@ let package = Package(
             dependencies: ["MotCuaCore", "MotCuaConfig", "MotCuaStore"],
             path: "Benchmarks/StoreIntakeBenchmark"
         ),
+        // Scratch files for the tests, removed when the test process exits.
+        .target(name: "MotCuaTestSupport", path: "Tests/MotCuaTestSupport"),
         .testTarget(name: "MotCuaCoreTests", dependencies: ["MotCuaCore"], resources: [.copy("Fixtures")]),
-        .testTarget(name: "MotCuaConfigTests", dependencies: ["MotCuaConfig"]),
-        .testTarget(name: "MotCuaStoreTests", dependencies: ["MotCuaStore", "MotCuaConfig"]),
-        .testTarget(name: "MotCuaServerTests", dependencies: ["MotCuaServer", "MotCuaStore", "MotCuaConfig", "MotCuaSim"]),
-        .testTarget(name: "MotCuaCLITests", dependencies: ["motcua", "postal-sim"]),
+        .testTarget(name: "MotCuaConfigTests", dependencies: ["MotCuaConfig", "MotCuaTestSupport"]),
+        .testTarget(name: "MotCuaStoreTests", dependencies: ["MotCuaStore", "MotCuaConfig", "MotCuaTestSupport"]),
+        .testTarget(name: "MotCuaServerTests", dependencies: ["MotCuaServer", "MotCuaStore", "MotCuaConfig", "MotCuaSim", "MotCuaTestSupport"]),
+        .testTarget(name: "MotCuaCLITests", dependencies: ["motcua", "postal-sim", "MotCuaTestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -1,4 +1,5 @@
 import Foundation
+import MotCuaTestSupport
 import Testing
 
 @Suite("Offline calendar commands")
@@ -71,7 +72,7 @@ struct CalendarCommandTests {
 
     @Test("A broken calendar file stops the command, naming the file and key")
     func brokenConfig() throws {
-        let root = FileManager.default.temporaryDirectory.appendingPathComponent("motcua-cli-\(UUID().uuidString)")
+        let root = TestScratch.path("motcua-cli")
         try FileManager.default.createDirectory(at: root.appendingPathComponent("calendars"), withIntermediateDirectories: true)
         try "{}".write(to: root.appendingPathComponent("motcua.json"), atomically: true, encoding: .utf8)
         try #"{"year": 2026, "workingDays": [{"date": "2026-13-01", "name": "x"}]}"#

@@ -1,4 +1,5 @@
 import Foundation
+import MotCuaTestSupport
 import Testing
 
 /// The officers' terminal client against a real `motcua serve --demo` on loopback, used the way
@@ -14,7 +15,7 @@ struct ClientCommandTests {
         var environment: [String: String] { ["MOTCUA_HOME": home.path, "NO_COLOR": "1", "MOTCUA_LANG": "vi"] }
 
         static func start() throws -> Fixture {
-            let data = FileManager.default.temporaryDirectory.appendingPathComponent("motcua-cli-\(UUID().uuidString)")
+            let data = TestScratch.path("motcua-cli")
             let server = try ServerProcess(dataDirectory: data, demo: true)
             try server.waitUntilListening()
             var passwords: [String: String] = [:]

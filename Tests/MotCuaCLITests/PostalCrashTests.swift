@@ -2,6 +2,7 @@ import Foundation
 #if canImport(FoundationNetworking)
 import FoundationNetworking
 #endif
+import MotCuaTestSupport
 import Testing
 
 /// A free loopback port (bound, read, released).
@@ -101,7 +102,7 @@ struct PostalCrashTests {
 
     @Test("The server is killed while orders are in flight: after a restart every order reaches the post office exactly once")
     func killedMidSend() async throws {
-        let data = FileManager.default.temporaryDirectory.appendingPathComponent("motcua-postal-crash-\(UUID().uuidString)")
+        let data = TestScratch.path("motcua-postal-crash")
         let serverPort = try freePort(), simPort = try freePort()
         let environment = [
             "MOTCUA_POSTAL_URL": "http://127.0.0.1:\(simPort)", "MOTCUA_POSTAL_WEBHOOK_SECRET": Self.secret,
@@ -188,7 +189,7 @@ struct PostalCrashTests {
 
     @Test("motcua postal failed|retry|order and the postal lines of motcua show, against a post office that refuses our key")
     func terminalClient() async throws {
-        let data = FileManager.default.temporaryDirectory.appendingPathComponent("motcua-postal-cli-\(UUID().uuidString)")
+        let data = TestScratch.path("motcua-postal-cli")
         let serverPort = try freePort(), simPort = try freePort()
         let sim = try PostalSimProcess(
             port: simPort, webhookURL: "http://127.0.0.1:\(serverPort)/postal/webhooks", secret: Self.secret,

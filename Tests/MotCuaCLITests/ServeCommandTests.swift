@@ -2,6 +2,7 @@ import Foundation
 #if canImport(FoundationNetworking)
 import FoundationNetworking
 #endif
+import MotCuaTestSupport
 import Testing
 
 /// `motcua serve` as a user runs it: a child process on a loopback port.
@@ -75,7 +76,7 @@ func fetch(_ url: URL, method: String = "GET", token: String? = nil, json: Any? 
 struct ServeCommandTests {
     @Test("Fresh start: creates the database, seeds, prints the admin password once; SIGTERM stops it cleanly; a restart keeps everything")
     func freshStartAndRestart() async throws {
-        let data = FileManager.default.temporaryDirectory.appendingPathComponent("motcua-serve-\(UUID().uuidString)")
+        let data = TestScratch.path("motcua-serve")
         let first = try ServerProcess(dataDirectory: data, demo: true)
         try first.waitUntilListening()
         let base = try #require(first.baseURL)
@@ -106,7 +107,7 @@ struct ServeCommandTests {
 
     @Test("seed --demo N: a progress bar, N dossiers through the lifecycle in the preset's years, demo logins; bad options are one sentence")
     func seedDemo() async throws {
-        let data = FileManager.default.temporaryDirectory.appendingPathComponent("motcua-seed-\(UUID().uuidString)")
+        let data = TestScratch.path("motcua-seed")
         let environment = ["MOTCUA_BCRYPT_COST": "4"]
         let seeded = try motcua(["seed", "--demo", "60", "--preset", "ha-tinh-2015-2018", "--data-dir", data.path], environment: environment)
         #expect(seeded.status == 0, "\(seeded.stderr)")

@@ -1,5 +1,6 @@
 import Foundation
 import MotCuaCore
+import MotCuaTestSupport
 import Testing
 @testable import MotCuaConfig
 
@@ -10,7 +11,7 @@ let repositoryConfig = URL(fileURLWithPath: #filePath)
 
 /// A scratch configuration directory with the given files (path → contents).
 func scratchConfig(_ files: [String: String]) throws -> URL {
-    let root = FileManager.default.temporaryDirectory.appendingPathComponent("motcua-config-\(UUID().uuidString)")
+    let root = TestScratch.path("motcua-config")
     try FileManager.default.createDirectory(at: root.appendingPathComponent("calendars"), withIntermediateDirectories: true)
     for (path, contents) in files {
         try contents.write(to: root.appendingPathComponent(path), atomically: true, encoding: .utf8)

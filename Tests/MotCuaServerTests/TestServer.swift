@@ -7,6 +7,7 @@ import Logging
 import MotCuaConfig
 import MotCuaCore
 import MotCuaStore
+import MotCuaTestSupport
 import NIOCore
 import Synchronization
 @testable import MotCuaServer
@@ -87,7 +88,7 @@ final class TestServer: Sendable {
         var configuration = try AppConfiguration.load(from: config, environment: [:])
         configuration.port = 0
         if let maxBodyBytes { configuration.maxBodyBytes = maxBodyBytes }
-        configuration.dataDirectory = FileManager.default.temporaryDirectory.appendingPathComponent("motcua-api-\(UUID().uuidString)").path
+        configuration.dataDirectory = TestScratch.path("motcua-api").path
         configure(&configuration)
         try FileManager.default.createDirectory(atPath: configuration.dataDirectory, withIntermediateDirectories: true)
         let calendars = try ConfigLoader.loadCalendars(from: config)

@@ -2,13 +2,14 @@ import Foundation
 import GRDB
 import MotCuaConfig
 import MotCuaCore
+import MotCuaTestSupport
 import Testing
 @testable import MotCuaStore
 
 let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 
 func temporaryDatabase() -> String {
-    FileManager.default.temporaryDirectory.appendingPathComponent("motcua-store-\(UUID().uuidString).sqlite").path
+    TestScratch.path("motcua-store", suffix: ".sqlite").path
 }
 
 let catalogue: Catalogue = {
@@ -223,7 +224,7 @@ struct SeedTests {
 
     @Test("An invalid procedure is rejected at load with its code and the reason")
     func invalidProcedure() throws {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("motcua-seeds-\(UUID().uuidString)")
+        let directory = TestScratch.path("motcua-seeds")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         try FileManager.default.copyItem(at: repository.appendingPathComponent("Seeds/agencies.json"), to: directory.appendingPathComponent("agencies.json"))
         let valid: [String: Any] = [
