@@ -36,12 +36,10 @@ typedef struct GatherFile {
 
 static sqlite3_vfs *realVFS;
 static sqlite3_vfs gatherVFS;
-static unsigned long long logWrites, systemWrites;
 static pthread_mutex_t logFilesLock = PTHREAD_MUTEX_INITIALIZER;
 static GatherFile *logFiles;
 
 static void countSystemWrite(GatherFile *f) {
-    __atomic_add_fetch(&systemWrites, 1, __ATOMIC_RELAXED);
     __atomic_add_fetch(&f->systemWrites, 1, __ATOMIC_RELAXED);
 }
 
@@ -87,7 +85,6 @@ static int gatherRead(sqlite3_file *p, void *data, int amount, sqlite3_int64 off
 static int gatherWrite(sqlite3_file *p, const void *data, int amount, sqlite3_int64 offset) {
     GatherFile *f = (GatherFile *)p;
     if (!f->isLog) return f->real->pMethods->xWrite(f->real, data, amount, offset);
-    __atomic_add_fetch(&logWrites, 1, __ATOMIC_RELAXED);
     __atomic_add_fetch(&f->logWrites, 1, __ATOMIC_RELAXED);
     int rc;
     if (f->length > 0 && (offset != f->start + f->length || f->length + amount > MAX_BUFFER)) {
@@ -320,11 +317,6 @@ int motcua_vfs_register(void) {
     gatherVFS.xGetLastError = gatherGetLastError;
     gatherVFS.xCurrentTimeInt64 = real->iVersion >= 2 && real->xCurrentTimeInt64 ? gatherCurrentTimeInt64 : NULL;
     return sqlite3_vfs_register(&gatherVFS, 1);
-}
-
-void motcua_vfs_counters(unsigned long long *outLogWrites, unsigned long long *outSystemWrites) {
-    *outLogWrites = __atomic_load_n(&logWrites, __ATOMIC_RELAXED);
-    *outSystemWrites = __atomic_load_n(&systemWrites, __ATOMIC_RELAXED);
 }
 
 int motcua_vfs_log_counters(const char *path, unsigned long long *outLogWrites, unsigned long long *outSystemWrites) {

@@ -32,7 +32,8 @@ public final class SQLiteStore: DossierStore {
                 // The writer runs each write of a batch in its own savepoint, which keeps a copy of
                 // every page the write changes (~25 for an intake) in the statement journal. Past
                 // 64 KiB SQLite spills that journal to a temporary file, two system calls a page:
-                // ~50 an intake. In memory it stays (bounded by one batch: 32 writes).
+                // ~50 an intake. In memory it stays, emptied when the savepoint is released (so
+                // bounded by the pages one write changes).
                 try db.execute(sql: "PRAGMA temp_store = MEMORY")
             }
         }
@@ -57,7 +58,7 @@ public final class SQLiteStore: DossierStore {
     }
 
     /// The VFS every connection of the process opens with: the platform's, except that a commit's
-    /// log frames reach the system in one write instead of two per page (`MotCuaSQLiteVFS.c`).
+    /// log frames reach the system in a few large writes instead of two per page (`MotCuaSQLiteVFS.c`).
     private static let vfsRegistration: Int32 = motcua_vfs_register()
 
     static func registerVFS() throws {

@@ -6,12 +6,9 @@
 /// Returns an SQLite result code.
 int motcua_vfs_register(void);
 
-/// Counters since the process started: writes SQLite made to log files, and the writes that
-/// reached the operating system for them.
-void motcua_vfs_counters(unsigned long long *logWrites, unsigned long long *systemWrites);
-
-/// The same counters for the log files open now under `path` (the full path of a "-wal" file),
-/// summed over the connections that opened it. Returns 0 when none is open.
+/// For the log file open now at `path` (the full path of a "-wal" file), summed over the
+/// connections that opened it: the writes SQLite made to it, and the writes that reached the
+/// operating system for them. Returns 0 when no connection has it open.
 int motcua_vfs_log_counters(const char *path, unsigned long long *logWrites, unsigned long long *systemWrites);
 
 #endif
