@@ -59,9 +59,7 @@ struct ServerOptions: ParsableArguments {
 
 func makeLogger(level: String) -> Logger {
     LoggingSystem.bootstrap { label in
-        var handler = StreamLogHandler.standardError(label: label)
-        handler.logLevel = Logger.Level(rawValue: level) ?? .info
-        return handler
+        LineLogHandler(label: label, level: Logger.Level(rawValue: level) ?? .info)
     }
     return Logger(label: "motcua")
 }

@@ -57,4 +57,23 @@ struct JSONWriterTests {
         #expect(try JSONWriter().string([Float(0.5)]) == "[0.5]")
         #expect(try JSONWriter().string([-1e14, 1e14]) == "[-100000000000000,100000000000000]")
     }
+
+    @Test("Strings: every character that must be escaped, at every offset within eight-byte words")
+    func escapes() throws {
+        // The writer tests eight bytes at a time: put each special character at each position of
+        // the first words, next to ASCII and to multi-byte letters, and compare with JSONSerialization.
+        let specials: [Character] = ["\"", "\\", "\n", "\r", "\t", "\u{0}", "\u{1}", "\u{1F}", " ", "~", "\u{7F}", "đ", "Ậ", "😀"]
+        for special in specials {
+            for fill in ["a", "ư"] {
+                for offset in 0..<17 {
+                    let text = String(repeating: fill, count: offset) + String(special) + String(repeating: "b", count: 9)
+                    let written = try JSONWriter().encode([text])
+                    let back = try JSONSerialization.jsonObject(with: Data(written)) as? [String]
+                    #expect(back == [text], "\(String(decoding: written, as: UTF8.self))")
+                    let mustEscape = special == "\"" || special == "\\" || special.unicodeScalars.first!.value < 0x20
+                    #expect(written.count == text.utf8.count + 4 + (mustEscape ? (special.unicodeScalars.first!.value < 0x20 && !["\n", "\r", "\t"].contains(special) ? 5 : 1) : 0))
+                }
+            }
+        }
+    }
 }

@@ -91,12 +91,25 @@ final class Sink {
         bytes.append(UInt8(ascii: "\""))
         var text = text
         text.withUTF8 { utf8 in
-            // Copy runs that need no escaping in one go.
+            // Copy runs that need no escaping in one go. Eight bytes at a time are tested for a
+            // quote, a backslash or a control character at once; only a word that holds one is
+            // looked at byte by byte.
             var start = 0
-            for index in 0..<utf8.count {
+            var index = 0
+            let count = utf8.count
+            while index < count {
+                if index + 8 <= count {
+                    let word = UInt64(littleEndian: UnsafeRawPointer(utf8.baseAddress! + index).loadUnaligned(as: UInt64.self))
+                    if !Sink.needsEscape(word) {
+                        index += 8
+                        continue
+                    }
+                }
                 let byte = utf8[index]
+                index += 1
                 guard byte == 0x22 || byte == 0x5C || byte < 0x20 else { continue }
-                bytes.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[start..<index]))
+                let escaped = index - 1
+                bytes.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[start..<escaped]))
                 switch byte {
                 case 0x22: bytes.append(contentsOf: [92, 34])
                 case 0x5C: bytes.append(contentsOf: [92, 92])
@@ -107,11 +120,22 @@ final class Sink {
                     let hex: [UInt8] = Array("0123456789abcdef".utf8)
                     bytes.append(contentsOf: [92, UInt8(ascii: "u"), 48, 48, hex[Int(byte >> 4)], hex[Int(byte & 0x0f)]])
                 }
-                start = index + 1
+                start = index
             }
-            bytes.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[start..<utf8.count]))
+            bytes.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[start..<count]))
         }
         bytes.append(UInt8(ascii: "\""))
+    }
+
+    /// Whether any of the eight bytes of `word` is a quote, a backslash or below 0x20: the classic
+    /// "has a zero byte" test on `word ^ repeated(c)`, and "has a byte less than n" for the
+    /// controls. Exact as a yes/no (a borrow only spreads above a byte that already matched).
+    @inline(__always)
+    static func needsEscape(_ word: UInt64) -> Bool {
+        let ones: UInt64 = 0x0101_0101_0101_0101
+        let highs: UInt64 = 0x8080_8080_8080_8080
+        func hasZero(_ x: UInt64) -> Bool { (x &- ones) & ~x & highs != 0 }
+        return hasZero(word ^ (ones &* 0x22)) || hasZero(word ^ (ones &* 0x5C)) || (word &- ones &* 0x20) & ~word & highs != 0
     }
 
     func raw(_ text: String) { bytes.append(contentsOf: text.utf8) }
@@ -214,6 +238,14 @@ struct WriterKeyed<Key: CodingKey>: KeyedEncodingContainerProtocol {
         sink.key(key.stringValue, depth: depth)
         try sink.encodeValue(value, depth: depth + 1, codingPath: codingPath)
     }
+
+    // The protocol's default `encodeIfPresent` looks up generic metadata at run time on every
+    // call (~8% of encoding a dossier); these skip it. `nil` is left out, as the default does.
+    func encodeIfPresent(_ value: String?, forKey key: Key) throws { if let value { try encode(value, forKey: key) } }
+    func encodeIfPresent(_ value: Int?, forKey key: Key) throws { if let value { try encode(value, forKey: key) } }
+    func encodeIfPresent(_ value: Bool?, forKey key: Key) throws { if let value { try encode(value, forKey: key) } }
+    func encodeIfPresent(_ value: Double?, forKey key: Key) throws { if let value { try encode(value, forKey: key) } }
+    func encodeIfPresent<T: Encodable>(_ value: T?, forKey key: Key) throws { if let value { try encode(value, forKey: key) } }
 
     func nestedContainer<NestedKey: CodingKey>(keyedBy keyType: NestedKey.Type, forKey key: Key) -> KeyedEncodingContainer<NestedKey> {
         sink.key(key.stringValue, depth: depth)
