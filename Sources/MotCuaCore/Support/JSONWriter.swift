@@ -16,14 +16,18 @@ public struct JSONWriter: Sendable {
     }
 
     public var dateFormat: DateFormat
+    /// Whether the types that can write themselves (`DirectJSON`: dossiers, events and their
+    /// parts) do, instead of going through `Encodable`. The output is the same byte for byte (a
+    /// test compares both ways); off only to produce the reference in that test.
+    var direct = true
 
     public init(dateFormat: DateFormat = .secondsSince1970) {
         self.dateFormat = dateFormat
     }
 
     public func encode<T: Encodable>(_ value: T) throws -> [UInt8] {
-        let sink = Sink(dateFormat: dateFormat)
-        sink.bytes.reserveCapacity(1024)
+        let sink = Sink(dateFormat: dateFormat, direct: direct)
+        sink.bytes.reserveCapacity(4096)
         try sink.encodeValue(value, depth: 0)
         sink.close(downTo: 0)
         return sink.bytes
@@ -50,9 +54,11 @@ final class Sink {
     @exclusivity(unchecked) var bytes: [UInt8] = []
     @exclusivity(unchecked) var stack: [Open] = []
     let dateFormat: JSONWriter.DateFormat
+    let direct: Bool
 
-    init(dateFormat: JSONWriter.DateFormat) {
+    init(dateFormat: JSONWriter.DateFormat, direct: Bool = true) {
         self.dateFormat = dateFormat
+        self.direct = direct
     }
 
     /// Closes every container opened at `depth` or deeper.
@@ -176,11 +182,7 @@ final class Sink {
         if T.self == String.self {
             string(unsafeBitCast(value, to: String.self))
         } else if T.self == Date.self {
-            let date = unsafeBitCast(value, to: Date.self)
-            switch dateFormat {
-            case .secondsSince1970: try double(date.timeIntervalSince1970, codingPath: codingPath)
-            case let .text(format): string(format(date))
-            }
+            try date(unsafeBitCast(value, to: Date.self), codingPath: codingPath)
         } else if T.self == Int.self {
             integer(unsafeBitCast(value, to: Int.self))
         } else if T.self == Bool.self {
@@ -192,10 +194,25 @@ final class Sink {
             raw(String(describing: number))
         } else if T.self == Float.self {
             try double(Double(unsafeBitCast(value, to: Float.self)), codingPath: codingPath)
+        } else if direct, let type = T.self as? any DirectJSON.Type {
+            try writeDirect(value, as: type, depth: depth)
         } else {
             try value.encode(to: WriterEncoder(sink: self, depth: depth, codingPath: codingPath))
             close(downTo: depth)
         }
+    }
+
+    func date(_ date: Date, codingPath: [any CodingKey]) throws {
+        switch dateFormat {
+        case .secondsSince1970: try double(date.timeIntervalSince1970, codingPath: codingPath)
+        case let .text(format): string(format(date))
+        }
+    }
+
+    private func writeDirect<T: Encodable, D: DirectJSON>(_ value: T, as type: D.Type, depth: Int) throws {
+        open(.object, depth: depth)
+        try (value as! D).writeJSON(JSONObject(sink: self, depth: depth))
+        close(downTo: depth)
     }
 }
 
@@ -321,4 +338,87 @@ struct WriterSingle: SingleValueEncodingContainer {
     func encode(_ value: Int) throws { sink.integer(value) }
     func encode(_ value: Double) throws { try sink.double(value, codingPath: codingPath) }
     func encode<T: Encodable>(_ value: T) throws { try sink.encodeValue(value, depth: depth, codingPath: codingPath) }
+}
+
+/// A type that writes its JSON object member by member, as its synthesized `Encodable`
+/// conformance would (same keys, same order, `nil` left out), without the `Encoder` protocol's
+/// containers: for the types every intake encodes several times, where the containers' run-time
+/// generic lookups cost more than the writing. `DirectJSONTests` compare both outputs byte for byte.
+protocol DirectJSON: Encodable {
+    func writeJSON(_ object: JSONObject) throws
+}
+
+/// The members of one object being written.
+struct JSONObject {
+    let sink: Sink
+    let depth: Int
+
+    func callAsFunction(_ key: String, _ value: String) {
+        sink.key(key, depth: depth)
+        sink.string(value)
+    }
+
+    func callAsFunction(_ key: String, _ value: String?) {
+        if let value { self(key, value) }
+    }
+
+    func callAsFunction(_ key: String, _ value: Int) {
+        sink.key(key, depth: depth)
+        sink.integer(value)
+    }
+
+    func callAsFunction(_ key: String, _ value: Int?) {
+        if let value { self(key, value) }
+    }
+
+    func callAsFunction(_ key: String, _ value: Int64?) {
+        if let value { self(key, Int(value)) }
+    }
+
+    func callAsFunction(_ key: String, _ value: Bool?) {
+        if let value {
+            sink.key(key, depth: depth)
+            sink.raw(value ? "true" : "false")
+        }
+    }
+
+    func callAsFunction(_ key: String, _ value: Date) throws {
+        sink.key(key, depth: depth)
+        try sink.date(value, codingPath: [])
+    }
+
+    func callAsFunction(_ key: String, _ value: Date?) throws {
+        if let value { try self(key, value) }
+    }
+
+    func callAsFunction(_ key: String, _ values: [String]?) {
+        guard let values else { return }
+        sink.key(key, depth: depth)
+        sink.open(.array, depth: depth + 1)
+        for value in values {
+            sink.separator(depth: depth + 1)
+            sink.string(value)
+        }
+        sink.close(downTo: depth + 1)
+    }
+
+    func callAsFunction<Element: DirectJSON>(_ key: String, _ values: [Element]?) throws {
+        guard let values else { return }
+        sink.key(key, depth: depth)
+        sink.open(.array, depth: depth + 1)
+        for value in values {
+            sink.separator(depth: depth + 1)
+            sink.open(.object, depth: depth + 2)
+            try value.writeJSON(JSONObject(sink: sink, depth: depth + 2))
+            sink.close(downTo: depth + 2)
+        }
+        sink.close(downTo: depth + 1)
+    }
+
+    /// Anything else goes through its `Encodable` conformance (or its own `DirectJSON`).
+    func callAsFunction<T: Encodable>(_ key: String, _ value: T?) throws {
+        guard let value else { return }
+        sink.key(key, depth: depth)
+        try sink.encodeValue(value, depth: depth + 1)
+    }
 }
