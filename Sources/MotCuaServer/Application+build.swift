@@ -142,6 +142,9 @@ func decodeJSON<T: Decodable>(_ type: T.Type, from buffer: ByteBuffer, prefix: S
         guard let prefix else { return inner }
         return inner == "body" ? prefix : "\(prefix).\(inner)"
     }
+    // The fast reader takes what it is sure to read as JSONDecoder would; anything else, errors
+    // included, goes to JSONDecoder, whose value or error then stands.
+    if let value = try? APIJSON.reader.decode(T.self, from: data) { return value }
     do {
         return try APIJSON.decoder.decode(T.self, from: data)
     } catch let error as DecodingError {
