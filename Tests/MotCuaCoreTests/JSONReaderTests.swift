@@ -116,6 +116,14 @@ struct JSONReaderTests {
         var bytes = Array((base + #","note":"ab"}"#).utf8)
         bytes[bytes.count - 4] = 0xFF
         #expect(throws: JSONReader.NotHandled.self) { try reader.decode(Body.self, from: bytes) }
+        // Even in a value no field reads, and in a key.
+        var unread = Array((base + #","unknown":"ab"}"#).utf8)
+        unread[unread.count - 4] = 0xC3
+        #expect(throws: JSONReader.NotHandled.self) { try reader.decode(Body.self, from: unread) }
+        #expect(agree(Body.self, String(decoding: unread, as: UTF8.self)).fast != nil)  // once repaired, it reads
+        var key = Array((base + #","ab":1}"#).utf8)
+        key[key.count - 6] = 0xFF
+        #expect(throws: JSONReader.NotHandled.self) { try reader.decode(Body.self, from: key) }
         // Types with strategies of their own in JSONDecoder.
         #expect(throws: JSONReader.NotHandled.self) { try reader.decode([Data].self, from: Array(#"["AAAA"]"#.utf8)) }
         #expect(throws: JSONReader.NotHandled.self) { try reader.decode([Float].self, from: Array("[1.5]".utf8)) }

@@ -22,6 +22,10 @@ public struct JSONReader: Sendable {
 
     public func decode<T: Decodable>(_ type: T.Type, from bytes: some Collection<UInt8>) throws -> T {
         let input = ReaderInput(Array(bytes), parseDate: parseDate)
+        // Invalid UTF-8 anywhere, even in a value no field reads, is an error for JSONDecoder.
+        guard input.bytes.allSatisfy({ $0 < 0x80 }) || String(validating: input.bytes, as: UTF8.self) != nil else {
+            throw NotHandled()
+        }
         var parser = ReaderParser(bytes: input.bytes)
         let root = try parser.parseDocument()
         return try input.decode(T.self, root, codingPath: [])
@@ -213,9 +217,8 @@ final class ReaderInput {
     func string(_ value: ReaderValue) throws -> String {
         guard case let .string(range, escaped) = value else { throw JSONReader.NotHandled() }
         if !escaped {
-            guard let text = bytes.withUnsafeBufferPointer({ String(validating: UnsafeBufferPointer(rebasing: $0[range]), as: UTF8.self) })
-            else { throw JSONReader.NotHandled() }
-            return text
+            // The whole input is valid UTF-8, so is what lies between two quotes.
+            return bytes.withUnsafeBufferPointer { String(decoding: UnsafeBufferPointer(rebasing: $0[range]), as: UTF8.self) }
         }
         return try unescape(range)
     }
