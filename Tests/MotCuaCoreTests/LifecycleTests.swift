@@ -290,6 +290,21 @@ struct TimeOrderedIDTests {
         // 2026-03-02T01:00:00Z = 1772413200000 ms = 0x019cac...
         #expect(first.hasPrefix(String(1_772_413_200_000, radix: 16).leftPadded(12).prefix(8)))
     }
+
+    @Test("The 74 random bits fill every place left by the time, the version and the variant")
+    func randomBits() {
+        struct Constant: RandomNumberGenerator {
+            var value: UInt64
+            mutating func next() -> UInt64 { value }
+        }
+        let time = at("2026-03-02T08:00:00+07:00")
+        var ones = Constant(value: .max)
+        #expect(TimeOrderedID.make(at: time, using: &ones) == "019cac0f-2680-7fff-bfff-ffffffffffff")
+        var zeros = Constant(value: 0)
+        #expect(TimeOrderedID.make(at: time, using: &zeros) == "019cac0f-2680-7000-8000-000000000000")
+        // From the system generator, ids of the same millisecond differ.
+        #expect(Set((0..<1000).map { _ in TimeOrderedID.make(at: time) }).count == 1000)
+    }
 }
 
 extension String {

@@ -14,7 +14,10 @@ public enum TimeOrderedID {
         let milliseconds = UInt64(max(0, date.timeIntervalSince1970 * 1000))
         var bytes = [UInt8](repeating: 0, count: 16)
         for index in 0..<6 { bytes[index] = UInt8((milliseconds >> (8 * (5 - index))) & 0xff) }
-        for index in 6..<16 { bytes[index] = UInt8.random(in: 0...255, using: &generator) }
+        // Two draws of 64 bits, not ten of 8: each draw from the system generator is a system call.
+        let high = generator.next(), low = generator.next()
+        for index in 6..<8 { bytes[index] = UInt8(truncatingIfNeeded: high >> (8 * (index - 6))) }
+        for index in 8..<16 { bytes[index] = UInt8(truncatingIfNeeded: low >> (8 * (index - 8))) }
         bytes[6] = (bytes[6] & 0x0f) | 0x70 // version 7
         bytes[8] = (bytes[8] & 0x3f) | 0x80 // RFC 9562 variant
         let hex = Array("0123456789abcdef".utf8)
