@@ -310,3 +310,27 @@ struct TimeOrderedIDTests {
 extension String {
     func leftPadded(_ width: Int) -> String { String(repeating: "0", count: max(0, width - count)) + self }
 }
+
+@Suite("Applicant text")
+struct ApplicantTextTests {
+    @Test("Whitespace trimmed at both ends only, Unicode spaces included; text with none comes back as it was")
+    func trimming() {
+        #expect("Nguyễn Văn An".trimmingWhitespace() == "Nguyễn Văn An")
+        #expect(" \t\u{00A0}Nguyễn  Văn An\u{3000}\n".trimmingWhitespace() == "Nguyễn  Văn An")
+        #expect("An ".trimmingWhitespace() == "An")
+        #expect(" \u{2003}\n".trimmingWhitespace() == "")
+        #expect("".trimmingWhitespace() == "")
+        #expect("Nguyễn Văn An"[...].trimmingWhitespace() == "Nguyễn Văn An")
+    }
+
+    @Test("Length limits count characters, however many bytes each takes")
+    func lengths() {
+        func problems(name: String, address: String = "Hà Tĩnh") -> [String] {
+            Applicant(name: name, idNumber: "001203004005", phone: "0912345678", address: address).problems().map(\.field)
+        }
+        #expect(problems(name: String(repeating: "Ễ", count: 200)).isEmpty)  // 600 bytes, 200 letters
+        #expect(problems(name: String(repeating: "Ễ", count: 201)) == ["applicant.name"])
+        #expect(problems(name: "An", address: String(repeating: "ộ", count: 500)).isEmpty)
+        #expect(problems(name: "An", address: String(repeating: "a", count: 501)) == ["applicant.address"])
+    }
+}

@@ -149,7 +149,7 @@ public struct Applicant: Hashable, Sendable, Codable {
         let trimmedName = name.trimmingWhitespace()
         if trimmedName.isEmpty {
             result.append(FieldProblem(field: "\(prefix).name", reason: "Họ tên không được để trống."))
-        } else if trimmedName.count > 200 {
+        } else if trimmedName.utf8.count > 200, trimmedName.count > 200 {  // bytes bound the characters from above
             result.append(FieldProblem(field: "\(prefix).name", reason: "Họ tên dài quá 200 ký tự."))
         }
         if idNumber.count != 12 || !idNumber.allSatisfy({ $0.isASCII && $0.isNumber }) {
@@ -166,7 +166,7 @@ public struct Applicant: Hashable, Sendable, Codable {
         }
         if address.trimmingWhitespace().isEmpty {
             result.append(FieldProblem(field: "\(prefix).address", reason: "Địa chỉ không được để trống."))
-        } else if address.count > 500 {
+        } else if address.utf8.count > 500, address.count > 500 {
             result.append(FieldProblem(field: "\(prefix).address", reason: "Địa chỉ dài quá 500 ký tự."))
         }
         return result
