@@ -136,15 +136,15 @@ func decodeBody<T: Decodable>(_ type: T.Type, from request: Request, limit: Int)
 /// Decodes JSON (a body, or a part of a multipart body): malformed JSON is a 400, a missing or
 /// mistyped field a 422 naming the field (under `prefix`).
 func decodeJSON<T: Decodable>(_ type: T.Type, from buffer: ByteBuffer, prefix: String? = nil) throws -> T {
+    // The fast reader takes what it is sure to read as JSONDecoder would, straight from the
+    // buffer; anything else, errors included, goes to JSONDecoder, whose value or error then stands.
+    if buffer.readableBytes > 0, let value = try? APIJSON.reader.decode(T.self, from: buffer.readableBytesView) { return value }
     let data = buffer.readableBytes == 0 ? Data("{}".utf8) : Data(buffer.readableBytesView)
     func path(_ keys: [any CodingKey]) -> String {
         let inner = pathString(keys)
         guard let prefix else { return inner }
         return inner == "body" ? prefix : "\(prefix).\(inner)"
     }
-    // The fast reader takes what it is sure to read as JSONDecoder would; anything else, errors
-    // included, goes to JSONDecoder, whose value or error then stands.
-    if let value = try? APIJSON.reader.decode(T.self, from: data) { return value }
     do {
         return try APIJSON.decoder.decode(T.self, from: data)
     } catch let error as DecodingError {
