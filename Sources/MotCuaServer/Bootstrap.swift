@@ -24,7 +24,11 @@ public enum Bootstrap {
             let heir = catalogue.tree.heir(of: agency.id, on: today)
             guard heir != agency.id else { continue }
             let system = Actor(id: "system", name: "Hệ thống MotCua", role: .admin, agencyID: heir)
-            inherited += try await store.inheritOpenDossiers(from: agency.id, to: heir, actor: system, at: now)
+            for code in try await store.openDossierCodes(heldBy: agency.id) {
+                // Decided like any other change, on the row as it is inside the transaction.
+                let after = try await store.apply(code: code) { Lifecycle.inherit($0, from: agency.id, to: heir, actor: system, at: now) }
+                if after.currentAgencyID == heir { inherited += 1 }
+            }
         }
         return SeedReport(agenciesChanged: counts.agencies, proceduresChanged: counts.procedures, dossiersInherited: inherited)
     }

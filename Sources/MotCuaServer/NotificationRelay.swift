@@ -80,12 +80,19 @@ public struct NotificationRelay: Service {
         }
     }
 
+    /// How long a relay holds the messages it claimed: the whole batch sent one after another,
+    /// each up to its timeout, plus a margin. Another instance takes them over after that when
+    /// this one died mid-send.
+    static func lease(limit: Int, timeout: TimeInterval) -> TimeInterval {
+        Double(limit) * timeout + 30
+    }
+
     /// One pass over the notifications due now; returns how many were attempted.
     @discardableResult
     public func deliverDue(limit: Int = 50) async -> Int {
         let items: [OutboxItem]
         do {
-            items = try await store.dueNotifications(now: now(), limit: limit)
+            items = try await store.claimDueNotifications(now: now(), lease: Self.lease(limit: limit, timeout: settings.timeoutSeconds), limit: limit)
         } catch {
             logger.error("notification outbox unreadable", metadata: ["error": "\(error)"])
             return 0

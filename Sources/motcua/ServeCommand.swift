@@ -113,9 +113,7 @@ struct ServeCommand: AsyncParsableCommand {
                 file: loaded.seedsDirectory.appendingPathComponent("demo.json"),
                 bcryptCost: loaded.configuration.bcryptCost, now: now, logger: logger)
             say("Tài khoản mẫu (--demo, mật khẩu mới mỗi lần khởi động):")
-            for login in result.logins {
-                say("  \(login.username.padding(toLength: 18, withPad: " ", startingAt: 0)) \(login.password)  \(login.role.vietnameseName), \(login.agencyID)")
-            }
+            printLogins(result.logins)
             say(result.dossiers > 0 ? "Đã tạo \(result.dossiers) hồ sơ mẫu." : "Hồ sơ mẫu đã có sẵn từ lần chạy trước.")
         }
         // Seeding and the demo leave tens of MB of log behind: fold it into the database before
@@ -175,7 +173,7 @@ struct MigrateCommand: AsyncParsableCommand {
     func run() async throws {
         let loaded = try options.load()
         let store = try options.openStore(loaded.configuration)
-        let applied = try store.appliedMigrations()
+        let applied = try await store.appliedMigrations()
         say("Cơ sở dữ liệu \(store.path): đã áp dụng \(applied.count) bước: \(applied.joined(separator: ", "))")
     }
 }
@@ -243,9 +241,16 @@ struct SeedCommand: AsyncParsableCommand {
             logger: logger, count: demo, profile: profile, progress: { done, total in bar.update(done) })
         bar.finish()
         say("Đã tạo \(result.dossiers) hồ sơ mẫu theo mẫu \(profile.id). Tài khoản mẫu (mật khẩu mới):")
-        for login in result.logins {
-            say("  \(login.username.padding(toLength: 22, withPad: " ", startingAt: 0)) \(login.password)  \(login.role.vietnameseName), \(login.agencyID)")
-        }
+        printLogins(result.logins)
+    }
+}
+
+/// The demo logins, one a line, each username whole (padded to the longest, never cut) so it can be copied.
+func printLogins(_ logins: [Bootstrap.DemoLogin]) {
+    let width = logins.map(\.username.count).max() ?? 0
+    for login in logins {
+        let name = login.username + String(repeating: " ", count: width - login.username.count)
+        say("  \(name)  \(login.password)  \(login.role.vietnameseName), \(login.agencyID)")
     }
 }
 

@@ -637,6 +637,17 @@ public enum Lifecycle {
         if let last = d.pauses.last, last.end == nil { d.pauses[d.pauses.count - 1].end = at }
     }
 
+    /// The hand-off that moves an open dossier of a merged or dissolved agency to its successor
+    /// (`from` → `to`); nothing for a dossier that is closed or held elsewhere.
+    public static func inherit(_ dossier: Dossier, from: String, to: String, actor: Actor, at: Date) -> [DossierEvent] {
+        guard !dossier.status.isFinal, dossier.currentAgencyID == from, from != to else { return [] }
+        var event = DossierEvent(sequence: dossier.version + 1, kind: .inherited, at: at, actor: actor, agencyID: to)
+        event.fromAgencyID = from
+        event.toAgencyID = to
+        event.note = "Cơ quan \(from) hợp nhất vào \(to)"
+        return [event]
+    }
+
     /// Replays a history from nothing.
     public static func replay(_ events: [DossierEvent]) -> Dossier? {
         guard let first = events.first, first.kind == .created, let filed = first.dossier else { return nil }

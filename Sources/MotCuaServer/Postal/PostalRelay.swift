@@ -53,7 +53,8 @@ public struct PostalRelay: Service {
     public func deliverDue(limit: Int = 64) async -> Int {
         let items: [PostalOrderItem]
         do {
-            items = try await store.duePostalOrders(now: dependencies.now(), limit: limit)
+            items = try await store.claimDuePostalOrders(
+                now: dependencies.now(), lease: NotificationRelay.lease(limit: limit, timeout: settings.timeoutSeconds), limit: limit)
         } catch {
             logger.error("postal outbox unreadable", metadata: ["error": "\(error)"])
             return 0

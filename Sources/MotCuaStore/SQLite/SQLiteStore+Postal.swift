@@ -7,33 +7,23 @@ import MotCuaCore
 // office answered with, so an order is neither lost nor sent on after it was accepted.
 extension SQLiteStore {
     static func syncPostalOrders(_ events: [DossierEvent], dossierID: String, code: String, db: Database) throws {
-        for event in events {
-            switch event.kind {
-            case .postalOrdered:
-                guard let shipment = event.shipment else { continue }
-                // From the code given, not the event's copy: a new dossier's events carry a stand-in code.
-                let number = Shipment.orderNumber(code: code, direction: shipment.direction, attempt: shipment.attempt)
+        for change in PostalRowChange.changes(events, code: code) {
+            switch change {
+            case let .order(id, agencyID, direction, at):
                 try db.cachedStatement(sql: """
                     INSERT INTO postal_orders(id, dossier_id, code, agency_id, direction, created_at, next_at) VALUES (?, ?, ?, ?, ?, ?, ?)
                     ON CONFLICT DO NOTHING
-                    """).execute(arguments: [
-                        number, dossierID, code, event.agencyID, shipment.direction.rawValue,
-                        event.at.timeIntervalSince1970, event.at.timeIntervalSince1970])
-            case .postalUpdated:
-                // The post office has the order (it answered, or already reports on the parcel).
-                guard let update = event.postal else { continue }
+                    """).execute(arguments: [id, dossierID, code, agencyID, direction.rawValue, at.timeIntervalSince1970, at.timeIntervalSince1970])
+            case let .accepted(id, waybill, at):
                 try db.cachedStatement(sql: """
                     UPDATE postal_orders SET waybill = coalesce(waybill, ?), sent_at = coalesce(sent_at, ?), next_at = NULL,
                       status = CASE WHEN status IN ('pending', 'dead') THEN 'sent' ELSE status END
                     WHERE id = ?
-                    """).execute(arguments: [update.waybill, event.at.timeIntervalSince1970, update.orderNumber])
-            case .withdrawn, .refused, .stopped, .returned:
-                // Nothing left to carry: orders not yet accepted are dropped.
+                    """).execute(arguments: [waybill, at.timeIntervalSince1970, id])
+            case .cancelAll:
                 try db.cachedStatement(sql: """
                     UPDATE postal_orders SET status = 'cancelled', next_at = NULL WHERE dossier_id = ? AND status IN ('pending', 'dead')
                     """).execute(arguments: [dossierID])
-            default:
-                continue
             }
         }
     }
@@ -49,12 +39,16 @@ extension SQLiteStore {
             nextAt: date("next_at"), sentAt: date("sent_at"), waybill: row["waybill"], lastError: row["last_error"])
     }
 
-    public func duePostalOrders(now: Date, limit: Int) async throws -> [PostalOrderItem] {
-        try await pool.read { db in
-            try Row.fetchAll(
+    public func claimDuePostalOrders(now: Date, lease: TimeInterval, limit: Int) async throws -> [PostalOrderItem] {
+        try await batcher.write { db in
+            let items = try Row.fetchAll(
                 db, sql: "SELECT * FROM postal_orders WHERE status = 'pending' AND next_at <= ? ORDER BY next_at LIMIT ?",
                 arguments: [now.timeIntervalSince1970, limit]
             ).compactMap(Self.postalOrderItem)
+            for item in items {
+                try db.execute(sql: "UPDATE postal_orders SET next_at = ? WHERE id = ?", arguments: [(now + lease).timeIntervalSince1970, item.id])
+            }
+            return items
         }
     }
 

@@ -145,9 +145,8 @@ public final class SQLiteStore: DossierStore {
         batcher.stop()
     }
 
-    /// Names of the migrations applied, in order.
-    public func appliedMigrations() throws -> [String] {
-        try pool.read { db in try Self.migrator.appliedMigrations(db) }
+    public func appliedMigrations() async throws -> [String] {
+        try await pool.read { db in try Self.migrator.appliedMigrations(db) }
     }
 
     static let decoder: JSONDecoder = {
@@ -177,7 +176,7 @@ public final class SQLiteStore: DossierStore {
         let agencies = Array(tree.agencies.values)
         let rows = try agencies.map { ($0, try Self.json($0)) }
         let procedureRows = try procedures.map { ($0, try Self.json($0)) }
-        return try await pool.write { db in
+        return try await batcher.write { db in
             for level in levels {
                 try db.execute(
                     sql: """
@@ -247,7 +246,7 @@ public final class SQLiteStore: DossierStore {
     // MARK: Officers and sessions
 
     public func createOfficer(_ officer: Officer) async throws {
-        try await pool.write { db in
+        try await batcher.write { db in
             if try Bool.fetchOne(db, sql: "SELECT 1 FROM officers WHERE username = ?", arguments: [officer.username]) != nil {
                 throw StoreError.duplicate("username \(officer.username)")
             }
@@ -292,7 +291,7 @@ public final class SQLiteStore: DossierStore {
     }
 
     public func setPassword(officerID: String, passwordHash: String) async throws {
-        try await pool.write { db in
+        try await batcher.write { db in
             try db.execute(sql: "UPDATE officers SET password_hash = ? WHERE id = ?", arguments: [passwordHash, officerID])
             guard db.changesCount == 1 else { throw StoreError.notFound }
             try db.execute(sql: "DELETE FROM sessions WHERE officer_id = ?", arguments: [officerID])
@@ -300,7 +299,7 @@ public final class SQLiteStore: DossierStore {
     }
 
     public func createSession(tokenHash: String, officerID: String, createdAt: Date, expiresAt: Date) async throws {
-        try await pool.write { db in
+        try await batcher.write { db in
             try db.execute(sql: "DELETE FROM sessions WHERE expires_at < ?", arguments: [createdAt.timeIntervalSince1970])
             try db.execute(
                 sql: "INSERT INTO sessions(token_hash, officer_id, created_at, expires_at) VALUES (?, ?, ?, ?)",
@@ -324,7 +323,7 @@ public final class SQLiteStore: DossierStore {
     }
 
     public func deleteSession(tokenHash: String) async throws {
-        try await pool.write { db in try db.execute(sql: "DELETE FROM sessions WHERE token_hash = ?", arguments: [tokenHash]) }
+        try await batcher.write { db in try db.execute(sql: "DELETE FROM sessions WHERE token_hash = ?", arguments: [tokenHash]) }
     }
 
     // MARK: Dossiers
@@ -401,7 +400,7 @@ public final class SQLiteStore: DossierStore {
         func insert(replacing placeholder: String, with code: String, db: Database) throws {
             let d = dossier
             // A new dossier has crossed nothing yet.
-            let watch = SQLiteStore.WatchColumns(d, crossed: [])
+            let watch = WatchColumns(d, crossed: [])
 
             try db.cachedStatement(sql: """
                 INSERT INTO dossiers(id, code, agency_id, current_agency_id, pending_agency_id, procedure_code, status, channel,
@@ -449,21 +448,17 @@ public final class SQLiteStore: DossierStore {
     }
 
     static func syncAccess(_ d: Dossier, db: Database) throws {
-        for agency in Set(d.agencyTrail + [d.agencyID, d.currentAgencyID] + [d.pendingAgencyID].compactMap { $0 }) {
+        for agency in accessAgencies(of: d) {
             try db.cachedStatement(sql: "INSERT INTO dossier_access(agency_id, dossier_id) VALUES (?, ?) ON CONFLICT DO NOTHING")
                 .execute(arguments: [agency, d.id])
         }
     }
 
-    /// Keeps `dossier_files` in step with the files the events bring, so that a blob still
-    /// referred to is never deleted.
+    /// Keeps `dossier_files` in step with the files the events bring.
     static func recordFiles(_ events: [DossierEvent], dossierID: String, db: Database) throws {
-        for event in events {
-            let files = (event.dossier?.files ?? []) + (event.files ?? []) + [event.resultFile].compactMap { $0 }
-            for file in files {
-                try db.cachedStatement(sql: "INSERT INTO dossier_files(sha256, dossier_id) VALUES (?, ?) ON CONFLICT DO NOTHING")
-                    .execute(arguments: [file.sha256, dossierID])
-            }
+        for sha256 in referencedFiles(events) {
+            try db.cachedStatement(sql: "INSERT INTO dossier_files(sha256, dossier_id) VALUES (?, ?) ON CONFLICT DO NOTHING")
+                .execute(arguments: [sha256, dossierID])
         }
     }
 
@@ -539,24 +534,13 @@ public final class SQLiteStore: DossierStore {
         return DossierPage(total: total, items: try rows.map { try Self.decode(Dossier.self, $0) })
     }
 
-    public func inheritOpenDossiers(from: String, to: String, actor: Actor, at: Date) async throws -> Int {
+    public func openDossierCodes(heldBy agencyID: String) async throws -> [String] {
         let open = DossierStatus.allCases.filter { !$0.isFinal }.map(\.rawValue)
-        return try await pool.write { db in
-            let rows = try String.fetchAll(
+        return try await pool.read { db in
+            try String.fetchAll(
                 db,
-                sql: "SELECT data FROM dossiers WHERE current_agency_id = ? AND status IN (\(open.map { _ in "?" }.joined(separator: ", ")))",
-                arguments: StatementArguments([from] + open))
-            for data in rows {
-                let current = try Self.decode(Dossier.self, data)
-                var event = DossierEvent(sequence: current.version + 1, kind: .inherited, at: at, actor: actor, agencyID: to)
-                event.fromAgencyID = from
-                event.toAgencyID = to
-                event.note = "Cơ quan \(from) hợp nhất vào \(to)"
-                let updated = Lifecycle.evolve(current, event)
-                try Self.updateDossier(updated, previous: current, db: db)
-                try Self.append([event], to: updated, db: db)
-            }
-            return rows.count
+                sql: "SELECT code FROM dossiers WHERE current_agency_id = ? AND status IN (\(open.map { _ in "?" }.joined(separator: ", "))) ORDER BY code",
+                arguments: StatementArguments([agencyID] + open))
         }
     }
 

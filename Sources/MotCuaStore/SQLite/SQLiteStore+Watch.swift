@@ -7,19 +7,6 @@ import MotCuaCore
 // threshold it has not crossed yet (`alert_at`, indexed only where set): a sweep reads just the
 // rows whose `alert_at` has passed, so its cost follows the crossings, not the table.
 extension SQLiteStore {
-    struct WatchColumns {
-        var due: Double?
-        var near: Double?
-        var alertAt: Double?
-
-        init(_ d: Dossier, crossed: Set<AlertKind>) {
-            guard let plan = d.watchPlan else { return }
-            due = plan.due.timeIntervalSince1970
-            near = plan.nearDue.timeIntervalSince1970
-            alertAt = plan.thresholds.sorted { $0.at < $1.at }.first { !crossed.contains($0.kind) }?.at.timeIntervalSince1970
-        }
-    }
-
     static func crossedAlerts(dossierID: String, due: Date?, db: Database) throws -> Set<AlertKind> {
         guard let due else { return [] }
         let kinds = try String.fetchAll(

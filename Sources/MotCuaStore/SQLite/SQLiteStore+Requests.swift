@@ -48,7 +48,7 @@ extension SQLiteStore {
 
     /// Forgets keys that expired before `now`; returns how many.
     public func purgeExpiredIdempotencyKeys(now: Date) async throws -> Int {
-        try await pool.write { db in
+        try await batcher.write { db in
             try db.execute(sql: "DELETE FROM idempotency_keys WHERE expires_at <= ?", arguments: [now.timeIntervalSince1970])
             return db.changesCount
         }
@@ -69,7 +69,7 @@ extension SQLiteStore {
     }
 
     public func purgeWebhookReceipts(before: Date) async throws -> Int {
-        try await pool.write { db in
+        try await batcher.write { db in
             try db.execute(sql: "DELETE FROM webhook_receipts WHERE received_at < ?", arguments: [before.timeIntervalSince1970])
             return db.changesCount
         }

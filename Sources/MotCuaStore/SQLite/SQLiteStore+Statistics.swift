@@ -19,19 +19,6 @@ import MotCuaCore
 // A report sums the day rows of the period and reads the rows open at its ends: its cost
 // follows the days and the dossiers of the period, not the table. Nothing is sorted.
 
-/// One group's counts: what a report row is built from.
-public struct GroupTally: Hashable, Sendable {
-    public var agencyID: String
-    public var procedureCode: String
-    public var tally: Tally
-
-    public init(agencyID: String, procedureCode: String, tally: Tally) {
-        self.agencyID = agencyID
-        self.procedureCode = procedureCode
-        self.tally = tally
-    }
-}
-
 extension SQLiteStore {
     static let statisticsMigration = """
         CREATE TABLE dossier_stats (
@@ -96,59 +83,6 @@ extension SQLiteStore {
         ) WITHOUT ROWID;
         """
 
-    /// The counters of `stat_days`, in column order.
-    static let dayColumns = [
-        "fresh", "online", "desk", "postal", "level3", "level4", "with_fee", "paid_online", "early", "on_time", "late", "closed",
-        "working_seconds", "digitised", "rated", "poorly_rated", "returned", "returned_by_post",
-    ]
-
-    static func channelCode(_ channel: Channel) -> Int {
-        switch channel {
-        case .desk: 0
-        case .online: 1
-        case .postal: 2
-        }
-    }
-
-    /// Local (Vietnam) day number of an instant.
-    static func localDay(_ seconds: Int64) -> Int64 {
-        (seconds + WorkCalendar.utcOffset).floorDiv(86_400)
-    }
-
-    /// What a fact adds to each day's counters.
-    static func dayContributions(_ f: StatFact) -> [Int64: [Int64]] {
-        var days: [Int64: [Int64]] = [:]
-        func add(_ day: Int64, _ column: String, _ value: Int64 = 1) {
-            guard value != 0, let index = dayColumns.firstIndex(of: column) else { return }
-            days[day, default: Array(repeating: 0, count: dayColumns.count)][index] += value
-        }
-        let received = localDay(f.receivedAt)
-        add(received, "fresh")
-        add(received, ["desk", "online", "postal"][channelCode(f.channel)])
-        if f.level == 3 { add(received, "level3") }
-        if f.level == 4 { add(received, "level4") }
-        if f.hasFee { add(received, "with_fee") }
-        if f.hasFee && f.paidOnline { add(received, "paid_online") }
-        if let resolvedAt = f.resolvedAt {
-            let day = localDay(resolvedAt)
-            let resolution = f.resolution ?? .onTime
-            add(day, ["early", "on_time", "late", "closed"][resolution.rawValue])
-            if resolution != .closed {
-                add(day, "working_seconds", f.workingSeconds ?? 0)
-                if f.digitised { add(day, "digitised") }
-                if let rating = f.rating {
-                    add(day, "rated")
-                    if rating <= 2 { add(day, "poorly_rated") }
-                }
-            }
-        }
-        if let returnedAt = f.returnedAt {
-            add(localDay(returnedAt), "returned")
-            if f.returnedByPost { add(localDay(returnedAt), "returned_by_post") }
-        }
-        return days
-    }
-
     /// Writes (or rewrites) the fact of a dossier and moves its day counters; nothing before it
     /// is received, and nothing when the fact did not change.
     static func syncStats(_ d: Dossier, previous: Dossier?, db: Database) throws {
@@ -160,16 +94,8 @@ extension SQLiteStore {
 
     static func writeFact(_ f: StatFact, replacing old: StatFact?, db: Database) throws {
         try insertFactRow(f, db: db)
-        var deltas = dayContributions(f)
-        if let old {
-            for (day, values) in dayContributions(old) {
-                var row = deltas[day] ?? Array(repeating: 0, count: dayColumns.count)
-                for index in values.indices { row[index] -= values[index] }
-                deltas[day] = row
-            }
-        }
-        for (day, values) in deltas { try addDay(agency: f.agencyID, procedure: f.procedureCode, day: day, values, db: db) }
-        try noteGroup(agency: f.agencyID, procedure: f.procedureCode, firstDay: localDay(f.receivedAt), span: f.span, db: db)
+        for (day, values) in StatRows.deltas(f, replacing: old) { try addDay(agency: f.agencyID, procedure: f.procedureCode, day: day, values, db: db) }
+        try noteGroup(agency: f.agencyID, procedure: f.procedureCode, firstDay: StatRows.localDay(f.receivedAt), span: f.span, db: db)
     }
 
     static func insertFactRow(_ f: StatFact, db: Database) throws {
@@ -179,15 +105,15 @@ extension SQLiteStore {
               digitised, rating, working_seconds)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """).execute(arguments: [
-                f.agencyID, f.procedureCode, f.receivedAt, f.dossierID, channelCode(f.channel), f.level, f.resolvedAt,
+                f.agencyID, f.procedureCode, f.receivedAt, f.dossierID, StatRows.channelCode(f.channel), f.level, f.resolvedAt,
                 f.resolution?.rawValue, f.dueAt, f.supplementationFrom, f.supplementationUntil, f.feeFrom, f.feeUntil, f.returnedAt,
                 f.returnedByPost, f.hasFee, f.paidOnline, f.digitised, f.rating, f.workingSeconds])
     }
 
     static let addDaySQL = """
-        INSERT INTO stat_days(agency_id, procedure_code, day, \(dayColumns.joined(separator: ", ")))
-        VALUES (?, ?, ?, \(dayColumns.map { _ in "?" }.joined(separator: ", ")))
-        ON CONFLICT DO UPDATE SET \(dayColumns.map { "\($0) = \($0) + excluded.\($0)" }.joined(separator: ", "))
+        INSERT INTO stat_days(agency_id, procedure_code, day, \(StatRows.dayColumns.joined(separator: ", ")))
+        VALUES (?, ?, ?, \(StatRows.dayColumns.map { _ in "?" }.joined(separator: ", ")))
+        ON CONFLICT DO UPDATE SET \(StatRows.dayColumns.map { "\($0) = \($0) + excluded.\($0)" }.joined(separator: ", "))
         """
 
     static func addDay(agency: String, procedure: String, day: Int64, _ values: [Int64], db: Database) throws {
@@ -211,18 +137,18 @@ extension SQLiteStore {
         var days: [Key: [Int64]] = [:]
         var groups: [Group: (firstDay: Int64, span: Int64)] = [:]
         for f in facts {
-            for (day, values) in Self.dayContributions(f) {
+            for (day, values) in StatRows.dayContributions(f) {
                 let key = Key(agency: f.agencyID, procedure: f.procedureCode, day: day)
-                var row = days[key] ?? Array(repeating: 0, count: Self.dayColumns.count)
+                var row = days[key] ?? Array(repeating: 0, count: StatRows.dayColumns.count)
                 for index in values.indices { row[index] += values[index] }
                 days[key] = row
             }
             let group = Group(agency: f.agencyID, procedure: f.procedureCode)
-            let first = Self.localDay(f.receivedAt)
+            let first = StatRows.localDay(f.receivedAt)
             let known = groups[group] ?? (first, f.span)
             groups[group] = (min(known.firstDay, first), max(known.span, f.span))
         }
-        try await pool.write { [days, groups] db in
+        try await batcher.write { [days, groups] db in
             // A bulk load touches pages all over the clustered table: keep them in memory
             // rather than spilling them to the WAL again and again.
             try db.execute(sql: "PRAGMA cache_size = -524288")
@@ -286,7 +212,7 @@ extension SQLiteStore {
         """
 
     static let daysSQL = """
-        SELECT \(dayColumns.map { "sum(\($0))" }.joined(separator: ", ")) FROM stat_days
+        SELECT \(StatRows.dayColumns.map { "sum(\($0))" }.joined(separator: ", ")) FROM stat_days
         WHERE agency_id = ? AND procedure_code = ? AND day >= ? AND day < ?
         """
 
@@ -296,7 +222,7 @@ extension SQLiteStore {
     /// keep the lifecycle's order (a pause ends no later than the resolution).
     public func statTallies(from a: Int64, to b: Int64, agencies: Set<String>?) async throws -> [GroupTally] {
         try await pool.read { db in
-            let firstDay = Self.localDay(a), endDay = Self.localDay(b)
+            let firstDay = StatRows.localDay(a), endDay = StatRows.localDay(b)
             let groups = try Row.fetchAll(
                 db, sql: "SELECT agency_id, procedure_code, span FROM stat_groups WHERE first_day < ?", arguments: [endDay])
             let days = try db.cachedStatement(sql: Self.daysSQL)
@@ -311,7 +237,7 @@ extension SQLiteStore {
                     return (0..<count).map { Int((row[$0] as Int64?) ?? 0) }
                 }
                 try days.setArguments([agency, procedure, firstDay, endDay])
-                let d = try numbers(days, Self.dayColumns.count)
+                let d = try numbers(days, StatRows.dayColumns.count)
                 let named: [String: (any DatabaseValueConvertible)?] = [
                     "a": a, "b": b, "span": span, "inf": Int64.max, "agency": agency, "procedure": procedure,
                 ]
@@ -319,23 +245,7 @@ extension SQLiteStore {
                 let s = try numbers(start, 4)
                 try end.setArguments(StatementArguments(named))
                 let e = try numbers(end, 3)
-                var t = Tally()
-                t.received.carriedOver = s[0]
-                t.received.online = d[1] + s[1]
-                t.received.desk = d[2] + s[2]
-                t.received.postal = d[3] + s[3]
-                t.received.total = t.received.carriedOver + t.received.online + t.received.desk + t.received.postal
-                t.resolved.early = d[8]
-                t.resolved.onTime = d[9] + d[11] + e[0]
-                t.resolved.late = d[10]
-                t.resolved.total = t.resolved.early + t.resolved.onTime + t.resolved.late
-                t.pending.withinTerm = e[1]
-                t.pending.overdue = e[2]
-                t.pending.total = e[1] + e[2]
-                t.counts.fresh = d[0]; t.counts.level3 = d[4]; t.counts.level4 = d[5]; t.counts.postal = d[3]
-                t.counts.withFee = d[6]; t.counts.paidOnline = d[7]
-                t.counts.finished = d[8] + d[9] + d[10]; t.counts.workingSeconds = Int64(d[12]); t.counts.digitised = d[13]
-                t.counts.rated = d[14]; t.counts.poorlyRated = d[15]; t.counts.returned = d[16]; t.counts.returnedByPost = d[17]
+                let t = StatRows.tally(days: d, start: s, end: e)
                 if t != Tally() { result.append(GroupTally(agencyID: agency, procedureCode: procedure, tally: t)) }
             }
             return result
@@ -343,10 +253,3 @@ extension SQLiteStore {
     }
 }
 
-extension Int64 {
-    /// Division rounding towards minus infinity (days before 1970 too).
-    func floorDiv(_ divisor: Int64) -> Int64 {
-        let q = self / divisor
-        return (self % divisor != 0 && (self < 0) != (divisor < 0)) ? q - 1 : q
-    }
-}

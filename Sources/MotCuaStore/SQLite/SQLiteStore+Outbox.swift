@@ -6,14 +6,12 @@ import MotCuaCore
 // calls for it, so none is lost or invented; a relay delivers them later, retrying with backoff.
 extension SQLiteStore {
     static func enqueueNotifications(_ events: [DossierEvent], dossierID: String, code: String, db: Database) throws {
-        for event in events {
-            guard let kind = NotificationKind(event.kind) else { continue }
+        for row in NotificationRow.rows(events, dossierID: dossierID) {
             try db.cachedStatement(sql: """
                 INSERT INTO notifications(id, dossier_id, code, kind, sequence, created_at, next_at) VALUES (?, ?, ?, ?, ?, ?, ?)
                 ON CONFLICT DO NOTHING
                 """).execute(arguments: [
-                    "\(dossierID).\(event.sequence)", dossierID, code, kind.rawValue, event.sequence,
-                    event.at.timeIntervalSince1970, event.at.timeIntervalSince1970])
+                    row.id, dossierID, code, row.kind.rawValue, row.sequence, row.at.timeIntervalSince1970, row.at.timeIntervalSince1970])
         }
     }
 
@@ -25,12 +23,16 @@ extension SQLiteStore {
             deliveredAt: (row["delivered_at"] as Double?).map(Date.init(timeIntervalSince1970:)), lastError: row["last_error"])
     }
 
-    public func dueNotifications(now: Date, limit: Int) async throws -> [OutboxItem] {
-        try await pool.read { db in
-            try Row.fetchAll(
+    public func claimDueNotifications(now: Date, lease: TimeInterval, limit: Int) async throws -> [OutboxItem] {
+        try await batcher.write { db in
+            let items = try Row.fetchAll(
                 db, sql: "SELECT * FROM notifications WHERE status = 'pending' AND next_at <= ? ORDER BY next_at LIMIT ?",
                 arguments: [now.timeIntervalSince1970, limit]
             ).compactMap(Self.outboxItem)
+            for item in items {
+                try db.execute(sql: "UPDATE notifications SET next_at = ? WHERE id = ?", arguments: [(now + lease).timeIntervalSince1970, item.id])
+            }
+            return items
         }
     }
 

@@ -1,0 +1,79 @@
+import Foundation
+import MotCuaCore
+
+// What one change to a dossier writes besides its events and its projection row, computed once
+// in plain Swift for both backends: each backend only turns these values into its SQL.
+
+/// The agencies that may see a dossier: every agency it passed through, the one that received
+/// it, the one that holds it now and the one it is being sent to.
+public func accessAgencies(of d: Dossier) -> Set<String> {
+    Set(d.agencyTrail + [d.agencyID, d.currentAgencyID] + [d.pendingAgencyID].compactMap { $0 })
+}
+
+/// Blobs the events bring (so that a blob still referred to is never deleted).
+func referencedFiles(_ events: [DossierEvent]) -> [String] {
+    events.flatMap { event in
+        ((event.dossier?.files ?? []) + (event.files ?? []) + [event.resultFile].compactMap { $0 }).map(\.sha256)
+    }
+}
+
+/// A notification row the events call for.
+struct NotificationRow: Sendable {
+    var id: String
+    var kind: NotificationKind
+    var sequence: Int
+    var at: Date
+
+    static func rows(_ events: [DossierEvent], dossierID: String) -> [NotificationRow] {
+        events.compactMap { event in
+            NotificationKind(event.kind).map {
+                NotificationRow(id: "\(dossierID).\(event.sequence)", kind: $0, sequence: event.sequence, at: event.at)
+            }
+        }
+    }
+}
+
+/// What the events do to the postal outbox.
+enum PostalRowChange: Sendable {
+    /// A new order, pending from `at`.
+    case order(id: String, agencyID: String, direction: PostalDirection, at: Date)
+    /// The post office has the order (it answered, or already reports on the parcel).
+    case accepted(id: String, waybill: String?, at: Date)
+    /// The dossier ended: orders not yet accepted are dropped.
+    case cancelAll
+
+    /// `code` is the code given, not the events' copy: a new dossier's events carry a stand-in.
+    static func changes(_ events: [DossierEvent], code: String) -> [PostalRowChange] {
+        events.compactMap { event in
+            switch event.kind {
+            case .postalOrdered:
+                guard let shipment = event.shipment else { return nil }
+                let number = Shipment.orderNumber(code: code, direction: shipment.direction, attempt: shipment.attempt)
+                return .order(id: number, agencyID: event.agencyID, direction: shipment.direction, at: event.at)
+            case .postalUpdated:
+                guard let update = event.postal else { return nil }
+                return .accepted(id: update.orderNumber, waybill: update.waybill, at: event.at)
+            case .withdrawn, .refused, .stopped, .returned:
+                return .cancelAll
+            default:
+                return nil
+            }
+        }
+    }
+}
+
+/// The overdue watch's columns of a dossier row: its appointment and near-due instant while its
+/// clock runs, and the next threshold it has not crossed yet (the sweep reads only rows whose
+/// `alertAt` has passed).
+struct WatchColumns: Sendable {
+    var due: Double?
+    var near: Double?
+    var alertAt: Double?
+
+    init(_ d: Dossier, crossed: Set<AlertKind>) {
+        guard let plan = d.watchPlan else { return }
+        due = plan.due.timeIntervalSince1970
+        near = plan.nearDue.timeIntervalSince1970
+        alertAt = plan.thresholds.sorted { $0.at < $1.at }.first { !crossed.contains($0.kind) }?.at.timeIntervalSince1970
+    }
+}

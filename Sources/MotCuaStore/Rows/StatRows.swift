@@ -1,0 +1,119 @@
+import Foundation
+import MotCuaCore
+
+// The statistics rows both backends write with each change (see `SQLiteStore+Statistics.swift`
+// for the layout): which day counters a dossier's `StatFact` adds to.
+
+/// One group's counts: what a report row is built from.
+public struct GroupTally: Hashable, Sendable {
+    public var agencyID: String
+    public var procedureCode: String
+    public var tally: Tally
+
+    public init(agencyID: String, procedureCode: String, tally: Tally) {
+        self.agencyID = agencyID
+        self.procedureCode = procedureCode
+        self.tally = tally
+    }
+}
+
+enum StatRows {
+    /// The counters of `stat_days`, in column order.
+    static let dayColumns = [
+        "fresh", "online", "desk", "postal", "level3", "level4", "with_fee", "paid_online", "early", "on_time", "late", "closed",
+        "working_seconds", "digitised", "rated", "poorly_rated", "returned", "returned_by_post",
+    ]
+
+    static func channelCode(_ channel: Channel) -> Int {
+        switch channel {
+        case .desk: 0
+        case .online: 1
+        case .postal: 2
+        }
+    }
+
+    /// Local (Vietnam) day number of an instant.
+    static func localDay(_ seconds: Int64) -> Int64 {
+        (seconds + WorkCalendar.utcOffset).floorDiv(86_400)
+    }
+
+    /// What a fact adds to each day's counters.
+    static func dayContributions(_ f: StatFact) -> [Int64: [Int64]] {
+        var days: [Int64: [Int64]] = [:]
+        func add(_ day: Int64, _ column: String, _ value: Int64 = 1) {
+            guard value != 0, let index = dayColumns.firstIndex(of: column) else { return }
+            days[day, default: Array(repeating: 0, count: dayColumns.count)][index] += value
+        }
+        let received = localDay(f.receivedAt)
+        add(received, "fresh")
+        add(received, ["desk", "online", "postal"][channelCode(f.channel)])
+        if f.level == 3 { add(received, "level3") }
+        if f.level == 4 { add(received, "level4") }
+        if f.hasFee { add(received, "with_fee") }
+        if f.hasFee && f.paidOnline { add(received, "paid_online") }
+        if let resolvedAt = f.resolvedAt {
+            let day = localDay(resolvedAt)
+            let resolution = f.resolution ?? .onTime
+            add(day, ["early", "on_time", "late", "closed"][resolution.rawValue])
+            if resolution != .closed {
+                add(day, "working_seconds", f.workingSeconds ?? 0)
+                if f.digitised { add(day, "digitised") }
+                if let rating = f.rating {
+                    add(day, "rated")
+                    if rating <= 2 { add(day, "poorly_rated") }
+                }
+            }
+        }
+        if let returnedAt = f.returnedAt {
+            add(localDay(returnedAt), "returned")
+            if f.returnedByPost { add(localDay(returnedAt), "returned_by_post") }
+        }
+        return days
+    }
+
+
+    /// What rewriting `old` as `f` adds to each day's counters (negative where it moves away).
+    static func deltas(_ f: StatFact, replacing old: StatFact?) -> [Int64: [Int64]] {
+        var deltas = dayContributions(f)
+        if let old {
+            for (day, values) in dayContributions(old) {
+                var row = deltas[day] ?? Array(repeating: 0, count: dayColumns.count)
+                for index in values.indices { row[index] -= values[index] }
+                deltas[day] = row
+            }
+        }
+        return deltas
+    }
+
+    /// A group's tally from the period's summed day counters (`days`, in `dayColumns` order),
+    /// the rows open at its start (carried over; back from supplementation online, desk, postal)
+    /// and at its end (waiting for supplementation since inside it; within term; overdue).
+    static func tally(days d: [Int], start s: [Int], end e: [Int]) -> Tally {
+        var t = Tally()
+        t.received.carriedOver = s[0]
+        t.received.online = d[1] + s[1]
+        t.received.desk = d[2] + s[2]
+        t.received.postal = d[3] + s[3]
+        t.received.total = t.received.carriedOver + t.received.online + t.received.desk + t.received.postal
+        t.resolved.early = d[8]
+        t.resolved.onTime = d[9] + d[11] + e[0]
+        t.resolved.late = d[10]
+        t.resolved.total = t.resolved.early + t.resolved.onTime + t.resolved.late
+        t.pending.withinTerm = e[1]
+        t.pending.overdue = e[2]
+        t.pending.total = e[1] + e[2]
+        t.counts.fresh = d[0]; t.counts.level3 = d[4]; t.counts.level4 = d[5]; t.counts.postal = d[3]
+        t.counts.withFee = d[6]; t.counts.paidOnline = d[7]
+        t.counts.finished = d[8] + d[9] + d[10]; t.counts.workingSeconds = Int64(d[12]); t.counts.digitised = d[13]
+        t.counts.rated = d[14]; t.counts.poorlyRated = d[15]; t.counts.returned = d[16]; t.counts.returnedByPost = d[17]
+        return t
+    }
+}
+
+extension Int64 {
+    /// Division rounding towards minus infinity (days before 1970 too).
+    func floorDiv(_ divisor: Int64) -> Int64 {
+        let q = self / divisor
+        return (self % divisor != 0 && (self < 0) != (divisor < 0)) ? q - 1 : q
+    }
+}
