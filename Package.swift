@@ -20,6 +20,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.6.0"),
         .package(url: "https://github.com/vapor/multipart-kit", from: "4.7.0"),
         .package(url: "https://github.com/apple/swift-http-types", from: "1.0.0"),
+        .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.0"),
     ],
     targets: [
         // The domain: pure Swift, Foundation at most, no I/O.
@@ -30,6 +31,14 @@ let package = Package(
         .target(
             name: "MotCuaStore",
             dependencies: ["MotCuaCore", "MotCuaSQLiteVFS", .product(name: "GRDB", package: "GRDB.swift")]
+        ),
+        // The PostgreSQL implementation of the store protocols: a province's deployment.
+        .target(
+            name: "MotCuaPostgres",
+            dependencies: [
+                "MotCuaCore", "MotCuaStore", .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
         ),
         // The store's SQLite VFS: the platform's, with a commit's log frames written in one call.
         .target(name: "MotCuaSQLiteVFS", dependencies: [.product(name: "GRDBSQLite", package: "GRDB.swift")]),
@@ -54,6 +63,7 @@ let package = Package(
                 "MotCuaCore",
                 "MotCuaConfig",
                 "MotCuaStore",
+                "MotCuaPostgres",
                 "MotCuaServer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
@@ -106,7 +116,7 @@ let package = Package(
         .target(name: "MotCuaTestSupport", path: "Tests/MotCuaTestSupport"),
         .testTarget(name: "MotCuaCoreTests", dependencies: ["MotCuaCore"], resources: [.copy("Fixtures")]),
         .testTarget(name: "MotCuaConfigTests", dependencies: ["MotCuaConfig", "MotCuaTestSupport"]),
-        .testTarget(name: "MotCuaStoreTests", dependencies: ["MotCuaStore", "MotCuaConfig", "MotCuaTestSupport"]),
+        .testTarget(name: "MotCuaStoreTests", dependencies: ["MotCuaStore", "MotCuaPostgres", "MotCuaConfig", "MotCuaTestSupport"]),
         .testTarget(name: "MotCuaServerTests", dependencies: ["MotCuaServer", "MotCuaStore", "MotCuaConfig", "MotCuaSim", "MotCuaTestSupport"]),
         .testTarget(name: "MotCuaCLITests", dependencies: ["motcua", "postal-sim", "MotCuaTestSupport"]),
     ],

@@ -15,6 +15,9 @@ import MotCuaCore
 /// | limits.maxBodyBytes | MOTCUA_MAX_BODY_BYTES | 1048576 |
 /// | storage.blobDirectory | MOTCUA_BLOB_DIR | blobs (inside the data directory) |
 /// | storage.commitDelayMicros | MOTCUA_COMMIT_DELAY_US | 1000 (0: never wait) |
+/// | storage.backend | MOTCUA_STORAGE_BACKEND | sqlite (or postgres) |
+/// | storage.postgresURL | MOTCUA_DATABASE_URL | none (required with postgres) |
+/// | storage.postgresPoolSize | MOTCUA_POSTGRES_POOL_SIZE | 10 connections per instance |
 /// | publicAPI.maxFileBytes | MOTCUA_MAX_FILE_BYTES | 10485760 |
 /// | publicAPI.maxUploadBytes | MOTCUA_MAX_UPLOAD_BYTES | 31457280 |
 /// | publicAPI.idempotencyHours | MOTCUA_IDEMPOTENCY_HOURS | 24 |
@@ -27,6 +30,14 @@ import MotCuaCore
 /// | notifications.gatewayURL / notifications.webhookSecret | MOTCUA_NOTIFY_URL / MOTCUA_NOTIFY_SECRET | none: notifications wait in the outbox |
 /// | postal.partnerURL / postal.apiKey / postal.webhookSecret | MOTCUA_POSTAL_URL / MOTCUA_POSTAL_API_KEY / MOTCUA_POSTAL_WEBHOOK_SECRET | none: orders wait in the outbox, webhooks answer 503 |
 /// | watch.nearDue.workingHours / watch.nearDue.share | — | 8 (one working day) / 0.2 |
+/// Where the dossiers are kept.
+public enum StorageBackend: String, Sendable, Equatable {
+    /// One SQLite file in the data directory: a commune, the demo, the tests.
+    case sqlite
+    /// A PostgreSQL server shared by any number of instances: a province.
+    case postgres
+}
+
 public struct AppConfiguration: Sendable, Equatable {
     public var host: String
     public var port: Int
@@ -34,6 +45,12 @@ public struct AppConfiguration: Sendable, Equatable {
     public var sqliteFile: String
     /// Under load, how long (µs) a group commit may wait for more writes to share it.
     public var commitDelayMicros: Int
+    /// Which store: the embedded SQLite file (default) or a PostgreSQL server.
+    public var backend: StorageBackend = .sqlite
+    /// `postgres://user:password@host:port/database`, with the `postgres` backend.
+    public var postgresURL: String?
+    /// Connections each instance may open to PostgreSQL.
+    public var postgresPoolSize: Int = 10
     public var sessionHours: Int
     public var bcryptCost: Int
     public var logLevel: String
@@ -78,7 +95,15 @@ public struct AppConfiguration: Sendable, Equatable {
         var statistics: Statistics?
 
         struct Server: Decodable { var host: String?; var port: Int? }
-        struct Storage: Decodable { var dataDirectory: String?; var sqliteFile: String?; var blobDirectory: String?; var commitDelayMicros: Int? }
+        struct Storage: Decodable {
+            var dataDirectory: String?
+            var sqliteFile: String?
+            var blobDirectory: String?
+            var commitDelayMicros: Int?
+            var backend: String?
+            var postgresURL: String?
+            var postgresPoolSize: Int?
+        }
         struct Payments: Decodable { var webhookSecret: String? }
         struct Auth: Decodable { var sessionHours: Int?; var bcryptCost: Int? }
         struct Logging: Decodable { var level: String? }
@@ -139,8 +164,27 @@ public struct AppConfiguration: Sendable, Equatable {
         if let key = environment["MOTCUA_PORTAL_KEY"], !key.isEmpty { config.publicAPI.environmentPortalKey = key }
         if let key = environment["MOTCUA_ACCESS_KEY"], !key.isEmpty { config.publicAPI.accessKey = key }
         if let secret = environment["MOTCUA_PAYMENT_WEBHOOK_SECRET"], !secret.isEmpty { config.paymentWebhookSecret = secret }
+        var backendKey = ("motcua.json", "storage.backend", file.storage?.backend)
+        if let backend = environment["MOTCUA_STORAGE_BACKEND"], !backend.isEmpty { backendKey = ("environment", "MOTCUA_STORAGE_BACKEND", backend) }
+        if let name = backendKey.2 {
+            guard let backend = StorageBackend(rawValue: name) else {
+                throw .invalidConfiguration(file: backendKey.0, key: backendKey.1, reason: "'\(name)' is not sqlite or postgres")
+            }
+            config.backend = backend
+        }
+        config.postgresURL = file.storage?.postgresURL
+        if let url = environment["MOTCUA_DATABASE_URL"], !url.isEmpty { config.postgresURL = url }
+        if let size = file.storage?.postgresPoolSize { config.postgresPoolSize = size }
+        if let size = try integer("MOTCUA_POSTGRES_POOL_SIZE") { config.postgresPoolSize = size }
 
         let main = "motcua.json"
+        if config.backend == .postgres, config.postgresURL == nil {
+            throw .invalidConfiguration(
+                file: main, key: "storage.postgresURL", reason: "the postgres backend needs a URL (or MOTCUA_DATABASE_URL): postgres://user:password@host:port/database")
+        }
+        guard (1...500).contains(config.postgresPoolSize) else {
+            throw .invalidConfiguration(file: main, key: "storage.postgresPoolSize", reason: "must be between 1 and 500")
+        }
         guard (0...65535).contains(config.port) else {
             throw .invalidConfiguration(file: main, key: "server.port", reason: "\(config.port) is not a port number")
         }

@@ -41,7 +41,7 @@ public func buildRouter(_ dependencies: AppDependencies) -> Router<AppRequestCon
     router.add(middleware: LogRequestsMiddleware(.debug))
     let routes = RouteTable()
     router.add(middleware: ProblemMiddleware(routes: routes))
-    HealthRoutes(store: dependencies.store).register(on: router)
+    HealthRoutes(store: dependencies.store, logger: dependencies.logger).register(on: router)
     let api = router.group("api/v1")
     let sessions = SessionCache()
     AuthRoutes(dependencies: dependencies, sessions: sessions).register(on: api)
@@ -88,6 +88,7 @@ public func buildApplication(
 /// `/health/live`, `/health/ready`, `/openapi.json` and the problem type descriptions.
 struct HealthRoutes {
     let store: any DossierStore
+    let logger: Logger
 
     func register(on router: Router<AppRequestContext>) {
         router.get("health/live") { _, _ in
@@ -98,7 +99,9 @@ struct HealthRoutes {
                 try await store.ping()
                 return jsonResponse(["status": "ready", "database": "ok"])
             } catch {
-                return jsonResponse(["status": "unavailable", "database": "\(error)"], status: .serviceUnavailable)
+                // The reason goes to the log, not to whoever probes readiness.
+                logger.warning("not ready: the database does not answer", metadata: ["error": "\(error)"])
+                return jsonResponse(["status": "unavailable", "database": "unavailable"], status: .serviceUnavailable)
             }
         }
         router.get("openapi.json") { _, _ in

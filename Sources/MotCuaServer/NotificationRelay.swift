@@ -80,32 +80,40 @@ public struct NotificationRelay: Service {
         }
     }
 
-    /// How long a relay holds the messages it claimed: the whole batch sent one after another,
-    /// each up to its timeout, plus a margin. Another instance takes them over after that when
-    /// this one died mid-send.
-    static func lease(limit: Int, timeout: TimeInterval) -> TimeInterval {
-        Double(limit) * timeout + 30
+    /// How long a relay holds the messages it claimed: the rounds it sends them in (`rounds`
+    /// messages one after another, or one round when all go at once), each up to its timeout,
+    /// plus a margin. Another instance, or this one restarted after a crash, takes them over
+    /// once it has run out: claims are kept small so that this stays short (15 s for a round
+    /// at the default 10 s timeout).
+    static func lease(rounds: Int, timeout: TimeInterval) -> TimeInterval {
+        Double(max(rounds, 1)) * timeout + 5
     }
 
-    /// One pass over the notifications due now; returns how many were attempted.
+    /// One pass over the notifications due now, at most `limit`, sent one after another, each
+    /// claimed just before it is sent for one timeout; returns how many were attempted.
     @discardableResult
     public func deliverDue(limit: Int = 50) async -> Int {
-        let items: [OutboxItem]
-        do {
-            items = try await store.claimDueNotifications(now: now(), lease: Self.lease(limit: limit, timeout: settings.timeoutSeconds), limit: limit)
-        } catch {
-            logger.error("notification outbox unreadable", metadata: ["error": "\(error)"])
-            return 0
-        }
-        for item in items {
+        var attempted = 0
+        while attempted < limit {
+            let item: OutboxItem
+            do {
+                guard let claimed = try await store.claimDueNotifications(
+                    now: now(), lease: Self.lease(rounds: 1, timeout: settings.timeoutSeconds), limit: 1).first
+                else { break }
+                item = claimed
+            } catch {
+                logger.error("notification outbox unreadable", metadata: ["error": "\(error)"])
+                break
+            }
             let outcome = await attempt(item)
             do {
                 try await store.recordDelivery(item.id, outcome: outcome)
             } catch {
                 logger.error("notification outcome not recorded", metadata: ["id": "\(item.id)", "error": "\(error)"])
             }
+            attempted += 1
         }
-        return items.count
+        return attempted
     }
 
     func attempt(_ item: OutboxItem) async -> DeliveryOutcome {

@@ -47,6 +47,7 @@ public struct Problem: Error, Codable, Sendable, Equatable {
         "rate-limited": ("Quá nhiều yêu cầu", 429, "Too many lookups from this client; retry after Retry-After seconds."),
         "invalid-signature": ("Chữ ký không hợp lệ", 401, "The Standard Webhooks signature or timestamp is missing or wrong."),
         "unavailable": ("Dịch vụ chưa sẵn sàng", 503, "The feature is not configured on this server."),
+        "database-unavailable": ("Cơ sở dữ liệu tạm thời không truy cập được", 503, "The database did not answer in time or went away; nothing was changed. Retry after Retry-After seconds."),
     ]
 
     static func typed(_ name: String, detail: String? = nil, errors: [FieldProblem]? = nil, retryAfter: Int? = nil) -> Problem {
@@ -82,6 +83,8 @@ public struct Problem: Error, Codable, Sendable, Equatable {
             return notFound
         case let StoreError.duplicate(what):
             return Problem(type: "/problems/validation", title: "Dữ liệu không hợp lệ", status: 409, detail: "Đã tồn tại: \(what).")
+        case StoreError.unavailable, StoreError.conflict:
+            return typed("database-unavailable", detail: "Cơ sở dữ liệu tạm thời không truy cập được; thao tác chưa được thực hiện, vui lòng thử lại.", retryAfter: 5)
         case StoreError.dailyCodeLimit:
             return Problem(title: "Service Unavailable", status: 503, detail: "Cơ quan đã dùng hết số hồ sơ trong ngày.")
         case let http as HTTPError:

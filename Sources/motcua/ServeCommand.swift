@@ -3,6 +3,7 @@ import Foundation
 import Logging
 import MotCuaConfig
 import MotCuaCore
+import MotCuaPostgres
 import MotCuaServer
 import MotCuaStore
 import ServiceLifecycle
@@ -44,15 +45,56 @@ struct ServerOptions: ParsableArguments {
         }
     }
 
-    /// Creates the data directory and opens (migrating) the SQLite database.
-    func openStore(_ configuration: AppConfiguration) throws -> SQLiteStore {
-        do {
-            try FileManager.default.createDirectory(atPath: configuration.dataDirectory, withIntermediateDirectories: true)
-            return try SQLiteStore(path: configuration.databasePath, commitDelay: Double(configuration.commitDelayMicros) / 1_000_000)
-        } catch {
-            throw UserError(
-                message: "Không mở được cơ sở dữ liệu \(configuration.databasePath): \(error)",
-                hint: "Kiểm tra quyền ghi thư mục dữ liệu (--data-dir hoặc MOTCUA_DATA_DIR).", exitCode: 74)
+    /// Opens (migrating) the store the configuration names: the SQLite file in the data
+    /// directory (created if needed), or the PostgreSQL database at `storage.postgresURL`.
+    /// Nothing starts when it cannot be opened: one sentence naming the setting, exit 74 (78 for
+    /// a URL that cannot be read).
+    func openStore(_ configuration: AppConfiguration, logger: Logger = Logger(label: "motcua.store")) async throws -> OpenedStore {
+        switch configuration.backend {
+        case .sqlite:
+            do {
+                try FileManager.default.createDirectory(atPath: configuration.dataDirectory, withIntermediateDirectories: true)
+                let store = try SQLiteStore(path: configuration.databasePath, commitDelay: Double(configuration.commitDelayMicros) / 1_000_000)
+                return OpenedStore(store: store, location: store.path)
+            } catch {
+                throw UserError(
+                    message: "Không mở được cơ sở dữ liệu \(configuration.databasePath): \(error)",
+                    hint: "Kiểm tra quyền ghi thư mục dữ liệu (--data-dir hoặc MOTCUA_DATA_DIR).", exitCode: 74)
+            }
+        case .postgres:
+            let url = configuration.postgresURL ?? ""
+            do {
+                let store = try await PostgresStore.connect(url: url, poolSize: configuration.postgresPoolSize, logger: logger)
+                return OpenedStore(store: store, location: store.location)
+            } catch let error as PostgresStoreError {
+                throw UserError.postgres(error)
+            }
+        }
+    }
+}
+
+/// A store and where it is (a file, or a server without its password).
+struct OpenedStore {
+    var store: any DossierStore
+    var location: String
+}
+
+extension UserError {
+    /// A PostgreSQL store that cannot be opened, in one sentence naming the setting.
+    static func postgres(_ error: PostgresStoreError) -> UserError {
+        let setting = "storage.postgresURL (MOTCUA_DATABASE_URL)"
+        let hint = "Kiểm tra \(setting) và máy chủ PostgreSQL. Chi tiết: \(error.description)"
+        switch error.kind {
+        case .badURL:
+            return UserError(message: "Địa chỉ PostgreSQL trong \(setting) không hợp lệ.", hint: hint, exitCode: 78)
+        case .authentication:
+            return UserError(message: "PostgreSQL từ chối tên đăng nhập hoặc mật khẩu trong \(setting).", hint: hint, exitCode: 74)
+        case .noDatabase:
+            return UserError(message: "Máy chủ PostgreSQL không có cơ sở dữ liệu ghi trong \(setting).", hint: hint, exitCode: 74)
+        case .unreachable:
+            return UserError(message: "Không kết nối được máy chủ PostgreSQL ghi trong \(setting).", hint: hint, exitCode: 74)
+        case .migration, .other:
+            return UserError(message: "Không chuẩn bị được cơ sở dữ liệu PostgreSQL ghi trong \(setting).", hint: hint, exitCode: 74)
         }
     }
 }
@@ -91,11 +133,12 @@ struct ServeCommand: AsyncParsableCommand {
         if let host { loaded.configuration.host = host }
         if let port { loaded.configuration.port = port }
         let logger = makeLogger(level: loaded.configuration.logLevel)
-        let store = try options.openStore(loaded.configuration)
+        let opened = try await options.openStore(loaded.configuration, logger: logger)
+        let store = opened.store
         let now = Date()
         let report = try await Bootstrap.seed(store: store, catalogue: loaded.catalogue, now: now)
         logger.info("catalogue seeded", metadata: [
-            "database": "\(store.path)", "agencies": "\(loaded.catalogue.tree.agencies.count)",
+            "database": "\(opened.location)", "agencies": "\(loaded.catalogue.tree.agencies.count)",
             "procedures": "\(loaded.catalogue.procedures.count)", "inherited": "\(report.dossiersInherited)",
         ])
         if let admin = try await Bootstrap.ensureAdministrator(
@@ -119,7 +162,7 @@ struct ServeCommand: AsyncParsableCommand {
         // Seeding and the demo leave tens of MB of log behind: fold it into the database before
         // serving. Not worth refusing to start over: the checkpointer will get to it.
         do {
-            try await store.truncateLog()
+            try await (store as? SQLiteStore)?.truncateLog()
         } catch {
             logger.warning("could not fold the write-ahead log into the database", metadata: ["error": "\(error)"])
         }
@@ -172,9 +215,9 @@ struct MigrateCommand: AsyncParsableCommand {
 
     func run() async throws {
         let loaded = try options.load()
-        let store = try options.openStore(loaded.configuration)
-        let applied = try await store.appliedMigrations()
-        say("Cơ sở dữ liệu \(store.path): đã áp dụng \(applied.count) bước: \(applied.joined(separator: ", "))")
+        let opened = try await options.openStore(loaded.configuration)
+        let applied = try await opened.store.appliedMigrations()
+        say("Cơ sở dữ liệu \(opened.location): đã áp dụng \(applied.count) bước: \(applied.joined(separator: ", "))")
     }
 }
 
@@ -212,7 +255,7 @@ struct SeedCommand: AsyncParsableCommand {
 
     func run() async throws {
         let loaded = try options.load()
-        let store = try options.openStore(loaded.configuration)
+        let store = try await options.openStore(loaded.configuration).store
         let report = try await Bootstrap.seed(store: store, catalogue: loaded.catalogue, now: Date())
         say("""
             Danh mục: \(loaded.catalogue.tree.agencies.count) cơ quan, \(loaded.catalogue.procedures.count) thủ tục.

@@ -5,13 +5,13 @@ import Testing
 
 /// The store's report (day counters plus the dossiers open at the period's ends) against the
 /// per-dossier rules in Core, on random dossiers and on a dossier moved through its lifecycle.
-@Suite("Statistics in SQLite")
+@Suite("Statistics in the store")
 struct StatisticsStoreTests {
     static func seconds(_ date: LocalDate) -> Int64 { Int64(WorkCalendar.instant(date).timeIntervalSince1970) }
 
-    @Test("For random dossiers and periods, SQLite's tallies equal the per-dossier rules, group by group")
-    func matchesReference() async throws {
-        let store = try SQLiteStore(path: temporaryDatabase())
+    @Test("For random dossiers and periods, the store's tallies equal the per-dossier rules, group by group", arguments: Backend.all)
+    func matchesReference(backend: Backend) async throws {
+        let store = try await backend.makeStore()
         var rng = SeededGenerator(seed: 42)
         let start = Self.seconds(LocalDate(year: 2026, month: 1, day: 1)!)
         let facts = (0..<3_000).map {

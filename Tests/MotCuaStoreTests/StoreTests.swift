@@ -37,7 +37,7 @@ func intake(_ name: String = "Nguyễn Văn An", procedureCode: String = "1.0011
         returnMethod: .desk)
 }
 
-func file(_ store: SQLiteStore, _ intake: Intake, at now: Date, by actor: Actor = desk) async throws -> Dossier {
+func file(_ store: any DossierStore, _ intake: Intake, at now: Date, by actor: Actor = desk) async throws -> Dossier {
     let context = DecisionContext(actor: actor, now: now, calendar: calendar)
     let id = UUID().uuidString
     return try await store.fileDossier(agencyID: actor.agencyID, day: WorkCalendar.localDate(of: now)) { code in
@@ -45,13 +45,13 @@ func file(_ store: SQLiteStore, _ intake: Intake, at now: Date, by actor: Actor 
     }.0
 }
 
-@Suite("SQLite store")
+@Suite("Store, on every backend")
 struct StoreTests {
     let now = WorkCalendar.parse("2026-03-02T09:00:00+07:00")!
 
-    @Test("200 concurrent intakes get 200 distinct codes, numbered 0001–0200 for the day")
-    func concurrentIntakes() async throws {
-        let store = try SQLiteStore(path: temporaryDatabase())
+    @Test("200 concurrent intakes get 200 distinct codes, numbered 0001–0200 for the day", arguments: Backend.all)
+    func concurrentIntakes(backend: Backend) async throws {
+        let store = try await backend.makeStore()
         let codes = try await withThrowingTaskGroup(of: String.self) { group in
             for index in 0..<200 {
                 group.addTask { try await file(store, intake("Người \(index)"), at: now).code }
@@ -69,27 +69,33 @@ struct StoreTests {
         #expect(tomorrow.code == "000.15.01.H42-260303-0001")
     }
 
-    @Test("A restart keeps dossiers, control sheets, officers and sessions")
-    func restart() async throws {
-        let path = temporaryDatabase()
-        var store: SQLiteStore? = try SQLiteStore(path: path)
+    @Test("A restart keeps dossiers, control sheets, officers and sessions", arguments: Backend.all)
+    func restart(backend: Backend) async throws {
+        let database = try await backend.scratch()
+        var store: (any DossierStore)? = try await database.open()
         let filed = try await file(store!, intake(), at: now)
         try await store!.createOfficer(Officer(id: "o1", username: "hoa", name: "Hoa", role: .desk, agencyID: desk.agencyID, departmentID: nil, passwordHash: "x"))
         try await store!.createSession(tokenHash: "h", officerID: "o1", createdAt: now, expiresAt: now.addingTimeInterval(3600))
         _ = try await store!.saveCatalogue(tree: catalogue.tree, procedures: catalogue.procedures)
         store = nil
-        let reopened = try SQLiteStore(path: path)
+        let reopened = try await database.open()
         #expect(try await reopened.dossier(code: filed.code) == filed)
         #expect(try await reopened.events(dossierID: filed.id).map(\.kind) == [.created, .received])
         #expect(try await reopened.session(tokenHash: "h", now: now)?.0.username == "hoa")
         #expect(try await reopened.session(tokenHash: "h", now: now.addingTimeInterval(7200)) == nil)
         #expect(try await reopened.procedures().count == catalogue.procedures.count)
-        #expect(try await reopened.appliedMigrations() == ["v1-catalogue-officers-dossiers", "v2-files-idempotency-webhooks", "v3-overdue-watch", "v4-notification-outbox", "v5-statistics", "v6-postal-outbox", "v7-webhook-receipts-by-age"])
+        let migrations: [String] = switch backend {
+        case .sqlite:
+            ["v1-catalogue-officers-dossiers", "v2-files-idempotency-webhooks", "v3-overdue-watch", "v4-notification-outbox",
+             "v5-statistics", "v6-postal-outbox", "v7-webhook-receipts-by-age"]
+        case .postgres: ["v1-schema"]
+        }
+        #expect(try await reopened.appliedMigrations() == migrations)
     }
 
-    @Test("Idempotency keys: claim, complete, replay, expire; webhook ids are recorded once")
-    func idempotencyKeys() async throws {
-        let store = try SQLiteStore(path: temporaryDatabase())
+    @Test("Idempotency keys: claim, complete, replay, expire; webhook ids are recorded once", arguments: Backend.all)
+    func idempotencyKeys(backend: Backend) async throws {
+        let store = try await backend.makeStore()
         let key = IdempotencyKey(scope: "public", key: "k1")
         let t0 = Date(timeIntervalSince1970: 1_800_000_000)
         #expect(try await store.claimIdempotencyKey(key, fingerprint: "f1", now: t0, expiresAt: t0 + 3600) == .claimed)
@@ -119,9 +125,9 @@ struct StoreTests {
         #expect(!forgotten && kept)
     }
 
-    @Test("Seeding twice changes nothing the second time")
-    func idempotentSeed() async throws {
-        let store = try SQLiteStore(path: temporaryDatabase())
+    @Test("Seeding twice changes nothing the second time", arguments: Backend.all)
+    func idempotentSeed(backend: Backend) async throws {
+        let store = try await backend.makeStore()
         let first = try await store.saveCatalogue(tree: catalogue.tree, procedures: catalogue.procedures)
         #expect(first == CatalogueCounts(agencies: catalogue.tree.agencies.count, procedures: catalogue.procedures.count))
         let second = try await store.saveCatalogue(tree: catalogue.tree, procedures: catalogue.procedures)
@@ -130,31 +136,31 @@ struct StoreTests {
         #expect(try await store.agencyLevels().map(\.code) == ["tinh", "huyen", "xa"])
     }
 
-    @Test("A refused intake allocates no code")
-    func refusedIntakeBurnsNoNumber() async throws {
-        let store = try SQLiteStore(path: temporaryDatabase())
+    @Test("A refused intake allocates no code", arguments: Backend.all)
+    func refusedIntakeBurnsNoNumber(backend: Backend) async throws {
+        let store = try await backend.makeStore()
         var bad = intake()
         bad.applicant.idNumber = "1"
         await #expect(throws: DomainError.self) { try await file(store, bad, at: now) }
         #expect(try await file(store, intake(), at: now).code == "000.15.01.H42-260302-0001")
     }
 
-    @Test("The control sheet is append-only")
-    func appendOnly() async throws {
-        let store = try SQLiteStore(path: temporaryDatabase())
+    @Test("The control sheet is append-only", arguments: Backend.all)
+    func appendOnly(backend: Backend) async throws {
+        let store = try await backend.makeStore()
         let filed = try await file(store, intake(), at: now)
-        await #expect(throws: DatabaseError.self) {
-            try await store.pool.write { db in try db.execute(sql: "UPDATE dossier_events SET kind = 'refused'") }
-        }
-        await #expect(throws: DatabaseError.self) {
-            try await store.pool.write { db in try db.execute(sql: "DELETE FROM dossier_events") }
+        var statements = ["UPDATE dossier_events SET kind = 'refused'", "DELETE FROM dossier_events"]
+        if backend == .postgres { statements.append("TRUNCATE dossier_events CASCADE") }
+        for sql in statements {
+            let error = await #expect(throws: (any Error).self) { try await rawExecute(store, sql) }
+            #expect(String(reflecting: error).contains("append-only"), "\(sql)")
         }
         #expect(try await store.events(dossierID: filed.id).count == 2)
     }
 
-    @Test("A refused command changes nothing")
-    func atomicity() async throws {
-        let store = try SQLiteStore(path: temporaryDatabase())
+    @Test("A refused command changes nothing", arguments: Backend.all)
+    func atomicity(backend: Backend) async throws {
+        let store = try await backend.makeStore()
         let filed = try await file(store, intake(), at: now)
         let before = try await store.counts()
         let context = DecisionContext(actor: desk, now: now, calendar: calendar)
@@ -165,9 +171,9 @@ struct StoreTests {
         #expect(try await store.dossier(code: filed.code) == filed)
     }
 
-    @Test("Search folds diacritics and đ, pages, and respects agency visibility")
-    func search() async throws {
-        let store = try SQLiteStore(path: temporaryDatabase())
+    @Test("Search folds diacritics and đ, pages, and respects agency visibility", arguments: Backend.all)
+    func search(backend: Backend) async throws {
+        let store = try await backend.makeStore()
         for name in ["Nguyễn Văn An", "Đặng Thị Đào", "Nguyễn Thị Ánh", "Trần Văn Bình"] {
             _ = try await file(store, intake(name), at: now)
         }
@@ -186,9 +192,9 @@ struct StoreTests {
         #expect(try await store.search(DossierQuery(visibleToAgency: desk.agencyID, name: "100%_")).total == 0)
     }
 
-    @Test("Open dossiers of a merged agency pass to its successor, with a hand-off on the sheet")
-    func inheritance() async throws {
-        let store = try SQLiteStore(path: temporaryDatabase())
+    @Test("Open dossiers of a merged agency pass to its successor, with a hand-off on the sheet", arguments: Backend.all)
+    func inheritance(backend: Backend) async throws {
+        let store = try await backend.makeStore()
         let old = Actor(id: "desk-old", name: "C", role: .desk, agencyID: "000.15.21.H42")
         let open = try await file(store, intake(), at: WorkCalendar.parse("2025-06-27T09:00:00+07:00")!, by: old)
         let system = Actor(id: "system", name: "Hệ thống", role: .admin, agencyID: "000.15.01.H42")

@@ -48,37 +48,38 @@ public struct PostalRelay: Service {
         }
     }
 
-    /// One pass over the orders due now, `concurrency` at a time; returns how many were attempted.
+    /// One pass over the orders due now, at most `limit`: rounds of `concurrency` orders, each
+    /// round claimed for one timeout (so that a crash holds them back only that long) and sent
+    /// at once; returns how many were attempted.
     @discardableResult
     public func deliverDue(limit: Int = 64) async -> Int {
-        let items: [PostalOrderItem]
-        do {
-            items = try await store.claimDuePostalOrders(
-                now: dependencies.now(), lease: NotificationRelay.lease(limit: limit, timeout: settings.timeoutSeconds), limit: limit)
-        } catch {
-            logger.error("postal outbox unreadable", metadata: ["error": "\(error)"])
-            return 0
-        }
-        await withTaskGroup(of: Void.self) { group in
-            var next = 0
-            func launch() {
-                let item = items[next]
-                next += 1
-                group.addTask {
-                    let outcome = await attempt(item)
-                    do {
-                        try await store.recordPostalAttempt(item.id, outcome: outcome)
-                    } catch {
-                        logger.error("postal order outcome not recorded", metadata: ["order": "\(item.id)", "error": "\(error)"])
+        var attempted = 0
+        while attempted < limit {
+            let items: [PostalOrderItem]
+            do {
+                items = try await store.claimDuePostalOrders(
+                    now: dependencies.now(), lease: NotificationRelay.lease(rounds: 1, timeout: settings.timeoutSeconds),
+                    limit: min(concurrency, limit - attempted))
+            } catch {
+                logger.error("postal outbox unreadable", metadata: ["error": "\(error)"])
+                return attempted
+            }
+            await withTaskGroup(of: Void.self) { group in
+                for item in items {
+                    group.addTask {
+                        let outcome = await attempt(item)
+                        do {
+                            try await store.recordPostalAttempt(item.id, outcome: outcome)
+                        } catch {
+                            logger.error("postal order outcome not recorded", metadata: ["order": "\(item.id)", "error": "\(error)"])
+                        }
                     }
                 }
             }
-            while next < min(items.count, concurrency) { launch() }
-            while await group.next() != nil {
-                if next < items.count { launch() }
-            }
+            attempted += items.count
+            if items.count < concurrency { break }
         }
-        return items.count
+        return attempted
     }
 
     func attempt(_ item: PostalOrderItem) async -> DeliveryOutcome {

@@ -40,6 +40,11 @@ public enum IdempotencyState: Sendable, Equatable {
 public struct CatalogueCounts: Sendable, Equatable {
     public var agencies: Int
     public var procedures: Int
+
+    public init(agencies: Int, procedures: Int) {
+        self.agencies = agencies
+        self.procedures = procedures
+    }
 }
 
 public struct StoreCounts: Sendable, Equatable {
@@ -47,6 +52,13 @@ public struct StoreCounts: Sendable, Equatable {
     public var events: Int
     public var officers: Int
     public var sessions: Int
+
+    public init(dossiers: Int, events: Int, officers: Int, sessions: Int) {
+        self.dossiers = dossiers
+        self.events = events
+        self.officers = officers
+        self.sessions = sessions
+    }
 }
 
 /// An officer account.
@@ -123,6 +135,11 @@ public struct DossierQuery: Sendable, Equatable {
 public struct DossierPage: Sendable {
     public var total: Int
     public var items: [Dossier]
+
+    public init(total: Int, items: [Dossier]) {
+        self.total = total
+        self.items = items
+    }
 }
 
 /// Errors of the store that callers act on.
@@ -148,6 +165,15 @@ public struct DossierAlert: Sendable, Hashable {
     public var due: Date
     /// When the sweep saw it.
     public var at: Date
+
+    public init(dossierID: String, code: String, agencyID: String, kind: AlertKind, due: Date, at: Date) {
+        self.dossierID = dossierID
+        self.code = code
+        self.agencyID = agencyID
+        self.kind = kind
+        self.due = due
+        self.at = at
+    }
 }
 
 /// The officer queues.
@@ -221,6 +247,22 @@ public struct OutboxItem: Sendable, Hashable {
     public var nextAt: Date?
     public var deliveredAt: Date?
     public var lastError: String?
+
+    public init(
+        id: String, dossierID: String, code: String, kind: NotificationKind, sequence: Int, status: Status, attempts: Int, nextAt: Date?,
+        deliveredAt: Date?, lastError: String?
+    ) {
+        self.id = id
+        self.dossierID = dossierID
+        self.code = code
+        self.kind = kind
+        self.sequence = sequence
+        self.status = status
+        self.attempts = attempts
+        self.nextAt = nextAt
+        self.deliveredAt = deliveredAt
+        self.lastError = lastError
+    }
 }
 
 /// A postal order in the outbox: pending until the post office accepts it and answers with a

@@ -11,20 +11,20 @@ public func accessAgencies(of d: Dossier) -> Set<String> {
 }
 
 /// Blobs the events bring (so that a blob still referred to is never deleted).
-func referencedFiles(_ events: [DossierEvent]) -> [String] {
+package func referencedFiles(_ events: [DossierEvent]) -> [String] {
     events.flatMap { event in
         ((event.dossier?.files ?? []) + (event.files ?? []) + [event.resultFile].compactMap { $0 }).map(\.sha256)
     }
 }
 
 /// A notification row the events call for.
-struct NotificationRow: Sendable {
-    var id: String
-    var kind: NotificationKind
-    var sequence: Int
-    var at: Date
+package struct NotificationRow: Sendable {
+    package var id: String
+    package var kind: NotificationKind
+    package var sequence: Int
+    package var at: Date
 
-    static func rows(_ events: [DossierEvent], dossierID: String) -> [NotificationRow] {
+    package static func rows(_ events: [DossierEvent], dossierID: String) -> [NotificationRow] {
         events.compactMap { event in
             NotificationKind(event.kind).map {
                 NotificationRow(id: "\(dossierID).\(event.sequence)", kind: $0, sequence: event.sequence, at: event.at)
@@ -34,7 +34,7 @@ struct NotificationRow: Sendable {
 }
 
 /// What the events do to the postal outbox.
-enum PostalRowChange: Sendable {
+package enum PostalRowChange: Sendable {
     /// A new order, pending from `at`.
     case order(id: String, agencyID: String, direction: PostalDirection, at: Date)
     /// The post office has the order (it answered, or already reports on the parcel).
@@ -43,7 +43,7 @@ enum PostalRowChange: Sendable {
     case cancelAll
 
     /// `code` is the code given, not the events' copy: a new dossier's events carry a stand-in.
-    static func changes(_ events: [DossierEvent], code: String) -> [PostalRowChange] {
+    package static func changes(_ events: [DossierEvent], code: String) -> [PostalRowChange] {
         events.compactMap { event in
             switch event.kind {
             case .postalOrdered:
@@ -65,12 +65,12 @@ enum PostalRowChange: Sendable {
 /// The overdue watch's columns of a dossier row: its appointment and near-due instant while its
 /// clock runs, and the next threshold it has not crossed yet (the sweep reads only rows whose
 /// `alertAt` has passed).
-struct WatchColumns: Sendable {
-    var due: Double?
-    var near: Double?
-    var alertAt: Double?
+package struct WatchColumns: Sendable {
+    package var due: Double?
+    package var near: Double?
+    package var alertAt: Double?
 
-    init(_ d: Dossier, crossed: Set<AlertKind>) {
+    package init(_ d: Dossier, crossed: Set<AlertKind>) {
         guard let plan = d.watchPlan else { return }
         due = plan.due.timeIntervalSince1970
         near = plan.nearDue.timeIntervalSince1970

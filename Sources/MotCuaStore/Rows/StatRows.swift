@@ -17,14 +17,19 @@ public struct GroupTally: Hashable, Sendable {
     }
 }
 
-enum StatRows {
+package enum StatRows {
+    /// Dossiers that took longer than this (14 days) from receipt to resolution are also in a
+    /// partial index: the ends of a period read every dossier received in the 14 days before,
+    /// and only these (and the still-open ones) further back.
+    package static let shortLife: Int64 = 1_209_600
+
     /// The counters of `stat_days`, in column order.
-    static let dayColumns = [
+    package static let dayColumns = [
         "fresh", "online", "desk", "postal", "level3", "level4", "with_fee", "paid_online", "early", "on_time", "late", "closed",
         "working_seconds", "digitised", "rated", "poorly_rated", "returned", "returned_by_post",
     ]
 
-    static func channelCode(_ channel: Channel) -> Int {
+    package static func channelCode(_ channel: Channel) -> Int {
         switch channel {
         case .desk: 0
         case .online: 1
@@ -33,12 +38,12 @@ enum StatRows {
     }
 
     /// Local (Vietnam) day number of an instant.
-    static func localDay(_ seconds: Int64) -> Int64 {
+    package static func localDay(_ seconds: Int64) -> Int64 {
         (seconds + WorkCalendar.utcOffset).floorDiv(86_400)
     }
 
     /// What a fact adds to each day's counters.
-    static func dayContributions(_ f: StatFact) -> [Int64: [Int64]] {
+    package static func dayContributions(_ f: StatFact) -> [Int64: [Int64]] {
         var days: [Int64: [Int64]] = [:]
         func add(_ day: Int64, _ column: String, _ value: Int64 = 1) {
             guard value != 0, let index = dayColumns.firstIndex(of: column) else { return }
@@ -73,7 +78,7 @@ enum StatRows {
 
 
     /// What rewriting `old` as `f` adds to each day's counters (negative where it moves away).
-    static func deltas(_ f: StatFact, replacing old: StatFact?) -> [Int64: [Int64]] {
+    package static func deltas(_ f: StatFact, replacing old: StatFact?) -> [Int64: [Int64]] {
         var deltas = dayContributions(f)
         if let old {
             for (day, values) in dayContributions(old) {
@@ -88,7 +93,7 @@ enum StatRows {
     /// A group's tally from the period's summed day counters (`days`, in `dayColumns` order),
     /// the rows open at its start (carried over; back from supplementation online, desk, postal)
     /// and at its end (waiting for supplementation since inside it; within term; overdue).
-    static func tally(days d: [Int], start s: [Int], end e: [Int]) -> Tally {
+    package static func tally(days d: [Int], start s: [Int], end e: [Int]) -> Tally {
         var t = Tally()
         t.received.carriedOver = s[0]
         t.received.online = d[1] + s[1]

@@ -161,10 +161,6 @@ extension SQLiteStore {
         }
     }
 
-    /// Dossiers that took longer than this (14 days) from receipt to resolution are also in a
-    /// partial index: the ends of a period read every dossier received in the 14 days before,
-    /// and only these (and the still-open ones) further back.
-    static let shortLife: Int64 = 1_209_600
 
     /// The rows open at `:t` (received before it, not resolved before it) that can count in the
     /// period: recent ones from the table; older ones from the long-lived index, the open index,
@@ -174,20 +170,20 @@ extension SQLiteStore {
     static func openAt(_ t: String, columns: String) -> String {
         """
         SELECT \(columns) FROM dossier_stats
-        WHERE agency_id = :agency AND procedure_code = :procedure AND received_at >= \(t) - \(shortLife) AND received_at < \(t)
+        WHERE agency_id = :agency AND procedure_code = :procedure AND received_at >= \(t) - \(StatRows.shortLife) AND received_at < \(t)
           AND coalesce(resolved_at, :inf) >= \(t)
         UNION ALL
         SELECT \(columns) FROM dossier_stats INDEXED BY dossier_stats_long
-        WHERE agency_id = :agency AND procedure_code = :procedure AND resolved_at - received_at > \(shortLife)
-          AND received_at >= \(t) - :span AND received_at < \(t) - \(shortLife) AND resolved_at >= \(t)
+        WHERE agency_id = :agency AND procedure_code = :procedure AND resolved_at - received_at > \(StatRows.shortLife)
+          AND received_at >= \(t) - :span AND received_at < \(t) - \(StatRows.shortLife) AND resolved_at >= \(t)
         UNION ALL
         SELECT \(columns) FROM dossier_stats INDEXED BY dossier_stats_open
         WHERE agency_id = :agency AND procedure_code = :procedure AND resolved_at IS NULL
-          AND (supp_from IS NULL OR supp_until IS NOT NULL) AND received_at < \(t) - \(shortLife)
+          AND (supp_from IS NULL OR supp_until IS NOT NULL) AND received_at < \(t) - \(StatRows.shortLife)
         UNION ALL
         SELECT \(columns) FROM dossier_stats INDEXED BY dossier_stats_waiting
         WHERE agency_id = :agency AND procedure_code = :procedure AND resolved_at IS NULL AND supp_from IS NOT NULL
-          AND supp_until IS NULL AND supp_from >= :a AND received_at < \(t) - \(shortLife)
+          AND supp_until IS NULL AND supp_from >= :a AND received_at < \(t) - \(StatRows.shortLife)
         """
     }
 

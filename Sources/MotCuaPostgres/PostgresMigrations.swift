@@ -1,0 +1,309 @@
+import Foundation
+import Logging
+import MotCuaStore
+import PostgresNIO
+
+/// Named migrations of the PostgreSQL schema. A migration that has shipped is never edited: add
+/// a new one. They run at every start (and with `motcua migrate`), each in its own transaction
+/// under a transaction-level advisory lock, so that two instances starting together apply each
+/// step once: the second waits for the first and then finds the step recorded.
+///
+/// The layout follows SQLite's (same tables, columns and meaning; instants as seconds since
+/// 1970 in `double precision`, statistics in `bigint`), with what a shared server needs on top:
+/// - `dossier_access` carries the dossier's `submitted_at`, so that an agency's list, newest
+///   first, is read from one index range (`dossier_access_newest`) and never sorts the agency's
+///   whole history (a provincial centre holds millions of dossiers);
+/// - names are searched through a trigram index (`pg_trgm`) on the folded name;
+/// - `return_method` is a column (SQLite's postal queue reads it from the JSON);
+/// - the control sheet refuses UPDATE, DELETE and TRUNCATE in triggers.
+enum PostgresMigrations {
+    /// Any fixed number: the key of the advisory lock that serializes migrations.
+    static let lockKey: Int64 = 0x4D6F_7443_7561_0001
+
+    static let all: [(name: String, sql: String)] = [
+        ("v1-schema", v1),
+    ]
+
+    static func migrate(_ store: PostgresStore) async throws {
+        try await store.rows("""
+            CREATE TABLE IF NOT EXISTS motcua_migrations (
+              name text PRIMARY KEY,
+              applied_order serial NOT NULL,
+              applied_at timestamptz NOT NULL DEFAULT now()
+            )
+            """)
+        for (name, sql) in all {
+            try await store.transaction(timeout: PostgresStore.bulkTimeout) { connection in
+                try await connection.query("SELECT pg_advisory_xact_lock(\(lockKey))", logger: store.logger)
+                let done = try await connection.query("SELECT 1 FROM motcua_migrations WHERE name = \(name)", logger: store.logger).collect()
+                guard done.isEmpty else { return }
+                store.logger.info("applying migration", metadata: ["name": "\(name)"])
+                for statement in statements(sql) {
+                    try await connection.query(PostgresQuery(unsafeSQL: statement), logger: store.logger)
+                }
+                try await connection.query("INSERT INTO motcua_migrations(name) VALUES (\(name))", logger: store.logger)
+            }
+        }
+    }
+
+    /// The statements of a migration, split at the semicolons that end a line outside a
+    /// dollar-quoted body (PostgreSQL's extended protocol takes one statement at a time).
+    static func statements(_ sql: String) -> [String] {
+        var result: [String] = []
+        var current = ""
+        var inBody = false
+        for line in sql.split(separator: "\n", omittingEmptySubsequences: false) {
+            current += line + "\n"
+            if line.components(separatedBy: "$$").count % 2 == 0 { inBody.toggle() }
+            if !inBody && line.hasSuffix(";") {
+                result.append(current.trimmingCharacters(in: .whitespacesAndNewlines))
+                current = ""
+            }
+        }
+        let rest = current.trimmingCharacters(in: .whitespacesAndNewlines)
+        if !rest.isEmpty { result.append(rest) }
+        return result
+    }
+
+    static let v1 = """
+        CREATE EXTENSION IF NOT EXISTS pg_trgm;
+        CREATE TABLE agency_levels (
+          code text PRIMARY KEY,
+          name text NOT NULL,
+          rank integer NOT NULL
+        );
+        CREATE TABLE agencies (
+          id text PRIMARY KEY,
+          name text NOT NULL,
+          level text NOT NULL,
+          parent_id text,
+          valid_from text NOT NULL,
+          valid_to text,
+          successor_id text,
+          data text NOT NULL
+        );
+        CREATE TABLE procedures (
+          code text PRIMARY KEY,
+          name text NOT NULL,
+          name_folded text NOT NULL,
+          field text NOT NULL,
+          level text NOT NULL,
+          online_level integer NOT NULL,
+          data text NOT NULL
+        );
+        CREATE TABLE officers (
+          id text PRIMARY KEY,
+          username text NOT NULL UNIQUE,
+          name text NOT NULL,
+          role text NOT NULL,
+          agency_id text NOT NULL,
+          department_id text,
+          password_hash text NOT NULL,
+          active boolean NOT NULL DEFAULT true,
+          created_at double precision NOT NULL
+        );
+        CREATE INDEX officers_agency ON officers(agency_id, name);
+        CREATE TABLE sessions (
+          token_hash text PRIMARY KEY,
+          officer_id text NOT NULL REFERENCES officers(id),
+          created_at double precision NOT NULL,
+          expires_at double precision NOT NULL
+        );
+        CREATE INDEX sessions_expiry ON sessions(expires_at);
+        CREATE INDEX sessions_officer ON sessions(officer_id);
+        CREATE TABLE dossiers (
+          id text PRIMARY KEY,
+          code text NOT NULL UNIQUE,
+          agency_id text NOT NULL,
+          current_agency_id text NOT NULL,
+          pending_agency_id text,
+          procedure_code text NOT NULL,
+          status text NOT NULL,
+          channel text NOT NULL,
+          return_method text NOT NULL,
+          applicant_name text NOT NULL,
+          applicant_folded text NOT NULL,
+          id_number text NOT NULL,
+          phone text NOT NULL,
+          submitted_at double precision NOT NULL,
+          received_at double precision,
+          due_at double precision,
+          updated_at double precision NOT NULL,
+          version integer NOT NULL,
+          handler_id text,
+          department_id text,
+          watch_due double precision,
+          watch_near double precision,
+          alert_at double precision,
+          data text NOT NULL
+        );
+        CREATE INDEX dossiers_current_agency ON dossiers(current_agency_id, status);
+        CREATE INDEX dossiers_id_number ON dossiers(id_number);
+        CREATE INDEX dossiers_phone ON dossiers(phone);
+        CREATE INDEX dossiers_procedure ON dossiers(procedure_code);
+        CREATE INDEX dossiers_submitted ON dossiers(submitted_at);
+        CREATE INDEX dossiers_name_trgm ON dossiers USING gin (applicant_folded gin_trgm_ops);
+        CREATE INDEX dossiers_alert_at ON dossiers(alert_at) WHERE alert_at IS NOT NULL;
+        CREATE INDEX dossiers_watch_due ON dossiers(current_agency_id, watch_due) WHERE watch_due IS NOT NULL;
+        CREATE INDEX dossiers_handler ON dossiers(handler_id, status) WHERE handler_id IS NOT NULL;
+        CREATE INDEX dossiers_department ON dossiers(current_agency_id, department_id, status) WHERE department_id IS NOT NULL;
+        CREATE TABLE dossier_access (
+          agency_id text NOT NULL,
+          dossier_id text NOT NULL REFERENCES dossiers(id),
+          submitted_at double precision NOT NULL,
+          PRIMARY KEY (agency_id, dossier_id)
+        );
+        CREATE INDEX dossier_access_newest ON dossier_access(agency_id, submitted_at DESC, dossier_id);
+        CREATE TABLE dossier_events (
+          dossier_id text NOT NULL REFERENCES dossiers(id),
+          sequence integer NOT NULL,
+          kind text NOT NULL,
+          at double precision NOT NULL,
+          actor_id text NOT NULL,
+          agency_id text NOT NULL,
+          data text NOT NULL,
+          PRIMARY KEY (dossier_id, sequence)
+        );
+        CREATE FUNCTION motcua_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
+        BEGIN
+          RAISE EXCEPTION 'the control sheet is append-only' USING ERRCODE = 'restrict_violation';
+        END $$;
+        CREATE TRIGGER dossier_events_append_only BEFORE UPDATE OR DELETE ON dossier_events
+          FOR EACH ROW EXECUTE FUNCTION motcua_append_only();
+        CREATE TRIGGER dossier_events_no_truncate BEFORE TRUNCATE ON dossier_events
+          FOR EACH STATEMENT EXECUTE FUNCTION motcua_append_only();
+        CREATE TABLE dossier_sequences (
+          agency_id text NOT NULL,
+          day text NOT NULL,
+          last integer NOT NULL,
+          PRIMARY KEY (agency_id, day)
+        );
+        CREATE TABLE dossier_files (
+          sha256 text NOT NULL,
+          dossier_id text NOT NULL REFERENCES dossiers(id),
+          PRIMARY KEY (sha256, dossier_id)
+        );
+        CREATE TABLE idempotency_keys (
+          scope text NOT NULL,
+          key text NOT NULL,
+          fingerprint text NOT NULL,
+          created_at double precision NOT NULL,
+          expires_at double precision NOT NULL,
+          status integer,
+          headers text,
+          body bytea,
+          dossier_code text,
+          PRIMARY KEY (scope, key)
+        );
+        CREATE INDEX idempotency_keys_expiry ON idempotency_keys(expires_at);
+        CREATE TABLE webhook_receipts (
+          source text NOT NULL,
+          id text NOT NULL,
+          received_at double precision NOT NULL,
+          PRIMARY KEY (source, id)
+        );
+        CREATE INDEX webhook_receipts_received ON webhook_receipts(received_at);
+        CREATE TABLE dossier_alerts (
+          dossier_id text NOT NULL REFERENCES dossiers(id),
+          kind text NOT NULL,
+          due double precision NOT NULL,
+          at double precision NOT NULL,
+          agency_id text NOT NULL,
+          PRIMARY KEY (dossier_id, kind, due)
+        );
+        CREATE INDEX dossier_alerts_at ON dossier_alerts(at);
+        CREATE TABLE notifications (
+          id text PRIMARY KEY,
+          dossier_id text NOT NULL REFERENCES dossiers(id),
+          code text NOT NULL,
+          kind text NOT NULL,
+          sequence integer NOT NULL,
+          created_at double precision NOT NULL,
+          status text NOT NULL DEFAULT 'pending',
+          attempts integer NOT NULL DEFAULT 0,
+          next_at double precision,
+          delivered_at double precision,
+          last_error text
+        );
+        CREATE INDEX notifications_due ON notifications(next_at) WHERE status = 'pending';
+        CREATE INDEX notifications_dossier ON notifications(dossier_id, sequence);
+        CREATE TABLE postal_orders (
+          id text PRIMARY KEY,
+          dossier_id text NOT NULL REFERENCES dossiers(id),
+          code text NOT NULL,
+          agency_id text NOT NULL,
+          direction text NOT NULL,
+          created_at double precision NOT NULL,
+          status text NOT NULL DEFAULT 'pending',
+          attempts integer NOT NULL DEFAULT 0,
+          next_at double precision,
+          sent_at double precision,
+          waybill text,
+          last_error text
+        );
+        CREATE INDEX postal_orders_due ON postal_orders(next_at) WHERE status = 'pending';
+        CREATE INDEX postal_orders_dossier ON postal_orders(dossier_id);
+        CREATE INDEX postal_orders_agency ON postal_orders(agency_id, status, created_at);
+        CREATE UNIQUE INDEX postal_orders_waybill ON postal_orders(waybill) WHERE waybill IS NOT NULL;
+        CREATE TABLE dossier_stats (
+          agency_id text NOT NULL,
+          procedure_code text NOT NULL,
+          received_at bigint NOT NULL,
+          dossier_id text NOT NULL,
+          channel integer NOT NULL,
+          level integer NOT NULL,
+          resolved_at bigint,
+          resolution integer,
+          due_at bigint,
+          supp_from bigint,
+          supp_until bigint,
+          fee_from bigint,
+          fee_until bigint,
+          returned_at bigint,
+          returned_by_post boolean NOT NULL,
+          has_fee boolean NOT NULL,
+          paid_online boolean NOT NULL,
+          digitised boolean NOT NULL,
+          rating integer,
+          working_seconds bigint,
+          PRIMARY KEY (agency_id, procedure_code, received_at, dossier_id)
+        );
+        CREATE INDEX dossier_stats_open ON dossier_stats(agency_id, procedure_code, received_at)
+          WHERE resolved_at IS NULL AND (supp_from IS NULL OR supp_until IS NOT NULL);
+        CREATE INDEX dossier_stats_waiting ON dossier_stats(agency_id, procedure_code, supp_from)
+          WHERE resolved_at IS NULL AND supp_from IS NOT NULL AND supp_until IS NULL;
+        CREATE INDEX dossier_stats_long ON dossier_stats(agency_id, procedure_code, received_at)
+          WHERE resolved_at - received_at > 1209600;
+        CREATE TABLE stat_groups (
+          agency_id text NOT NULL,
+          procedure_code text NOT NULL,
+          first_day bigint NOT NULL,
+          span bigint NOT NULL,
+          PRIMARY KEY (agency_id, procedure_code)
+        );
+        CREATE TABLE stat_days (
+          agency_id text NOT NULL,
+          procedure_code text NOT NULL,
+          day bigint NOT NULL,
+          fresh bigint NOT NULL DEFAULT 0,
+          online bigint NOT NULL DEFAULT 0,
+          desk bigint NOT NULL DEFAULT 0,
+          postal bigint NOT NULL DEFAULT 0,
+          level3 bigint NOT NULL DEFAULT 0,
+          level4 bigint NOT NULL DEFAULT 0,
+          with_fee bigint NOT NULL DEFAULT 0,
+          paid_online bigint NOT NULL DEFAULT 0,
+          early bigint NOT NULL DEFAULT 0,
+          on_time bigint NOT NULL DEFAULT 0,
+          late bigint NOT NULL DEFAULT 0,
+          closed bigint NOT NULL DEFAULT 0,
+          working_seconds bigint NOT NULL DEFAULT 0,
+          digitised bigint NOT NULL DEFAULT 0,
+          rated bigint NOT NULL DEFAULT 0,
+          poorly_rated bigint NOT NULL DEFAULT 0,
+          returned bigint NOT NULL DEFAULT 0,
+          returned_by_post bigint NOT NULL DEFAULT 0,
+          PRIMARY KEY (agency_id, procedure_code, day)
+        );
+        """
+}
