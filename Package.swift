@@ -21,6 +21,7 @@ let package = Package(
         .package(url: "https://github.com/vapor/multipart-kit", from: "4.7.0"),
         .package(url: "https://github.com/apple/swift-http-types", from: "1.0.0"),
         .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.0"),
+        .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.0"),
     ],
     targets: [
         // The domain: pure Swift, Foundation at most, no I/O.
@@ -30,14 +31,16 @@ let package = Package(
         // Persistence behind one protocol: SQLite through GRDB.
         .target(
             name: "MotCuaStore",
-            dependencies: ["MotCuaCore", "MotCuaSQLiteVFS", .product(name: "GRDB", package: "GRDB.swift")]
+            dependencies: [
+                "MotCuaCore", "MotCuaSQLiteVFS", .product(name: "GRDB", package: "GRDB.swift"), .product(name: "Crypto", package: "swift-crypto"),
+            ]
         ),
         // The PostgreSQL implementation of the store protocols: a province's deployment.
         .target(
             name: "MotCuaPostgres",
             dependencies: [
                 "MotCuaCore", "MotCuaStore", .product(name: "PostgresNIO", package: "postgres-nio"),
-                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"), .product(name: "Logging", package: "swift-log"),
             ]
         ),
         // The store's SQLite VFS: the platform's, with a commit's log frames written in one call.
@@ -118,7 +121,7 @@ let package = Package(
         .testTarget(name: "MotCuaConfigTests", dependencies: ["MotCuaConfig", "MotCuaTestSupport"]),
         .testTarget(name: "MotCuaStoreTests", dependencies: ["MotCuaStore", "MotCuaPostgres", "MotCuaConfig", "MotCuaTestSupport"]),
         .testTarget(name: "MotCuaServerTests", dependencies: ["MotCuaServer", "MotCuaStore", "MotCuaConfig", "MotCuaSim", "MotCuaTestSupport"]),
-        .testTarget(name: "MotCuaCLITests", dependencies: ["motcua", "postal-sim", "MotCuaTestSupport"]),
+        .testTarget(name: "MotCuaCLITests", dependencies: ["motcua", "postal-sim", "MotCuaPostgres", "MotCuaTestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -27,7 +27,7 @@ public enum PostgresAdmin {
         }
     }
 
-    static func withAdmin(_ url: String, _ body: @Sendable (PostgresClient, Logger) async throws -> Void) async throws {
+    static func withAdmin(_ url: String, _ body: @escaping @Sendable (PostgresClient, Logger) async throws -> Void) async throws {
         let settings = try PostgresURL(url)
         var logger = Logger(label: "motcua.postgres.admin")
         logger.logLevel = .error
@@ -36,14 +36,17 @@ public enum PostgresAdmin {
                 host: settings.host, port: settings.port, username: settings.user, password: settings.password,
                 database: settings.database, tls: settings.tls),
             backgroundLogger: logger)
-        try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask { await client.run() }
-            defer { group.cancelAll() }
-            do {
-                try await body(client, logger)
-            } catch let error as PSQLError {
-                throw PostgresStoreError(error, location: settings.redacted)
-            }
+        let run = Task { await client.run() }
+        defer { run.cancel() }
+        // Never waits for ever: one minute, then the server counts as unreachable.
+        let store = PostgresStore(client: client, location: settings.redacted, logger: logger, runs: false)
+        let quiet = logger
+        do {
+            try await store.timed(.seconds(60)) { try await body(client, quiet) }
+        } catch let error as PSQLError {
+            throw PostgresStoreError(error, location: settings.redacted)
+        } catch let error as StoreError {
+            throw PostgresStoreError(error, location: settings.redacted)
         }
     }
 }

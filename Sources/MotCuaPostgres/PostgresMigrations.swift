@@ -25,13 +25,17 @@ enum PostgresMigrations {
     ]
 
     static func migrate(_ store: PostgresStore) async throws {
-        try await store.rows("""
-            CREATE TABLE IF NOT EXISTS motcua_migrations (
-              name text PRIMARY KEY,
-              applied_order serial NOT NULL,
-              applied_at timestamptz NOT NULL DEFAULT now()
-            )
-            """)
+        // Under the lock too: two `CREATE TABLE IF NOT EXISTS` at once can both try to create it.
+        try await store.transaction(timeout: PostgresStore.bulkTimeout) { connection in
+            try await connection.query("SELECT pg_advisory_xact_lock(\(lockKey))", logger: store.logger)
+            try await connection.query("""
+                CREATE TABLE IF NOT EXISTS motcua_migrations (
+                  name text PRIMARY KEY,
+                  applied_order serial NOT NULL,
+                  applied_at timestamptz NOT NULL DEFAULT now()
+                )
+                """, logger: store.logger)
+        }
         for (name, sql) in all {
             try await store.transaction(timeout: PostgresStore.bulkTimeout) { connection in
                 try await connection.query("SELECT pg_advisory_xact_lock(\(lockKey))", logger: store.logger)

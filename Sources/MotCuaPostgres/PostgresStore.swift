@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import MotCuaCore
 import MotCuaStore
+import NIOSSL
 import PostgresNIO
 
 /// The PostgreSQL implementation of `DossierStore` (PostgresNIO's connection pool): the
@@ -23,7 +24,8 @@ public final class PostgresStore: DossierStore {
     /// checks that the server answers within `connectTimeout`, and runs the migrations under an
     /// advisory lock. Throws `PostgresStoreError` with a sentence that names the problem.
     public static func connect(
-        url: String, poolSize: Int = 10, connectTimeout: Duration = .seconds(5), logger: Logger = Logger(label: "motcua.postgres")
+        url: String, poolSize: Int = 10, connectTimeout: Duration = .seconds(5), requestTimeout: Duration = defaultRequestTimeout,
+        logger: Logger = Logger(label: "motcua.postgres")
     ) async throws -> PostgresStore {
         let settings = try PostgresURL(url)
         var configuration = PostgresClient.Configuration(
@@ -31,8 +33,13 @@ public final class PostgresStore: DossierStore {
             database: settings.database, tls: settings.tls)
         configuration.options.maximumConnections = max(poolSize, 1)
         configuration.options.connectTimeout = connectTimeout
-        let store = PostgresStore(client: PostgresClient(configuration: configuration, backgroundLogger: logger), location: settings.redacted, logger: logger)
+        let store = PostgresStore(
+            client: PostgresClient(configuration: configuration, backgroundLogger: logger), location: settings.redacted, logger: logger,
+            requestTimeout: requestTimeout)
         do {
+            // One connection of its own first: the pool retries a refused login quietly, this
+            // says at once what is wrong (password, database, nothing listening).
+            try await settings.check(timeout: connectTimeout, logger: logger)
             try await store.ping(timeout: connectTimeout + .seconds(1))
             try await PostgresMigrations.migrate(store)
         } catch {
@@ -42,11 +49,12 @@ public final class PostgresStore: DossierStore {
         return store
     }
 
-    init(client: PostgresClient, location: String, logger: Logger) {
+    init(client: PostgresClient, location: String, logger: Logger, requestTimeout: Duration = defaultRequestTimeout, runs: Bool = true) {
         self.client = client
+        self.requestTimeout = requestTimeout
         self.location = location
         self.logger = logger
-        runTask = Task { await client.run() }
+        runTask = runs ? Task { await client.run() } : Task {}
     }
 
     /// Ends the pool's connections.
@@ -71,9 +79,9 @@ public final class PostgresStore: DossierStore {
     /// connection whose rollback fails (a timeout cut it mid-way, the server went away) is
     /// closed rather than handed back to the pool inside a transaction.
     func transaction<T: Sendable>(
-        timeout: Duration = requestTimeout, _ body: @Sendable @escaping (PostgresConnection) async throws -> T
+        timeout: Duration? = nil, _ body: @Sendable @escaping (PostgresConnection) async throws -> T
     ) async throws -> T {
-        try await timed(timeout) {
+        try await timed(timeout ?? requestTimeout) {
             try await self.client.withConnection { connection in
                 try await connection.query("BEGIN", logger: self.logger)
                 do {
@@ -96,23 +104,39 @@ public final class PostgresStore: DossierStore {
     /// How long a request waits for the database (a connection from the pool, then its
     /// statements) before it answers "unavailable": a server gone away turns into a 503 after
     /// at most this long, never a hang. Bulk work (catalogue, generated history) has its own.
-    static let requestTimeout: Duration = .seconds(15)
+    public static let defaultRequestTimeout: Duration = .seconds(15)
+    let requestTimeout: Duration
     static let bulkTimeout: Duration = .seconds(3600)
 
-    func timed<T: Sendable>(_ timeout: Duration = requestTimeout, _ work: @Sendable @escaping () async throws -> T) async throws -> T {
-        try await withThrowingTaskGroup(of: T.self) { group in
-            group.addTask { try await work() }
-            group.addTask {
-                try await Task.sleep(for: timeout)
-                throw StoreError.unavailable("PostgreSQL did not answer within \(timeout)")
+    /// Runs `work`, answering `StoreError.unavailable` once `timeout` has passed even if `work`
+    /// does not return (a query on a connection the server dropped may not notice cancellation;
+    /// a task group would wait for it): the request gets its 503, `work` is cancelled and left
+    /// to end on its own. A transaction it held never commits after that (its connection is gone
+    /// or it is rolled back), except one whose COMMIT was already on its way, the same as an
+    /// answer lost in a crash.
+    func timed<T: Sendable>(_ timeout: Duration? = nil, _ work: @Sendable @escaping () async throws -> T) async throws -> T {
+        let timeout = timeout ?? requestTimeout
+        let gate = Gate<T>()
+        return try await withTaskCancellationHandler {
+            try await withCheckedThrowingContinuation { continuation in
+                gate.arm(continuation)
+                let task = Task {
+                    do {
+                        gate.finish(.success(try await work()))
+                    } catch let error as PSQLError {
+                        gate.finish(.failure(Self.translate(error)))
+                    } catch {
+                        gate.finish(.failure(error))
+                    }
+                }
+                gate.onTimeout { task.cancel() }
+                Task {
+                    try? await Task.sleep(for: timeout)
+                    gate.finish(.failure(StoreError.unavailable("PostgreSQL did not answer within \(timeout)")))
+                }
             }
-            defer { group.cancelAll() }
-            do {
-                guard let first = try await group.next() else { throw StoreError.unavailable("no answer") }
-                return first
-            } catch let error as PSQLError {
-                throw Self.translate(error)
-            }
+        } onCancel: {
+            gate.finish(.failure(CancellationError()))
         }
     }
 
@@ -134,15 +158,7 @@ public final class PostgresStore: DossierStore {
     }
 
     func ping(timeout: Duration) async throws {
-        try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask { try await self.client.query("SELECT 1", logger: self.logger).collect() }
-            group.addTask {
-                try await Task.sleep(for: timeout)
-                throw StoreError.unavailable("no answer within \(timeout)")
-            }
-            defer { group.cancelAll() }
-            try await group.next()
-        }
+        _ = try await timed(timeout) { try await self.client.query("SELECT 1", logger: self.logger).collect().count }
     }
 
     public func ping() async throws {
@@ -182,6 +198,44 @@ public final class PostgresStore: DossierStore {
         } catch {
             throw StoreError.corrupt("\(T.self): \(error)")
         }
+    }
+}
+
+/// One answer for a continuation that several tasks race to give.
+final class Gate<T: Sendable>: @unchecked Sendable {
+    private let lock = NSLock()
+    private var continuation: CheckedContinuation<T, any Error>?
+    private var early: Result<T, any Error>?
+    private var cancelWork: (@Sendable () -> Void)?
+    private var done = false
+
+    func arm(_ continuation: CheckedContinuation<T, any Error>) {
+        let ready: Result<T, any Error>? = lock.withLock {
+            if let early { return early }
+            self.continuation = continuation
+            return nil
+        }
+        if let ready { continuation.resume(with: ready) }
+    }
+
+    func onTimeout(_ cancel: @escaping @Sendable () -> Void) {
+        lock.withLock { cancelWork = cancel }
+    }
+
+    func finish(_ result: Result<T, any Error>) {
+        let (continuation, cancel): (CheckedContinuation<T, any Error>?, (@Sendable () -> Void)?) = lock.withLock {
+            guard !done else { return (nil, nil) }
+            done = true
+            guard let continuation = self.continuation else {
+                early = result
+                return (nil, nil)
+            }
+            self.continuation = nil
+            if case .failure = result { return (continuation, cancelWork) }
+            return (continuation, nil)
+        }
+        cancel?()
+        continuation?.resume(with: result)
     }
 }
 
@@ -232,6 +286,7 @@ struct PostgresURL {
     var password: String?
     var database: String
     var tls: PostgresClient.Configuration.TLS
+    var mode: String
     /// The URL without its password.
     var redacted: String
 
@@ -251,12 +306,28 @@ struct PostgresURL {
         self.user = user.removingPercentEncoding ?? user
         password = components.password.map { $0.removingPercentEncoding ?? $0 }
         self.database = database
-        switch components.queryItems?.first(where: { $0.name == "sslmode" })?.value ?? "prefer" {
+        mode = components.queryItems?.first(where: { $0.name == "sslmode" })?.value ?? "prefer"
+        switch mode {
         case "disable": tls = .disable
         case "prefer", "allow": tls = .prefer(.makeClientConfiguration())
         case "require", "verify-ca", "verify-full": tls = .require(.makeClientConfiguration())
         case let other: throw bad("sslmode '\(other)' is not disable, prefer or require")
         }
         redacted = "postgres://\(self.user)@\(host):\(port)/\(database)"
+    }
+
+    /// Opens one connection and closes it: throws the server's refusal or the network's error.
+    func check(timeout: Duration, logger: Logger) async throws {
+        let context = { try NIOSSLContext(configuration: .makeClientConfiguration()) }
+        let tls: PostgresConnection.Configuration.TLS = switch mode {
+        case "disable": .disable
+        case "require", "verify-ca", "verify-full": .require(try context())
+        default: .prefer(try context())
+        }
+        var configuration = PostgresConnection.Configuration(
+            host: host, port: port, username: user, password: password, database: database, tls: tls)
+        configuration.options.connectTimeout = .nanoseconds(Int64(timeout.components.seconds) * 1_000_000_000)
+        let connection = try await PostgresConnection.connect(configuration: configuration, id: 0, logger: logger)
+        try await connection.close()
     }
 }

@@ -48,7 +48,12 @@ public enum Bootstrap {
         let officer = Officer(
             id: UUID().uuidString.lowercased(), username: "admin", name: "Quản trị hệ thống", role: .admin,
             agencyID: agency.id, departmentID: nil, passwordHash: try await Auth.hashPassword(password, cost: bcryptCost))
-        try await store.createOfficer(officer)
+        do {
+            try await store.createOfficer(officer)
+        } catch StoreError.duplicate {
+            // Another instance starting on the same database created it first.
+            return nil
+        }
         return ("admin", password)
     }
 

@@ -39,13 +39,13 @@ final class DetailCache: Sendable {
 }
 
 /// Sessions looked up recently, so that not every request reads the sessions table. Entries live
-/// `ttl` seconds at most and never past the session's own expiry; logout on this server evicts at
-/// once (another server process sees a logout within `ttl`).
+/// `ttl` seconds at most (5 s) and never past the session's own expiry; logout on this server
+/// evicts at once, and every other instance on the same database honours it within `ttl`.
 final class SessionCache: Sendable {
     private let entries = Mutex<[String: (officer: Officer, expiresAt: Date, cachedAt: Date)]>([:])
     let ttl: TimeInterval
 
-    init(ttl: TimeInterval = 30) {
+    init(ttl: TimeInterval = 5) {
         self.ttl = ttl
     }
 

@@ -64,6 +64,14 @@ struct ServerOptions: ParsableArguments {
         case .postgres:
             let url = configuration.postgresURL ?? ""
             do {
+                // The blobs and the access key stay in the data directory (shared by the instances).
+                try FileManager.default.createDirectory(atPath: configuration.dataDirectory, withIntermediateDirectories: true)
+            } catch {
+                throw UserError(
+                    message: "Không tạo được thư mục dữ liệu \(configuration.dataDirectory): \(error)",
+                    hint: "Kiểm tra quyền ghi thư mục dữ liệu (--data-dir hoặc MOTCUA_DATA_DIR).", exitCode: 74)
+            }
+            do {
                 let store = try await PostgresStore.connect(url: url, poolSize: configuration.postgresPoolSize, logger: logger)
                 return OpenedStore(store: store, location: store.location)
             } catch let error as PostgresStoreError {

@@ -115,6 +115,30 @@ struct AppConfigurationTests {
         #expect(try AppConfiguration.load(from: repositoryConfig, environment: ["MOTCUA_COMMIT_DELAY_US": "0"]).commitDelayMicros == 0)
     }
 
+    @Test("The store: SQLite by default; PostgreSQL from the file or the environment; a bad backend, a missing URL or pool size is refused")
+    func storageBackend() throws {
+        let defaults = try AppConfiguration.load(from: repositoryConfig, environment: [:])
+        #expect(defaults.backend == .sqlite && defaults.postgresURL == nil && defaults.postgresPoolSize == 10)
+        let url = "postgres://motcua:x@127.0.0.1:5432/motcua"
+        let postgres = try AppConfiguration.load(
+            from: repositoryConfig, environment: ["MOTCUA_STORAGE_BACKEND": "postgres", "MOTCUA_DATABASE_URL": url, "MOTCUA_POSTGRES_POOL_SIZE": "4"])
+        #expect(postgres.backend == .postgres && postgres.postgresURL == url && postgres.postgresPoolSize == 4)
+        let file = try scratchConfig(["motcua.json": #"{"storage": {"backend": "postgres", "postgresURL": "postgres://a@b/c", "postgresPoolSize": 3}}"#])
+        let fromFile = try AppConfiguration.load(from: file, environment: [:])
+        #expect(fromFile.backend == .postgres && fromFile.postgresURL == "postgres://a@b/c" && fromFile.postgresPoolSize == 3)
+        #expect(throws: CalendarError.invalidConfiguration(file: "environment", key: "MOTCUA_STORAGE_BACKEND", reason: "'mysql' is not sqlite or postgres")) {
+            try AppConfiguration.load(from: repositoryConfig, environment: ["MOTCUA_STORAGE_BACKEND": "mysql"])
+        }
+        #expect(throws: CalendarError.invalidConfiguration(
+            file: "motcua.json", key: "storage.postgresURL",
+            reason: "the postgres backend needs a URL (or MOTCUA_DATABASE_URL): postgres://user:password@host:port/database")) {
+            try AppConfiguration.load(from: repositoryConfig, environment: ["MOTCUA_STORAGE_BACKEND": "postgres"])
+        }
+        #expect(throws: CalendarError.invalidConfiguration(file: "motcua.json", key: "storage.postgresPoolSize", reason: "must be between 1 and 500")) {
+            try AppConfiguration.load(from: repositoryConfig, environment: ["MOTCUA_POSTGRES_POOL_SIZE": "0"])
+        }
+    }
+
     @Test("Bad values are refused at load, naming the variable or key")
     func badValues() throws {
         #expect(throws: CalendarError.invalidConfiguration(file: "environment", key: "MOTCUA_PORT", reason: "'http' is not a whole number")) {

@@ -36,10 +36,21 @@ public struct AccessSecrets: Sendable {
             guard data.count >= 32 else { throw AccessKeyError(path: path) }
             return AccessSecrets(key: SymmetricKey(data: data))
         }
+        // Several instances may share the data directory and start together: the key is written
+        // aside and linked into place, which fails if another instance got there first; then
+        // its key is the one everybody reads.
         let key = SymmetricKey(size: .bits256)
         let data = key.withUnsafeBytes { Data($0) }
-        guard FileManager.default.createFile(atPath: path, contents: data, attributes: [.posixPermissions: 0o600]) else {
+        let aside = path + ".\(UUID().uuidString)"
+        guard FileManager.default.createFile(atPath: aside, contents: data, attributes: [.posixPermissions: 0o600]) else {
             throw AccessKeyError(path: path)
+        }
+        defer { unlink(aside) }
+        if link(aside, path) != 0 {
+            guard errno == EEXIST, let existing = FileManager.default.contents(atPath: path), existing.count >= 32 else {
+                throw AccessKeyError(path: path)
+            }
+            return AccessSecrets(key: SymmetricKey(data: existing))
         }
         return AccessSecrets(key: key)
     }

@@ -1,0 +1,95 @@
+import Foundation
+import MotCuaStore
+import NIOCore
+import PostgresNIO
+
+/// What `motcua migrate-store` moved, and how it checked it.
+public struct StoreCopyReport: Sendable {
+    public struct Table: Sendable {
+        public var name: String
+        public var source: Int
+        public var target: Int
+    }
+    public var tables: [Table]
+    /// The control sheet's checksum on each side (`StoreCopy.checksumSeparator` explains it).
+    public var sourceChecksum: String
+    public var targetChecksum: String
+    public var seconds: Double
+
+    public var matches: Bool { tables.allSatisfy { $0.source == $0.target } && sourceChecksum == targetChecksum }
+}
+
+public enum StoreCopyError: Error, CustomStringConvertible, Sendable {
+    /// The target already holds data: copying into it would mix two systems.
+    case targetNotEmpty(tables: [String])
+    /// What arrived differs from what was read; nothing was kept.
+    case mismatch(StoreCopyReport)
+
+    public var description: String {
+        switch self {
+        case let .targetNotEmpty(tables): "the target database is not empty (\(tables.joined(separator: ", ")))"
+        case .mismatch: "the copy does not match its source"
+        }
+    }
+}
+
+extension PostgresStore {
+    /// Copies everything `source` holds into this (empty) database in one transaction, with
+    /// COPY: either all of it arrives, counted and checksummed against the source, or nothing
+    /// does (a failure, a mismatch or a killed process leaves the target as it was: empty).
+    /// `progress` hears (table, rows done, rows in the table).
+    public func copy(
+        from source: any CopySource, batchRows: Int = 20_000, progress: @escaping @Sendable (String, Int, Int) -> Void = { _, _, _ in }
+    ) async throws -> StoreCopyReport {
+        let started = ContinuousClock.now
+        let expected = try source.rowCounts()
+        return try await transaction(timeout: Self.bulkTimeout) { connection in
+            var nonEmpty: [String] = []
+            for table in StoreCopy.tables {
+                let any = try await connection.query(PostgresQuery(unsafeSQL: "SELECT 1 FROM \(table.name) LIMIT 1"), logger: self.logger).collect()
+                if !any.isEmpty { nonEmpty.append(table.name) }
+            }
+            guard nonEmpty.isEmpty else { throw StoreCopyError.targetNotEmpty(tables: nonEmpty) }
+            var checksum: UInt64 = 0
+            for table in StoreCopy.tables {
+                let total = expected[table.name] ?? 0
+                progress(table.name, 0, total)
+                guard total > 0 else { continue }
+                var rows = 0
+                try await connection.copyFrom(table: table.name, columns: table.columns, logger: self.logger) { writer in
+                    var cursor: CopyCursor?
+                    while let batch = try source.batch(table, after: cursor, limit: batchRows) {
+                        try await writer.write(ByteBuffer(string: batch.text))
+                        cursor = batch.cursor
+                        rows += batch.rows
+                        checksum &+= batch.checksum
+                        progress(table.name, rows, total)
+                    }
+                }
+            }
+            var tables: [StoreCopyReport.Table] = []
+            for table in StoreCopy.tables {
+                let count = try await connection.query(PostgresQuery(unsafeSQL: "SELECT count(*) FROM \(table.name)"), logger: self.logger)
+                    .collect().first?.decode(Int.self) ?? 0
+                tables.append(.init(name: table.name, source: expected[table.name] ?? 0, target: count))
+            }
+            let target = try await Self.eventChecksum(connection: connection, logger: self.logger)
+            let elapsed = ContinuousClock.now - started
+            let report = StoreCopyReport(
+                tables: tables, sourceChecksum: String(checksum), targetChecksum: target,
+                seconds: Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18)
+            guard report.matches else { throw StoreCopyError.mismatch(report) }
+            return report
+        }
+    }
+
+    /// The control sheet's checksum, computed by the server (see `StoreCopy.checksumSeparator`).
+    static func eventChecksum(connection: PostgresConnection, logger: Logger) async throws -> String {
+        let row = try await connection.query("""
+            SELECT ((coalesce(sum(('x' || substr(md5(dossier_id || chr(31) || sequence::text || chr(31) || data), 1, 16))::bit(64)::bigint), 0)
+                     % 18446744073709551616 + 18446744073709551616) % 18446744073709551616)::text
+            FROM dossier_events
+            """, logger: logger).collect()
+        return try row.first?.decode(String.self) ?? "0"
+    }
+}
