@@ -11,46 +11,57 @@ extension PostgresStore {
         agencyID: String, day: LocalDate, idempotencyKey: IdempotencyKey?, make: @escaping @Sendable (String) throws -> [DossierEvent]
     ) async throws -> (Dossier, [DossierEvent]) {
         // Decided and encoded before the transaction with a stand-in code, replaced in the
-        // encoded rows once the code is allocated: the counter row stays locked only for the inserts.
-        let placeholder = "motcua-code-\(UUID().uuidString)"
-        let events = try make(placeholder)
-        guard let filed = Lifecycle.replay(events), filed.code == placeholder else {
-            throw StoreError.corrupt("a new dossier must start with 'created' and carry the code it is given")
-        }
-        let data = try Self.json(filed)
-        let eventRows = try events.map { ($0, try Self.json($0)) }
-        let dayKey = DossierCode.dayKey(day)
-        let code = try await transaction { connection in
-            // The counter row is locked until commit: two intakes of one agency and day queue
-            // here, and a rolled-back intake gives its number back.
-            let sequence = try await connection.query("""
-                INSERT INTO dossier_sequences(agency_id, day, last) VALUES (\(agencyID), \(dayKey), 1)
-                ON CONFLICT (agency_id, day) DO UPDATE SET last = dossier_sequences.last + 1
-                RETURNING last
-                """, logger: self.logger).collect().first?.decode(Int.self) ?? 1
-            guard sequence <= DossierCode.dailyLimit else { throw StoreError.dailyCodeLimit(agencyID: agencyID) }
-            let code = DossierCode.make(agencyID: agencyID, date: day, sequence: sequence)
-            var dossier = filed
-            dossier.code = code
-            try await Self.insertDossier(
-                dossier, data: data.replacingOccurrences(of: placeholder, with: code), connection: connection, logger: self.logger)
-            try await Self.writeChange(
-                dossier, previous: nil, events: eventRows.map { ($0.0, $0.1.replacingOccurrences(of: placeholder, with: code)) },
-                connection: connection, logger: self.logger)
-            if let key = idempotencyKey {
-                try await connection.query(
-                    "UPDATE idempotency_keys SET dossier_code = \(code) WHERE scope = \(key.scope) AND key = \(key.key)", logger: self.logger)
+        // encoded rows once the code is allocated; filed with the other intakes of the agency and
+        // day that arrive meanwhile (`IntakeGroups`).
+        let new = try NewDossier(make: make)
+        let intake = PreparedIntake(
+            agencyID: agencyID, day: day, placeholder: new.placeholder, dossier: new.dossier, data: try Self.json(new.dossier),
+            events: try new.events.map { ($0, try Self.json($0)) }, idempotencyKey: idempotencyKey)
+        let code = try await intakeGroups.file(intake, store: self)
+        return new.stored(code: code)
+    }
+
+    /// Files a group of intakes of one agency and day in one transaction (see `IntakeGroups`):
+    /// each in its own savepoint, its code taken from the counter row inside it, so a failing
+    /// intake rolls back alone and gives its number back; the rest commit together, one flush
+    /// for all. Returns each intake's code or error, in order; throws when nothing committed.
+    func fileGroup(_ intakes: [PreparedIntake]) async throws -> [Result<String, any Error>] {
+        try await transaction { connection in
+            var results: [Result<String, any Error>] = []
+            for intake in intakes {
+                try await connection.query("SAVEPOINT intake", logger: self.logger)
+                do {
+                    let dayKey = DossierCode.dayKey(intake.day)
+                    let sequence = try await connection.query("""
+                        INSERT INTO dossier_sequences(agency_id, day, last) VALUES (\(intake.agencyID), \(dayKey), 1)
+                        ON CONFLICT (agency_id, day) DO UPDATE SET last = dossier_sequences.last + 1
+                        RETURNING last
+                        """, logger: self.logger).collect().first?.decode(Int.self) ?? 1
+                    guard sequence <= DossierCode.dailyLimit else { throw StoreError.dailyCodeLimit(agencyID: intake.agencyID) }
+                    let code = DossierCode.make(agencyID: intake.agencyID, date: intake.day, sequence: sequence)
+                    var dossier = intake.dossier
+                    dossier.code = code
+                    var pipeline = Pipeline()
+                    Self.insertDossier(dossier, data: intake.data.replacingOccurrences(of: intake.placeholder, with: code), into: &pipeline)
+                    Self.writeChange(
+                        dossier, previous: nil,
+                        events: intake.events.map { ($0.0, $0.1.replacingOccurrences(of: intake.placeholder, with: code)) }, into: &pipeline)
+                    if let key = intake.idempotencyKey {
+                        pipeline.add("UPDATE idempotency_keys SET dossier_code = \(code) WHERE scope = \(key.scope) AND key = \(key.key)")
+                    }
+                    pipeline.add("RELEASE SAVEPOINT intake")
+                    try await pipeline.run(on: connection, logger: self.logger)
+                    results.append(.success(code))
+                } catch {
+                    // This intake only: back to before it, its number given back. (When the
+                    // connection itself failed, this fails too and the whole group does.)
+                    try await connection.query("ROLLBACK TO SAVEPOINT intake", logger: self.logger)
+                    try await connection.query("RELEASE SAVEPOINT intake", logger: self.logger)
+                    results.append(.failure(error))
+                }
             }
-            return code
+            return results
         }
-        var dossier = filed
-        dossier.code = code
-        let stored = events.map { event -> DossierEvent in
-            var event = event
-            event.dossier?.code = code
-            return event
-        }
-        return (dossier, stored)
     }
 
     public func apply(code: String, decide: @escaping @Sendable (Dossier) throws -> [DossierEvent]) async throws -> Dossier {
@@ -64,14 +75,16 @@ extension PostgresStore {
             guard !events.isEmpty else { return current }
             let updated = events.reduce(current) { Lifecycle.evolve($0, $1) }
             try await Self.updateDossier(updated, previous: current, connection: connection, logger: self.logger)
-            try await Self.writeChange(updated, previous: current, events: try events.map { ($0, try Self.json($0)) }, connection: connection, logger: self.logger)
+            var pipeline = Pipeline()
+            Self.writeChange(updated, previous: current, events: try events.map { ($0, try Self.json($0)) }, into: &pipeline)
+            try await pipeline.run(on: connection, logger: self.logger)
             return updated
         }
     }
 
-    static func insertDossier(_ d: Dossier, data: String, connection: PostgresConnection, logger: Logger) async throws {
+    static func insertDossier(_ d: Dossier, data: String, into pipeline: inout Pipeline) {
         let watch = WatchColumns(d, crossed: [])
-        try await connection.query("""
+        pipeline.add("""
             INSERT INTO dossiers(id, code, agency_id, current_agency_id, pending_agency_id, procedure_code, status, channel,
               return_method, applicant_name, applicant_folded, id_number, phone, submitted_at, received_at, due_at, updated_at,
               version, handler_id, department_id, watch_due, watch_near, alert_at, data)
@@ -80,7 +93,7 @@ extension PostgresStore {
               \(foldedSearchKey(d.applicant.name)), \(d.applicant.idNumber), \(d.applicant.phone), \(d.submittedAt.timeIntervalSince1970),
               \(d.receivedAt?.timeIntervalSince1970), \(d.dueAt?.timeIntervalSince1970), \(d.updatedAt.timeIntervalSince1970),
               \(d.version), \(d.handlerID), \(d.departmentID), \(watch.due), \(watch.near), \(watch.alertAt), \(data))
-            """, logger: logger)
+            """)
     }
 
     static func updateDossier(_ d: Dossier, previous: Dossier, connection: PostgresConnection, logger: Logger) async throws {
@@ -103,58 +116,56 @@ extension PostgresStore {
         guard updated.count == 1 else { throw StoreError.conflict("dossier \(d.code) changed underneath") }
     }
 
-    /// Everything a change writes besides the projection row itself.
-    static func writeChange(
-        _ d: Dossier, previous: Dossier?, events: [(DossierEvent, String)], connection: PostgresConnection, logger: Logger
-    ) async throws {
+    /// Everything a change writes besides the projection row itself, pipelined.
+    static func writeChange(_ d: Dossier, previous: Dossier?, events: [(DossierEvent, String)], into pipeline: inout Pipeline) {
         let submitted = d.submittedAt.timeIntervalSince1970
         for agency in accessAgencies(of: d).sorted() {
-            try await connection.query("""
+            pipeline.add("""
                 INSERT INTO dossier_access(agency_id, dossier_id, submitted_at) VALUES (\(agency), \(d.id), \(submitted))
                 ON CONFLICT DO NOTHING
-                """, logger: logger)
+                """)
         }
-        try await syncStats(d, previous: previous, connection: connection, logger: logger)
+        syncStats(d, previous: previous, into: &pipeline)
         let plain = events.map(\.0)
         for sha256 in Set(referencedFiles(plain)).sorted() {
-            try await connection.query(
-                "INSERT INTO dossier_files(sha256, dossier_id) VALUES (\(sha256), \(d.id)) ON CONFLICT DO NOTHING", logger: logger)
+            pipeline.add(
+                "INSERT INTO dossier_files(sha256, dossier_id) VALUES (\(sha256), \(d.id)) ON CONFLICT DO NOTHING")
         }
         for row in NotificationRow.rows(plain, dossierID: d.id) {
             let at = row.at.timeIntervalSince1970
-            try await connection.query("""
+            pipeline.add("""
                 INSERT INTO notifications(id, dossier_id, code, kind, sequence, created_at, next_at)
                 VALUES (\(row.id), \(d.id), \(d.code), \(row.kind.rawValue), \(row.sequence), \(at), \(at))
                 ON CONFLICT DO NOTHING
-                """, logger: logger)
+                """)
         }
         for change in PostalRowChange.changes(plain, code: d.code) {
             switch change {
             case let .order(id, agencyID, direction, at):
                 let seconds = at.timeIntervalSince1970
-                try await connection.query("""
+                pipeline.add("""
                     INSERT INTO postal_orders(id, dossier_id, code, agency_id, direction, created_at, next_at)
                     VALUES (\(id), \(d.id), \(d.code), \(agencyID), \(direction.rawValue), \(seconds), \(seconds))
                     ON CONFLICT DO NOTHING
-                    """, logger: logger)
+                    """)
             case let .accepted(id, waybill, at):
-                try await connection.query("""
+                pipeline.add("""
                     UPDATE postal_orders SET waybill = coalesce(waybill, \(waybill)), sent_at = coalesce(sent_at, \(at.timeIntervalSince1970)),
                       next_at = NULL, status = CASE WHEN status IN ('pending', 'dead') THEN 'sent' ELSE status END
                     WHERE id = \(id)
-                    """, logger: logger)
+                    """)
             case .cancelAll:
-                try await connection.query("""
+                pipeline.add("""
                     UPDATE postal_orders SET status = 'cancelled', next_at = NULL WHERE dossier_id = \(d.id) AND status IN ('pending', 'dead')
-                    """, logger: logger)
+                    """)
             }
         }
         for (event, json) in events {
-            try await connection.query("""
+            pipeline.add("""
                 INSERT INTO dossier_events(dossier_id, sequence, kind, at, actor_id, agency_id, data)
                 VALUES (\(d.id), \(event.sequence), \(event.kind.rawValue), \(event.at.timeIntervalSince1970), \(event.actor.id),
                   \(event.agencyID), \(json))
-                """, logger: logger)
+                """)
         }
     }
 
@@ -199,7 +210,10 @@ extension PostgresStore {
         if let to = query.submittedTo { conditions.append("d.submitted_at < \(bind(to.timeIntervalSince1970))") }
         let whereClause = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
         let countQuery = PostgresQuery(unsafeSQL: "SELECT count(*) FROM dossiers d \(joins) \(whereClause)", binds: binds)
-        let order = "ORDER BY d.submitted_at DESC, d.code DESC LIMIT \(bind(query.limit)) OFFSET \(bind(query.offset))"
+        // Within an agency, newest first from the access rows' own copy of the submission time:
+        // one range of `dossier_access_newest`, however long the agency's history.
+        let newest = query.visibleToAgency == nil ? "d.submitted_at" : "a.submitted_at"
+        let order = "ORDER BY \(newest) DESC, d.code DESC LIMIT \(bind(query.limit)) OFFSET \(bind(query.offset))"
         let pageQuery = PostgresQuery(unsafeSQL: "SELECT d.data FROM dossiers d \(joins) \(whereClause) \(order)", binds: binds)
         let total = try await rows(countQuery).first?.decode(Int.self) ?? 0
         let items = try await rows(pageQuery).map { try Self.decode(Dossier.self, try $0.decode(String.self)) }

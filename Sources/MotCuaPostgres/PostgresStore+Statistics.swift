@@ -6,25 +6,23 @@ import PostgresNIO
 // The statistics rows, laid out and read as in SQLite (`SQLiteStore+Statistics.swift` explains
 // the layout): day counters summed over the period, plus the dossiers open at its two ends.
 extension PostgresStore {
-    static func syncStats(_ d: Dossier, previous: Dossier?, connection: PostgresConnection, logger: Logger) async throws {
+    static func syncStats(_ d: Dossier, previous: Dossier?, into pipeline: inout Pipeline) {
         guard let fact = StatFact(d) else { return }
         let old = previous.flatMap(StatFact.init)
         if old == fact { return }
-        try await writeFact(fact, replacing: old, connection: connection, logger: logger)
+        writeFact(fact, replacing: old, into: &pipeline)
     }
 
-    static func writeFact(_ f: StatFact, replacing old: StatFact?, connection: PostgresConnection, logger: Logger) async throws {
-        try await insertFactRow(f, connection: connection, logger: logger)
+    static func writeFact(_ f: StatFact, replacing old: StatFact?, into pipeline: inout Pipeline) {
+        insertFactRow(f, into: &pipeline)
         for (day, values) in StatRows.deltas(f, replacing: old).sorted(by: { $0.key < $1.key }) {
-            try await addDay(agency: f.agencyID, procedure: f.procedureCode, day: day, values, connection: connection, logger: logger)
+            addDay(agency: f.agencyID, procedure: f.procedureCode, day: day, values, into: &pipeline)
         }
-        try await noteGroup(
-            agency: f.agencyID, procedure: f.procedureCode, firstDay: StatRows.localDay(f.receivedAt), span: f.span,
-            connection: connection, logger: logger)
+        noteGroup(agency: f.agencyID, procedure: f.procedureCode, firstDay: StatRows.localDay(f.receivedAt), span: f.span, into: &pipeline)
     }
 
-    static func insertFactRow(_ f: StatFact, connection: PostgresConnection, logger: Logger) async throws {
-        try await connection.query("""
+    static func insertFactRow(_ f: StatFact, into pipeline: inout Pipeline) {
+        pipeline.add("""
             INSERT INTO dossier_stats(agency_id, procedure_code, received_at, dossier_id, channel, level, resolved_at, resolution,
               due_at, supp_from, supp_until, fee_from, fee_until, returned_at, returned_by_post, has_fee, paid_online, digitised,
               rating, working_seconds)
@@ -38,7 +36,7 @@ extension PostgresStore {
               fee_until = excluded.fee_until, returned_at = excluded.returned_at, returned_by_post = excluded.returned_by_post,
               has_fee = excluded.has_fee, paid_online = excluded.paid_online, digitised = excluded.digitised, rating = excluded.rating,
               working_seconds = excluded.working_seconds
-            """, logger: logger)
+            """)
     }
 
     static let addDaySQL = """
@@ -48,62 +46,41 @@ extension PostgresStore {
           \(StatRows.dayColumns.map { "\($0) = stat_days.\($0) + excluded.\($0)" }.joined(separator: ", "))
         """
 
-    static func addDay(
-        agency: String, procedure: String, day: Int64, _ values: [Int64], connection: PostgresConnection, logger: Logger
-    ) async throws {
+    static func addDay(agency: String, procedure: String, day: Int64, _ values: [Int64], into pipeline: inout Pipeline) {
         guard values.contains(where: { $0 != 0 }) else { return }
         var binds = PostgresBindings()
         binds.append(agency)
         binds.append(procedure)
         binds.append(day)
         for value in values { binds.append(value) }
-        try await connection.query(PostgresQuery(unsafeSQL: addDaySQL, binds: binds), logger: logger)
+        pipeline.add(PostgresQuery(unsafeSQL: addDaySQL, binds: binds))
     }
 
-    static func noteGroup(
-        agency: String, procedure: String, firstDay: Int64, span: Int64, connection: PostgresConnection, logger: Logger
-    ) async throws {
-        try await connection.query("""
+    static func noteGroup(agency: String, procedure: String, firstDay: Int64, span: Int64, into pipeline: inout Pipeline) {
+        pipeline.add("""
             INSERT INTO stat_groups(agency_id, procedure_code, first_day, span) VALUES (\(agency), \(procedure), \(firstDay), \(span))
             ON CONFLICT (agency_id, procedure_code) DO UPDATE
               SET first_day = least(stat_groups.first_day, excluded.first_day), span = greatest(stat_groups.span, excluded.span)
             WHERE excluded.first_day < stat_groups.first_day OR excluded.span > stat_groups.span
-            """, logger: logger)
+            """)
     }
 
     /// Bulk load (benchmarks, generated history): the facts go in as arrays, a few thousand rows
     /// a statement, and the day counters are summed in memory first.
     public func recordFacts(_ facts: [StatFact]) async throws {
-        struct Key: Hashable { var agency: String, procedure: String, day: Int64 }
-        struct Group: Hashable { var agency: String, procedure: String }
-        var days: [Key: [Int64]] = [:]
-        var groups: [Group: (firstDay: Int64, span: Int64)] = [:]
-        for f in facts {
-            for (day, values) in StatRows.dayContributions(f) {
-                let key = Key(agency: f.agencyID, procedure: f.procedureCode, day: day)
-                var row = days[key] ?? Array(repeating: 0, count: StatRows.dayColumns.count)
-                for index in values.indices { row[index] += values[index] }
-                days[key] = row
-            }
-            let group = Group(agency: f.agencyID, procedure: f.procedureCode)
-            let first = StatRows.localDay(f.receivedAt)
-            let known = groups[group] ?? (first, f.span)
-            groups[group] = (min(known.firstDay, first), max(known.span, f.span))
-        }
-        let dayRows = days.sorted { ($0.key.agency, $0.key.procedure, $0.key.day) < ($1.key.agency, $1.key.procedure, $1.key.day) }
-        let groupRows = groups.sorted { ($0.key.agency, $0.key.procedure) < ($1.key.agency, $1.key.procedure) }
+        let (dayRows, groupRows) = StatRows.sums(facts)
         try await transaction(timeout: Self.bulkTimeout) { connection in
             for chunk in stride(from: 0, to: facts.count, by: 5_000) {
                 try await connection.query(Self.factsQuery(facts[chunk..<min(chunk + 5_000, facts.count)]), logger: self.logger)
             }
+            var pipeline = Pipeline()
             for (key, values) in dayRows {
-                try await Self.addDay(agency: key.agency, procedure: key.procedure, day: key.day, values, connection: connection, logger: self.logger)
+                Self.addDay(agency: key.agency, procedure: key.procedure, day: key.day, values, into: &pipeline)
             }
-            for (group, value) in groupRows {
-                try await Self.noteGroup(
-                    agency: group.agency, procedure: group.procedure, firstDay: value.firstDay, span: value.span,
-                    connection: connection, logger: self.logger)
+            for (group, firstDay, span) in groupRows {
+                Self.noteGroup(agency: group.agency, procedure: group.procedure, firstDay: firstDay, span: span, into: &pipeline)
             }
+            try await pipeline.run(on: connection, logger: self.logger)
         }
     }
 

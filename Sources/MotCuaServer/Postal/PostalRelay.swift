@@ -48,24 +48,28 @@ public struct PostalRelay: Service {
         }
     }
 
-    /// One pass over the orders due now, at most `limit`: rounds of `concurrency` orders, each
-    /// round claimed for one timeout (so that a crash holds them back only that long) and sent
-    /// at once; returns how many were attempted.
+    /// One pass over the orders due now, at most `limit`: claimed two rounds' worth at a time
+    /// (`2 × concurrency`, held for two send timeouts, so that a crash holds them back only that
+    /// long) and sent `concurrency` at a time, the next as soon as one is done; returns how many
+    /// were attempted.
     @discardableResult
     public func deliverDue(limit: Int = 64) async -> Int {
         var attempted = 0
         while attempted < limit {
+            let wanted = min(2 * concurrency, limit - attempted)
             let items: [PostalOrderItem]
             do {
                 items = try await store.claimDuePostalOrders(
-                    now: dependencies.now(), lease: NotificationRelay.lease(rounds: 1, timeout: settings.timeoutSeconds),
-                    limit: min(concurrency, limit - attempted))
+                    now: dependencies.now(), lease: NotificationRelay.lease(rounds: 2, timeout: settings.timeoutSeconds), limit: wanted)
             } catch {
                 logger.error("postal outbox unreadable", metadata: ["error": "\(error)"])
                 return attempted
             }
             await withTaskGroup(of: Void.self) { group in
-                for item in items {
+                var next = 0
+                func launch() {
+                    let item = items[next]
+                    next += 1
                     group.addTask {
                         let outcome = await attempt(item)
                         do {
@@ -75,9 +79,13 @@ public struct PostalRelay: Service {
                         }
                     }
                 }
+                while next < min(items.count, concurrency) { launch() }
+                while await group.next() != nil {
+                    if next < items.count { launch() }
+                }
             }
             attempted += items.count
-            if items.count < concurrency { break }
+            if items.count < wanted { break }
         }
         return attempted
     }

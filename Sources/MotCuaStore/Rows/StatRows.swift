@@ -77,6 +77,35 @@ package enum StatRows {
     }
 
 
+    package struct DayKey: Hashable, Sendable {
+        package var agency: String, procedure: String, day: Int64
+    }
+
+    package struct GroupKey: Hashable, Sendable {
+        package var agency: String, procedure: String
+    }
+
+    /// A bulk load's day counters and group bounds, summed in memory (in key order).
+    package static func sums(_ facts: [StatFact]) -> (days: [(DayKey, [Int64])], groups: [(GroupKey, firstDay: Int64, span: Int64)]) {
+        var days: [DayKey: [Int64]] = [:]
+        var groups: [GroupKey: (firstDay: Int64, span: Int64)] = [:]
+        for f in facts {
+            for (day, values) in dayContributions(f) {
+                let key = DayKey(agency: f.agencyID, procedure: f.procedureCode, day: day)
+                var row = days[key] ?? Array(repeating: 0, count: dayColumns.count)
+                for index in values.indices { row[index] += values[index] }
+                days[key] = row
+            }
+            let group = GroupKey(agency: f.agencyID, procedure: f.procedureCode)
+            let first = localDay(f.receivedAt)
+            let known = groups[group] ?? (first, f.span)
+            groups[group] = (min(known.firstDay, first), max(known.span, f.span))
+        }
+        return (
+            days.sorted { ($0.key.agency, $0.key.procedure, $0.key.day) < ($1.key.agency, $1.key.procedure, $1.key.day) }.map { ($0.key, $0.value) },
+            groups.sorted { ($0.key.agency, $0.key.procedure) < ($1.key.agency, $1.key.procedure) }.map { ($0.key, $0.value.firstDay, $0.value.span) })
+    }
+
     /// What rewriting `old` as `f` adds to each day's counters (negative where it moves away).
     package static func deltas(_ f: StatFact, replacing old: StatFact?) -> [Int64: [Int64]] {
         var deltas = dayContributions(f)

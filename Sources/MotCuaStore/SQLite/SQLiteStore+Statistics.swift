@@ -132,22 +132,7 @@ extension SQLiteStore {
     /// Bulk load of new facts (benchmarks and generated data), in one transaction per call; the
     /// day counters are summed in memory first.
     public func recordFacts(_ facts: [StatFact]) async throws {
-        struct Key: Hashable { var agency: String, procedure: String, day: Int64 }
-        struct Group: Hashable { var agency: String, procedure: String }
-        var days: [Key: [Int64]] = [:]
-        var groups: [Group: (firstDay: Int64, span: Int64)] = [:]
-        for f in facts {
-            for (day, values) in StatRows.dayContributions(f) {
-                let key = Key(agency: f.agencyID, procedure: f.procedureCode, day: day)
-                var row = days[key] ?? Array(repeating: 0, count: StatRows.dayColumns.count)
-                for index in values.indices { row[index] += values[index] }
-                days[key] = row
-            }
-            let group = Group(agency: f.agencyID, procedure: f.procedureCode)
-            let first = StatRows.localDay(f.receivedAt)
-            let known = groups[group] ?? (first, f.span)
-            groups[group] = (min(known.firstDay, first), max(known.span, f.span))
-        }
+        let (days, groups) = StatRows.sums(facts)
         try await batcher.write { [days, groups] db in
             // A bulk load touches pages all over the clustered table: keep them in memory
             // rather than spilling them to the WAL again and again.
@@ -155,8 +140,8 @@ extension SQLiteStore {
             defer { try? db.execute(sql: "PRAGMA cache_size = -2000") }
             for f in facts { try Self.insertFactRow(f, db: db) }
             for (key, values) in days { try Self.addDay(agency: key.agency, procedure: key.procedure, day: key.day, values, db: db) }
-            for (group, value) in groups {
-                try Self.noteGroup(agency: group.agency, procedure: group.procedure, firstDay: value.firstDay, span: value.span, db: db)
+            for (group, firstDay, span) in groups {
+                try Self.noteGroup(agency: group.agency, procedure: group.procedure, firstDay: firstDay, span: span, db: db)
             }
         }
     }

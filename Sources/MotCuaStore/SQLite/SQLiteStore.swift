@@ -149,24 +149,12 @@ public final class SQLiteStore: DossierStore {
         try await pool.read { db in try Self.migrator.appliedMigrations(db) }
     }
 
-    static let decoder: JSONDecoder = {
-        let decoder = JSONDecoder()
-        decoder.dateDecodingStrategy = .secondsSince1970
-        return decoder
-    }()
-
-    static let writer = JSONWriter(dateFormat: .secondsSince1970)
-
     static func json<T: Encodable>(_ value: T) throws -> String {
-        try writer.string(value)
+        try StoreJSON.encode(value)
     }
 
     static func decode<T: Decodable>(_ type: T.Type, _ text: String) throws -> T {
-        do {
-            return try decoder.decode(T.self, from: Data(text.utf8))
-        } catch {
-            throw StoreError.corrupt("\(T.self): \(error)")
-        }
+        try StoreJSON.decode(type, text)
     }
 
     // MARK: Catalogue
@@ -335,12 +323,9 @@ public final class SQLiteStore: DossierStore {
         // events are made with an unguessable placeholder code, which the transaction replaces
         // with the allocated one (SQLite's `replace()` in the INSERT itself, a byte scan in C).
         // The writer then only allocates and inserts.
-        let placeholder = "motcua-code-\(UUID().uuidString)"
-        let events = try make(placeholder)
-        guard let filed = Lifecycle.replay(events), filed.code == placeholder else {
-            throw StoreError.corrupt("a new dossier must start with 'created' and carry the code it is given")
-        }
-        let rows = try PreparedDossier(filed, events: events)
+        let new = try NewDossier(make: make)
+        let placeholder = new.placeholder
+        let rows = try PreparedDossier(new.dossier, events: new.events)
         let code = try await batcher.write { db -> String in
             let sequence = try Int.fetchOne(
                 db.cachedStatement(sql: """
@@ -358,14 +343,7 @@ public final class SQLiteStore: DossierStore {
             }
             return code
         }
-        var dossier = filed
-        dossier.code = code
-        let stored = events.map { event -> DossierEvent in
-            var event = event
-            event.dossier?.code = code
-            return event
-        }
-        return (dossier, stored)
+        return new.stored(code: code)
     }
 
     public func apply(code: String, decide: @escaping @Sendable (Dossier) throws -> [DossierEvent]) async throws -> Dossier {
