@@ -107,7 +107,7 @@ let package = Package(
         ),
         .executableTarget(
             name: "StatsBenchmark",
-            dependencies: ["MotCuaCore", "MotCuaStore"],
+            dependencies: ["MotCuaCore", "MotCuaStore", "MotCuaPostgres"],
             path: "Benchmarks/StatsBenchmark"
         ),
         .executableTarget(

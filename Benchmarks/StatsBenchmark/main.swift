@@ -1,11 +1,13 @@
 import Foundation
 import MotCuaCore
+import MotCuaPostgres
 import MotCuaStore
 
 // Report speed over a large table of statistics facts.
 //
 //   swift build -c release --product StatsBenchmark
 //   .build/release/StatsBenchmark /tmp/stats.sqlite 10000000
+//   .build/release/StatsBenchmark postgres://user:password@127.0.0.1:5432/stats 10000000
 //
 // Generates the facts once (kept in the file for later runs): N dossiers over 2022–2026 in 12
 // agencies × 60 procedures (`StatFact.sample`: channels, outcomes, pauses, fees, post). Then times the reports: a year, a month, a year for one agency.
@@ -16,7 +18,8 @@ func say(_ line: String) { FileHandle.standardOutput.write(Data((line + "\n").ut
 let arguments = CommandLine.arguments
 let path = arguments.count > 1 ? arguments[1] : "/tmp/motcua-stats.sqlite"
 let wanted = arguments.count > 2 ? Int(arguments[2]) ?? 10_000_000 : 10_000_000
-let store = try SQLiteStore(path: path)
+let store: any DossierStore = path.hasPrefix("postgres://")
+    ? try await PostgresStore.connect(url: path, requestTimeout: .seconds(3600)) : try SQLiteStore(path: path)
 let agencies = (1...12).map { String(format: "000.%02d.01.H99", $0) }
 let procedures = (1...60).map { String(format: "9.%06d", $0) }
 let start = Int64(WorkCalendar.instant(LocalDate(year: 2022, month: 1, day: 1)!).timeIntervalSince1970)

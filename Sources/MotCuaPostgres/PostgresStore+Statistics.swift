@@ -73,15 +73,31 @@ extension PostgresStore {
             for chunk in stride(from: 0, to: facts.count, by: 5_000) {
                 try await connection.query(Self.factsQuery(facts[chunk..<min(chunk + 5_000, facts.count)]), logger: self.logger)
             }
-            var pipeline = Pipeline()
-            for (key, values) in dayRows {
-                Self.addDay(agency: key.agency, procedure: key.procedure, day: key.day, values, into: &pipeline)
+            for chunk in stride(from: 0, to: dayRows.count, by: 5_000) {
+                try await connection.query(Self.daysQuery(dayRows[chunk..<min(chunk + 5_000, dayRows.count)]), logger: self.logger)
             }
+            var pipeline = Pipeline()
             for (group, firstDay, span) in groupRows {
                 Self.noteGroup(agency: group.agency, procedure: group.procedure, firstDay: firstDay, span: span, into: &pipeline)
             }
             try await pipeline.run(on: connection, logger: self.logger)
         }
+    }
+
+    /// Day counters added as arrays, one statement for many rows (each key once: summed before).
+    static func daysQuery(_ rows: ArraySlice<(StatRows.DayKey, [Int64])>) -> PostgresQuery {
+        var binds = PostgresBindings()
+        binds.append(rows.map(\.0.agency))
+        binds.append(rows.map(\.0.procedure))
+        binds.append(rows.map(\.0.day))
+        for index in StatRows.dayColumns.indices { binds.append(rows.map { $0.1[index] }) }
+        let columns = StatRows.dayColumns
+        return PostgresQuery(unsafeSQL: """
+            INSERT INTO stat_days(agency_id, procedure_code, day, \(columns.joined(separator: ", ")))
+            SELECT * FROM unnest($1::text[], $2::text[], $3::bigint[], \(columns.indices.map { "$\($0 + 4)::bigint[]" }.joined(separator: ", ")))
+            ON CONFLICT (agency_id, procedure_code, day) DO UPDATE SET
+              \(columns.map { "\($0) = stat_days.\($0) + excluded.\($0)" }.joined(separator: ", "))
+            """, binds: binds)
     }
 
     /// Arrays cannot carry NULL here: an absent number travels as this and comes back NULL.
@@ -124,81 +140,77 @@ extension PostgresStore {
             """, binds: binds)
     }
 
-    /// The rows open at `t` that can count in the period (see `SQLiteStore.openAt`); `$1` agency,
-    /// `$2` procedure, `$3` the period's start, `$4` its end, `$5` the group's longest span,
-    /// `$6` infinity.
+    /// The rows of group `g` open at `t` that can count in the period (see `SQLiteStore.openAt`);
+    /// `$1` the period's start, `$3` infinity.
     static func openAt(_ t: String, columns: String) -> String {
         let short = StatRows.shortLife
+        let group = "agency_id = g.agency_id AND procedure_code = g.procedure_code"
         return """
             SELECT \(columns) FROM dossier_stats
-            WHERE agency_id = $1 AND procedure_code = $2 AND received_at >= \(t) - \(short) AND received_at < \(t)
-              AND coalesce(resolved_at, $6) >= \(t)
+            WHERE \(group) AND received_at >= \(t) - \(short) AND received_at < \(t) AND coalesce(resolved_at, $3) >= \(t)
             UNION ALL
             SELECT \(columns) FROM dossier_stats
-            WHERE agency_id = $1 AND procedure_code = $2 AND resolved_at - received_at > \(short)
-              AND received_at >= \(t) - $5 AND received_at < \(t) - \(short) AND resolved_at >= \(t)
+            WHERE \(group) AND resolved_at - received_at > \(short)
+              AND received_at >= \(t) - g.span AND received_at < \(t) - \(short) AND resolved_at >= \(t)
             UNION ALL
             SELECT \(columns) FROM dossier_stats
-            WHERE agency_id = $1 AND procedure_code = $2 AND resolved_at IS NULL
-              AND (supp_from IS NULL OR supp_until IS NOT NULL) AND received_at < \(t) - \(short)
+            WHERE \(group) AND resolved_at IS NULL AND (supp_from IS NULL OR supp_until IS NOT NULL) AND received_at < \(t) - \(short)
             UNION ALL
             SELECT \(columns) FROM dossier_stats
-            WHERE agency_id = $1 AND procedure_code = $2 AND resolved_at IS NULL AND supp_from IS NOT NULL
-              AND supp_until IS NULL AND supp_from >= $3 AND received_at < \(t) - \(short)
+            WHERE \(group) AND resolved_at IS NULL AND supp_from IS NOT NULL
+              AND supp_until IS NULL AND supp_from >= $1 AND received_at < \(t) - \(short)
             """
     }
 
-    static let startSQL = """
-        SELECT count(*) FILTER (WHERE NOT waiting), count(*) FILTER (WHERE waiting AND back AND channel = 1),
-               count(*) FILTER (WHERE waiting AND back AND channel = 0), count(*) FILTER (WHERE waiting AND back AND channel = 2)
-        FROM (\(openAt("$3", columns: """
-            channel, coalesce(supp_from < $3 AND coalesce(supp_until, $6) >= $3, false) AS waiting,
-            coalesce(supp_until < $4, false) AS back
+    /// Every group's report in one statement (one round trip, however many groups): for each
+    /// (agency, procedure) group that began before the period's end, its summed day counters
+    /// and its rows open at the two ends. `$1` start, `$2` end (seconds), `$3` infinity, `$4`,
+    /// `$5` the first and the end day, `$6` the agencies (NULL: all).
+    static let talliesSQL = """
+        SELECT g.agency_id, g.procedure_code, \(StatRows.dayColumns.map { "coalesce(d.\($0), 0)::bigint" }.joined(separator: ", ")),
+               s.carried, s.back_online, s.back_desk, s.back_postal, e.waiting, e.within_term, e.overdue
+        FROM stat_groups g
+        CROSS JOIN LATERAL (
+          SELECT \(StatRows.dayColumns.map { "sum(\($0)) AS \($0)" }.joined(separator: ", ")) FROM stat_days
+          WHERE agency_id = g.agency_id AND procedure_code = g.procedure_code AND day >= $4 AND day < $5
+        ) d
+        CROSS JOIN LATERAL (
+          SELECT count(*) FILTER (WHERE NOT waiting) AS carried, count(*) FILTER (WHERE waiting AND back AND channel = 1) AS back_online,
+                 count(*) FILTER (WHERE waiting AND back AND channel = 0) AS back_desk,
+                 count(*) FILTER (WHERE waiting AND back AND channel = 2) AS back_postal
+          FROM (\(openAt("$1", columns: """
+            channel, coalesce(supp_from < $1 AND coalesce(supp_until, $3) >= $1, false) AS waiting, coalesce(supp_until < $2, false) AS back
             """))) AS open_rows
-        """
-
-    static let endSQL = """
-        SELECT count(*) FILTER (WHERE waiting AND NOT waited_before), count(*) FILTER (WHERE NOT waiting AND NOT overdue),
-               count(*) FILTER (WHERE NOT waiting AND overdue)
-        FROM (\(openAt("$4", columns: """
-            coalesce(supp_from < $4 AND coalesce(supp_until, $6) >= $4, false) AS waiting,
-            coalesce(supp_from < $3, false) AS waited_before,
-            coalesce(due_at < $4 AND NOT coalesce(fee_from < $4 AND coalesce(fee_until, $6) >= $4, false), false) AS overdue
+        ) s
+        CROSS JOIN LATERAL (
+          SELECT count(*) FILTER (WHERE waiting AND NOT waited_before) AS waiting,
+                 count(*) FILTER (WHERE NOT waiting AND NOT overdue) AS within_term, count(*) FILTER (WHERE NOT waiting AND overdue) AS overdue
+          FROM (\(openAt("$2", columns: """
+            coalesce(supp_from < $2 AND coalesce(supp_until, $3) >= $2, false) AS waiting,
+            coalesce(supp_from < $1, false) AS waited_before,
+            coalesce(due_at < $2 AND NOT coalesce(fee_from < $2 AND coalesce(fee_until, $3) >= $2, false), false) AS overdue
             """))) AS open_rows
-        """
-
-    static let daysSQL = """
-        SELECT \(StatRows.dayColumns.map { "coalesce(sum(\($0)), 0)::bigint" }.joined(separator: ", ")) FROM stat_days
-        WHERE agency_id = $1 AND procedure_code = $2 AND day >= $3 AND day < $4
+        ) e
+        WHERE g.first_day < $5 AND ($6::text[] IS NULL OR g.agency_id = ANY($6::text[]))
+        ORDER BY g.agency_id, g.procedure_code
         """
 
     public func statTallies(from a: Int64, to b: Int64, agencies: Set<String>?) async throws -> [GroupTally] {
-        let firstDay = StatRows.localDay(a), endDay = StatRows.localDay(b)
-        // One connection and one snapshot for the whole report.
-        return try await transaction { connection in
-            try await connection.query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY", logger: self.logger)
-            let groups = try await connection.query(
-                "SELECT agency_id, procedure_code, span FROM stat_groups WHERE first_day < \(endDay) ORDER BY agency_id, procedure_code",
-                logger: self.logger
-            ).collect().map { try $0.decode((String, String, Int64).self) }
-            func numbers(_ sql: String, _ values: [any PostgresDynamicTypeEncodable & Sendable]) async throws -> [Int] {
-                var binds = PostgresBindings()
-                for value in values { binds.append(value) }
-                guard let row = try await connection.query(PostgresQuery(unsafeSQL: sql, binds: binds), logger: self.logger).collect().first
-                else { return [] }
-                return try row.makeRandomAccess().map { try Int($0.decode(Int64.self)) }
-            }
-            var result: [GroupTally] = []
-            for (agency, procedure, span) in groups {
-                if let agencies, !agencies.contains(agency) { continue }
-                let d = try await numbers(Self.daysSQL, [agency, procedure, firstDay, endDay])
-                let named: [any PostgresDynamicTypeEncodable & Sendable] = [agency, procedure, a, b, span, Int64.max]
-                let s = try await numbers(Self.startSQL, named)
-                let e = try await numbers(Self.endSQL, named)
-                let t = StatRows.tally(days: d, start: s, end: e)
-                if t != Tally() { result.append(GroupTally(agencyID: agency, procedureCode: procedure, tally: t)) }
-            }
-            return result
+        var binds = PostgresBindings()
+        binds.append(a)
+        binds.append(b)
+        binds.append(Int64.max)
+        binds.append(StatRows.localDay(a))
+        binds.append(StatRows.localDay(b))
+        binds.append(agencies.map { $0.sorted() })
+        let columns = StatRows.dayColumns.count
+        return try await rows(PostgresQuery(unsafeSQL: Self.talliesSQL, binds: binds)).compactMap { row in
+            let cells = Array(row.makeRandomAccess())
+            let agency = try cells[0].decode(String.self), procedure = try cells[1].decode(String.self)
+            let numbers = try cells[2...].map { try Int($0.decode(Int64.self)) }
+            let t = StatRows.tally(
+                days: Array(numbers[..<columns]), start: Array(numbers[columns..<(columns + 4)]), end: Array(numbers[(columns + 4)...]))
+            return t == Tally() ? nil : GroupTally(agencyID: agency, procedureCode: procedure, tally: t)
         }
     }
 }
