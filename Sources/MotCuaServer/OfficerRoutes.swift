@@ -178,10 +178,21 @@ struct OfficerRoutes {
                 throw Problem.notFound
             }
             let encoded = file.name.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "tep"
+            let bytes: ByteBuffer
+            do {
+                bytes = try await dependencies.blobs.read(file.sha256)
+            } catch {
+                // The dossier lists a file the blob store does not hold: an integrity problem to
+                // look into, and for the caller a file that is not there.
+                dependencies.logger.warning(
+                    "integrity: a dossier lists a file the blob store lacks",
+                    metadata: ["code": "\(dossier.code)", "sha256": "\(file.sha256)", "error": "\(error)"])
+                throw Problem.notFound
+            }
             return Response(
                 status: .ok,
                 headers: [.contentType: file.contentType, .contentDisposition: "attachment; filename*=UTF-8''\(encoded)"],
-                body: .init(byteBuffer: try await dependencies.blobs.read(file.sha256)))
+                body: .init(byteBuffer: bytes))
         }
         command(group, "ready") { _, _ in .resultReady }
         command(group, "return") { request, _ in
@@ -296,8 +307,13 @@ struct OfficerRoutes {
 struct AnyEncodable: Encodable {
     let encodeValue: (any Encoder) throws -> Void
 
+    /// Through a single-value container, so that the encoder's own rules for the value's type
+    /// apply (a `Date` becomes the API's date-time string, not `Date`'s bare number).
     init<T: Encodable>(_ value: T) {
-        encodeValue = value.encode(to:)
+        encodeValue = { encoder in
+            var container = encoder.singleValueContainer()
+            try container.encode(value)
+        }
     }
 
     func encode(to encoder: any Encoder) throws {

@@ -80,6 +80,8 @@ struct OverdueWatchTests {
         let leaderNow = try await server.login(.leader)
         let digest = try await server.request("GET", "/api/v1/digest", token: leaderNow)
         #expect(digest.status == 200)
+        // The instant of the digest is a date-time like every other in the API, not a bare number.
+        #expect((digest.json["at"] as? String).flatMap(WorkCalendar.parse) == WorkCalendar.parse("2026-03-02T09:00:00+07:00"), "\(digest.json["at"] ?? "none")")
         let entry = try #require((digest.json["items"] as? [[String: Any]])?.first)
         #expect(entry["code"] as? String == code && (entry["handler"] as? [String: Any])?["id"] as? String == "handler@\(TestServer.agencyA)")
         // Friday 15:30–17:00 and Monday 07:30–09:00: three working hours.
@@ -88,6 +90,8 @@ struct OverdueWatchTests {
         #expect(try await server.request("GET", "/api/v1/digest", token: deskNow).status == 403)
         let alertsView = try await server.request("GET", "/api/v1/dossiers/\(code)/alerts", token: deskNow)
         #expect((alertsView.json["items"] as? [[String: Any]])?.count == 3)
+        let firstAlert = try #require((alertsView.json["items"] as? [[String: Any]])?.first)
+        #expect((firstAlert["due"] as? String).flatMap(WorkCalendar.parse) == WorkCalendar.parse("2026-02-27T15:30:00+07:00"))
     }
 
     @Test("Paused dossiers are never flagged; a resumed one is judged on its new appointment")

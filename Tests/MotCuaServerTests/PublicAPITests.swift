@@ -57,6 +57,11 @@ struct PublicAPITests {
         #expect((queue.json["items"] as? [[String: Any]])?.contains { $0["code"] as? String == code } == true)
         let download = try await server.request("GET", "/api/v1/dossiers/\(code)/files/\(pdf.sha256)", token: desk)
         #expect(download.status == 200 && download.body == parts[1].data)
+        // A file the dossier lists but the blob store lost is a 404 problem, not a 500.
+        try FileManager.default.removeItem(at: server.blobs.path(pdf.sha256))
+        let lost = try await server.request("GET", "/api/v1/dossiers/\(code)/files/\(pdf.sha256)", token: desk)
+        #expect(lost.status == 404 && lost.headers.contains { $0.key.lowercased() == "content-type" && $0.value == "application/problem+json" }, "\(lost.status) \(lost.headers)")
+        try onDisk.write(to: server.blobs.path(pdf.sha256))
         server.clock.advance(3600)
         let received = try await server.request("POST", "/api/v1/dossiers/\(code)/receive", token: desk, json: [:])
         #expect(received.status == 200 && received.json["status"] as? String == "received" && received.json["dueAt"] is String)
