@@ -23,6 +23,13 @@ if [ -z "$bindir" ] || [ ! -x "$bindir/initdb" ]; then
   exit 69
 fi
 port="${MOTCUA_PG_PORT:-55432}"
+# Two ports, PORT and PORT+1: the first pair nobody listens on (a cluster left by another run
+# must not make this one fail).
+listening() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+for _ in $(seq 1 50); do
+  if ! listening "$port" && ! listening "$((port + 1))"; then break; fi
+  port=$((port + 2))
+done
 password="motcua-test"
 dir=$(mktemp -d "${TMPDIR:-/tmp}/motcua-pg.XXXXXX")
 chmod 755 "$dir"
