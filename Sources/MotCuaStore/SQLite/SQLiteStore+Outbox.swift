@@ -25,15 +25,20 @@ extension SQLiteStore {
 
     public func claimDueNotifications(now: Date, lease: TimeInterval, limit: Int) async throws -> [OutboxItem] {
         try await batcher.write { db in
-            let items = try Row.fetchAll(
-                db, sql: "SELECT * FROM notifications WHERE status = 'pending' AND next_at <= ? ORDER BY next_at LIMIT ?",
-                arguments: [now.timeIntervalSince1970, limit]
-            ).compactMap(Self.outboxItem)
-            for item in items {
-                try db.execute(sql: "UPDATE notifications SET next_at = ? WHERE id = ?", arguments: [(now + lease).timeIntervalSince1970, item.id])
-            }
-            return items
+            try Self.claimDue(in: "notifications", now: now, lease: lease, limit: limit, db: db).compactMap(Self.outboxItem)
         }
+    }
+
+    /// Pending rows of an outbox table due at `now`, oldest first, their next attempt moved
+    /// `lease` ahead (the claim; the writer is single, so nothing else takes them meanwhile).
+    static func claimDue(in table: String, now: Date, lease: TimeInterval, limit: Int, db: Database) throws -> [Row] {
+        let rows = try Row.fetchAll(
+            db, sql: "SELECT * FROM \(table) WHERE status = 'pending' AND next_at <= ? ORDER BY next_at LIMIT ?",
+            arguments: [now.timeIntervalSince1970, limit])
+        for row in rows {
+            try db.execute(sql: "UPDATE \(table) SET next_at = ? WHERE id = ?", arguments: [(now + lease).timeIntervalSince1970, row["id"] as String])
+        }
+        return rows
     }
 
     public func notifications(dossierID: String) async throws -> [OutboxItem] {

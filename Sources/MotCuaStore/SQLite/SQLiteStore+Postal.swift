@@ -41,14 +41,7 @@ extension SQLiteStore {
 
     public func claimDuePostalOrders(now: Date, lease: TimeInterval, limit: Int) async throws -> [PostalOrderItem] {
         try await batcher.write { db in
-            let items = try Row.fetchAll(
-                db, sql: "SELECT * FROM postal_orders WHERE status = 'pending' AND next_at <= ? ORDER BY next_at LIMIT ?",
-                arguments: [now.timeIntervalSince1970, limit]
-            ).compactMap(Self.postalOrderItem)
-            for item in items {
-                try db.execute(sql: "UPDATE postal_orders SET next_at = ? WHERE id = ?", arguments: [(now + lease).timeIntervalSince1970, item.id])
-            }
-            return items
+            try Self.claimDue(in: "postal_orders", now: now, lease: lease, limit: limit, db: db).compactMap(Self.postalOrderItem)
         }
     }
 
