@@ -6,9 +6,8 @@ import MotCuaStore
 struct PreparedIntake: Sendable {
     var agencyID: String
     var day: LocalDate
-    /// The stand-in code in `data` and `events`, replaced by the allocated one.
-    var placeholder: String
-    var dossier: Dossier
+    /// Decided with a stand-in code, replaced in `data` and `events` by the allocated one.
+    var new: NewDossier
     var data: String
     var events: [(DossierEvent, String)]
     var idempotencyKey: IdempotencyKey?

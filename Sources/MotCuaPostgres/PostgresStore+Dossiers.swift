@@ -15,42 +15,60 @@ extension PostgresStore {
         // day that arrive meanwhile (`IntakeGroups`).
         let new = try NewDossier(make: make)
         let intake = PreparedIntake(
-            agencyID: agencyID, day: day, placeholder: new.placeholder, dossier: new.dossier, data: try Self.json(new.dossier),
+            agencyID: agencyID, day: day, new: new, data: try Self.json(new.dossier),
             events: try new.events.map { ($0, try Self.json($0)) }, idempotencyKey: idempotencyKey)
         let code = try await intakeGroups.file(intake, store: self)
         return new.stored(code: code)
     }
 
     /// Files a group of intakes of one agency and day in one transaction (see `IntakeGroups`):
-    /// each in its own savepoint, its code taken from the counter row inside it, so a failing
-    /// intake rolls back alone and gives its number back; the rest commit together, one flush
-    /// for all. Returns each intake's code or error, in order; throws when nothing committed.
+    /// their codes taken from the counter row at once, their rows written as one batch (one
+    /// statement per table). Should that fail on something one intake brings (the day's last
+    /// code used, say), the group is filed again one intake at a time, so that only that intake
+    /// fails. Returns each intake's code or error, in order; throws when nothing committed.
     func fileGroup(_ intakes: [PreparedIntake]) async throws -> [Result<String, any Error>] {
+        do {
+            return try await fileTogether(intakes).map { .success($0) }
+        } catch let error as StoreError {
+            // The database gone, or a timeout: the commit may have landed, so nothing is filed
+            // again (the client retries with its idempotency key).
+            guard case .dailyCodeLimit = error else { throw error }
+        } catch is PSQLError {
+            // Refused by the server (a constraint): the transaction rolled back, nothing landed.
+        }
+        return try await fileOneByOne(intakes)
+    }
+
+    private func fileTogether(_ intakes: [PreparedIntake]) async throws -> [String] {
+        try await transaction { connection in
+            let first = intakes[0]
+            let last = try await self.takeCodes(intakes.count, agencyID: first.agencyID, day: first.day, connection: connection)
+            guard last <= DossierCode.dailyLimit else { throw StoreError.dailyCodeLimit(agencyID: first.agencyID) }
+            var batch = ChangeBatch()
+            let codes = intakes.indices.map { index in
+                DossierCode.make(agencyID: first.agencyID, date: first.day, sequence: last - intakes.count + 1 + index)
+            }
+            for (intake, code) in zip(intakes, codes) { Self.add(intake, code: code, to: &batch) }
+            try await batch.run(on: connection, logger: self.logger)
+            return codes
+        }
+    }
+
+    /// Each intake in its own savepoint, so that a failing one rolls back alone and gives its
+    /// number back; the rest commit together.
+    private func fileOneByOne(_ intakes: [PreparedIntake]) async throws -> [Result<String, any Error>] {
         try await transaction { connection in
             var results: [Result<String, any Error>] = []
             for intake in intakes {
                 try await connection.query("SAVEPOINT intake", logger: self.logger)
                 do {
-                    let dayKey = DossierCode.dayKey(intake.day)
-                    let sequence = try await connection.query("""
-                        INSERT INTO dossier_sequences(agency_id, day, last) VALUES (\(intake.agencyID), \(dayKey), 1)
-                        ON CONFLICT (agency_id, day) DO UPDATE SET last = dossier_sequences.last + 1
-                        RETURNING last
-                        """, logger: self.logger).collect().first?.decode(Int.self) ?? 1
+                    let sequence = try await self.takeCodes(1, agencyID: intake.agencyID, day: intake.day, connection: connection)
                     guard sequence <= DossierCode.dailyLimit else { throw StoreError.dailyCodeLimit(agencyID: intake.agencyID) }
                     let code = DossierCode.make(agencyID: intake.agencyID, date: intake.day, sequence: sequence)
-                    var dossier = intake.dossier
-                    dossier.code = code
-                    var pipeline = Pipeline()
-                    Self.insertDossier(dossier, data: intake.data.replacingOccurrences(of: intake.placeholder, with: code), into: &pipeline)
-                    Self.writeChange(
-                        dossier, previous: nil,
-                        events: intake.events.map { ($0.0, $0.1.replacingOccurrences(of: intake.placeholder, with: code)) }, into: &pipeline)
-                    if let key = intake.idempotencyKey {
-                        pipeline.add("UPDATE idempotency_keys SET dossier_code = \(code) WHERE scope = \(key.scope) AND key = \(key.key)")
-                    }
-                    pipeline.add("RELEASE SAVEPOINT intake")
-                    try await pipeline.run(on: connection, logger: self.logger)
+                    var batch = ChangeBatch()
+                    Self.add(intake, code: code, to: &batch)
+                    try await batch.run(on: connection, logger: self.logger)
+                    try await connection.query("RELEASE SAVEPOINT intake", logger: self.logger)
                     results.append(.success(code))
                 } catch {
                     // This intake only: back to before it, its number given back. (When the
@@ -64,6 +82,26 @@ extension PostgresStore {
         }
     }
 
+    /// Takes `count` numbers from the agency's counter row for the day (locked until commit);
+    /// returns the last one.
+    private func takeCodes(_ count: Int, agencyID: String, day: LocalDate, connection: PostgresConnection) async throws -> Int {
+        let dayKey = DossierCode.dayKey(day)
+        return try await connection.query("""
+            INSERT INTO dossier_sequences(agency_id, day, last) VALUES (\(agencyID), \(dayKey), \(count))
+            ON CONFLICT (agency_id, day) DO UPDATE SET last = dossier_sequences.last + excluded.last
+            RETURNING last
+            """, logger: logger).collect().first?.decode(Int.self) ?? count
+    }
+
+    /// An intake's rows, its code put in place of the stand-in.
+    private static func add(_ intake: PreparedIntake, code: String, to batch: inout ChangeBatch) {
+        var dossier = intake.new.dossier
+        dossier.code = code
+        batch.insert(dossier, data: intake.new.replacingPlaceholder(in: intake.data, with: code))
+        batch.add(dossier, previous: nil, events: intake.events.map { ($0.0, intake.new.replacingPlaceholder(in: $0.1, with: code)) })
+        if let key = intake.idempotencyKey { batch.link(key, to: code) }
+    }
+
     public func apply(code: String, decide: @escaping @Sendable (Dossier) throws -> [DossierEvent]) async throws -> Dossier {
         try await transaction { connection in
             // The row stays locked until commit: concurrent commands on one dossier take turns.
@@ -75,25 +113,11 @@ extension PostgresStore {
             guard !events.isEmpty else { return current }
             let updated = events.reduce(current) { Lifecycle.evolve($0, $1) }
             try await Self.updateDossier(updated, previous: current, connection: connection, logger: self.logger)
-            var pipeline = Pipeline()
-            Self.writeChange(updated, previous: current, events: try events.map { ($0, try Self.json($0)) }, into: &pipeline)
-            try await pipeline.run(on: connection, logger: self.logger)
+            var batch = ChangeBatch()
+            batch.add(updated, previous: current, events: try events.map { ($0, try Self.json($0)) })
+            try await batch.run(on: connection, logger: self.logger)
             return updated
         }
-    }
-
-    static func insertDossier(_ d: Dossier, data: String, into pipeline: inout Pipeline) {
-        let watch = WatchColumns(d, crossed: [])
-        pipeline.add("""
-            INSERT INTO dossiers(id, code, agency_id, current_agency_id, pending_agency_id, procedure_code, status, channel,
-              return_method, applicant_name, applicant_folded, id_number, phone, submitted_at, received_at, due_at, updated_at,
-              version, handler_id, department_id, watch_due, watch_near, alert_at, data)
-            VALUES (\(d.id), \(d.code), \(d.agencyID), \(d.currentAgencyID), \(d.pendingAgencyID), \(d.procedureCode),
-              \(d.status.rawValue), \(d.channel.rawValue), \(d.returnMethod.rawValue), \(d.applicant.name),
-              \(foldedSearchKey(d.applicant.name)), \(d.applicant.idNumber), \(d.applicant.phone), \(d.submittedAt.timeIntervalSince1970),
-              \(d.receivedAt?.timeIntervalSince1970), \(d.dueAt?.timeIntervalSince1970), \(d.updatedAt.timeIntervalSince1970),
-              \(d.version), \(d.handlerID), \(d.departmentID), \(watch.due), \(watch.near), \(watch.alertAt), \(data))
-            """)
     }
 
     static func updateDossier(_ d: Dossier, previous: Dossier, connection: PostgresConnection, logger: Logger) async throws {
@@ -114,59 +138,6 @@ extension PostgresStore {
             RETURNING 1
             """, logger: logger).collect()
         guard updated.count == 1 else { throw StoreError.conflict("dossier \(d.code) changed underneath") }
-    }
-
-    /// Everything a change writes besides the projection row itself, pipelined.
-    static func writeChange(_ d: Dossier, previous: Dossier?, events: [(DossierEvent, String)], into pipeline: inout Pipeline) {
-        let submitted = d.submittedAt.timeIntervalSince1970
-        for agency in accessAgencies(of: d).sorted() {
-            pipeline.add("""
-                INSERT INTO dossier_access(agency_id, dossier_id, submitted_at) VALUES (\(agency), \(d.id), \(submitted))
-                ON CONFLICT DO NOTHING
-                """)
-        }
-        syncStats(d, previous: previous, into: &pipeline)
-        let plain = events.map(\.0)
-        for sha256 in Set(referencedFiles(plain)).sorted() {
-            pipeline.add(
-                "INSERT INTO dossier_files(sha256, dossier_id) VALUES (\(sha256), \(d.id)) ON CONFLICT DO NOTHING")
-        }
-        for row in NotificationRow.rows(plain, dossierID: d.id) {
-            let at = row.at.timeIntervalSince1970
-            pipeline.add("""
-                INSERT INTO notifications(id, dossier_id, code, kind, sequence, created_at, next_at)
-                VALUES (\(row.id), \(d.id), \(d.code), \(row.kind.rawValue), \(row.sequence), \(at), \(at))
-                ON CONFLICT DO NOTHING
-                """)
-        }
-        for change in PostalRowChange.changes(plain, code: d.code) {
-            switch change {
-            case let .order(id, agencyID, direction, at):
-                let seconds = at.timeIntervalSince1970
-                pipeline.add("""
-                    INSERT INTO postal_orders(id, dossier_id, code, agency_id, direction, created_at, next_at)
-                    VALUES (\(id), \(d.id), \(d.code), \(agencyID), \(direction.rawValue), \(seconds), \(seconds))
-                    ON CONFLICT DO NOTHING
-                    """)
-            case let .accepted(id, waybill, at):
-                pipeline.add("""
-                    UPDATE postal_orders SET waybill = coalesce(waybill, \(waybill)), sent_at = coalesce(sent_at, \(at.timeIntervalSince1970)),
-                      next_at = NULL, status = CASE WHEN status IN ('pending', 'dead') THEN 'sent' ELSE status END
-                    WHERE id = \(id)
-                    """)
-            case .cancelAll:
-                pipeline.add("""
-                    UPDATE postal_orders SET status = 'cancelled', next_at = NULL WHERE dossier_id = \(d.id) AND status IN ('pending', 'dead')
-                    """)
-            }
-        }
-        for (event, json) in events {
-            pipeline.add("""
-                INSERT INTO dossier_events(dossier_id, sequence, kind, at, actor_id, agency_id, data)
-                VALUES (\(d.id), \(event.sequence), \(event.kind.rawValue), \(event.at.timeIntervalSince1970), \(event.actor.id),
-                  \(event.agencyID), \(json))
-                """)
-        }
     }
 
     public func version(code: String) async throws -> Int? {

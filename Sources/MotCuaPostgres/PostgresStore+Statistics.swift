@@ -6,67 +6,9 @@ import PostgresNIO
 // The statistics rows, laid out and read as in SQLite (`SQLiteStore+Statistics.swift` explains
 // the layout): day counters summed over the period, plus the dossiers open at its two ends.
 extension PostgresStore {
-    static func syncStats(_ d: Dossier, previous: Dossier?, into pipeline: inout Pipeline) {
-        guard let fact = StatFact(d) else { return }
-        let old = previous.flatMap(StatFact.init)
-        if old == fact { return }
-        writeFact(fact, replacing: old, into: &pipeline)
-    }
-
-    static func writeFact(_ f: StatFact, replacing old: StatFact?, into pipeline: inout Pipeline) {
-        insertFactRow(f, into: &pipeline)
-        for (day, values) in StatRows.deltas(f, replacing: old).sorted(by: { $0.key < $1.key }) {
-            addDay(agency: f.agencyID, procedure: f.procedureCode, day: day, values, into: &pipeline)
-        }
-        noteGroup(agency: f.agencyID, procedure: f.procedureCode, firstDay: StatRows.localDay(f.receivedAt), span: f.span, into: &pipeline)
-    }
-
-    static func insertFactRow(_ f: StatFact, into pipeline: inout Pipeline) {
-        pipeline.add("""
-            INSERT INTO dossier_stats(agency_id, procedure_code, received_at, dossier_id, channel, level, resolved_at, resolution,
-              due_at, supp_from, supp_until, fee_from, fee_until, returned_at, returned_by_post, has_fee, paid_online, digitised,
-              rating, working_seconds)
-            VALUES (\(f.agencyID), \(f.procedureCode), \(f.receivedAt), \(f.dossierID), \(StatRows.channelCode(f.channel)), \(f.level),
-              \(f.resolvedAt), \(f.resolution?.rawValue), \(f.dueAt), \(f.supplementationFrom), \(f.supplementationUntil), \(f.feeFrom),
-              \(f.feeUntil), \(f.returnedAt), \(f.returnedByPost), \(f.hasFee), \(f.paidOnline), \(f.digitised), \(f.rating),
-              \(f.workingSeconds))
-            ON CONFLICT (agency_id, procedure_code, received_at, dossier_id) DO UPDATE SET channel = excluded.channel,
-              level = excluded.level, resolved_at = excluded.resolved_at, resolution = excluded.resolution, due_at = excluded.due_at,
-              supp_from = excluded.supp_from, supp_until = excluded.supp_until, fee_from = excluded.fee_from,
-              fee_until = excluded.fee_until, returned_at = excluded.returned_at, returned_by_post = excluded.returned_by_post,
-              has_fee = excluded.has_fee, paid_online = excluded.paid_online, digitised = excluded.digitised, rating = excluded.rating,
-              working_seconds = excluded.working_seconds
-            """)
-    }
-
-    static let addDaySQL = """
-        INSERT INTO stat_days(agency_id, procedure_code, day, \(StatRows.dayColumns.joined(separator: ", ")))
-        VALUES ($1, $2, $3, \(StatRows.dayColumns.indices.map { "$\($0 + 4)" }.joined(separator: ", ")))
-        ON CONFLICT (agency_id, procedure_code, day) DO UPDATE SET
-          \(StatRows.dayColumns.map { "\($0) = stat_days.\($0) + excluded.\($0)" }.joined(separator: ", "))
-        """
-
-    static func addDay(agency: String, procedure: String, day: Int64, _ values: [Int64], into pipeline: inout Pipeline) {
-        guard values.contains(where: { $0 != 0 }) else { return }
-        var binds = PostgresBindings()
-        binds.append(agency)
-        binds.append(procedure)
-        binds.append(day)
-        for value in values { binds.append(value) }
-        pipeline.add(PostgresQuery(unsafeSQL: addDaySQL, binds: binds))
-    }
-
-    static func noteGroup(agency: String, procedure: String, firstDay: Int64, span: Int64, into pipeline: inout Pipeline) {
-        pipeline.add("""
-            INSERT INTO stat_groups(agency_id, procedure_code, first_day, span) VALUES (\(agency), \(procedure), \(firstDay), \(span))
-            ON CONFLICT (agency_id, procedure_code) DO UPDATE
-              SET first_day = least(stat_groups.first_day, excluded.first_day), span = greatest(stat_groups.span, excluded.span)
-            WHERE excluded.first_day < stat_groups.first_day OR excluded.span > stat_groups.span
-            """)
-    }
-
     /// Bulk load (benchmarks, generated history): the facts go in as arrays, a few thousand rows
-    /// a statement, and the day counters are summed in memory first.
+    /// a statement, and the day counters are summed in memory first. (Changes write the same
+    /// rows through `ChangeBatch`, with the same statements.)
     public func recordFacts(_ facts: [StatFact]) async throws {
         let (dayRows, groupRows) = StatRows.sums(facts)
         try await transaction(timeout: Self.bulkTimeout) { connection in
@@ -76,11 +18,9 @@ extension PostgresStore {
             for chunk in stride(from: 0, to: dayRows.count, by: 5_000) {
                 try await connection.query(Self.daysQuery(dayRows[chunk..<min(chunk + 5_000, dayRows.count)]), logger: self.logger)
             }
-            var pipeline = Pipeline()
-            for (group, firstDay, span) in groupRows {
-                Self.noteGroup(agency: group.agency, procedure: group.procedure, firstDay: firstDay, span: span, into: &pipeline)
+            for chunk in stride(from: 0, to: groupRows.count, by: 5_000) {
+                try await connection.query(Self.groupsQuery(groupRows[chunk..<min(chunk + 5_000, groupRows.count)]), logger: self.logger)
             }
-            try await pipeline.run(on: connection, logger: self.logger)
         }
     }
 
@@ -137,6 +77,29 @@ extension PostgresStore {
               $9::bigint[], $10::bigint[], $11::bigint[], $12::bigint[], $13::bigint[], $14::bigint[], $15::boolean[], $16::boolean[],
               $17::boolean[], $18::boolean[], $19::bigint[], $20::bigint[])
               AS f(a, p, r, d, c, l, rs, rn, du, sf, su, ff, fu, ra, bp, hf, po, dg, rt, ws)
+            ON CONFLICT (agency_id, procedure_code, received_at, dossier_id) DO UPDATE SET channel = excluded.channel,
+              level = excluded.level, resolved_at = excluded.resolved_at, resolution = excluded.resolution, due_at = excluded.due_at,
+              supp_from = excluded.supp_from, supp_until = excluded.supp_until, fee_from = excluded.fee_from,
+              fee_until = excluded.fee_until, returned_at = excluded.returned_at, returned_by_post = excluded.returned_by_post,
+              has_fee = excluded.has_fee, paid_online = excluded.paid_online, digitised = excluded.digitised, rating = excluded.rating,
+              working_seconds = excluded.working_seconds
+            """, binds: binds)
+    }
+
+    /// Where each (agency, procedure) group's rows begin and how long they may stay open: only
+    /// ever widened (each key once: merged before).
+    static func groupsQuery(_ rows: ArraySlice<(StatRows.GroupKey, firstDay: Int64, span: Int64)>) -> PostgresQuery {
+        var binds = PostgresBindings()
+        binds.append(rows.map(\.0.agency))
+        binds.append(rows.map(\.0.procedure))
+        binds.append(rows.map(\.firstDay))
+        binds.append(rows.map(\.span))
+        return PostgresQuery(unsafeSQL: """
+            INSERT INTO stat_groups(agency_id, procedure_code, first_day, span)
+            SELECT * FROM unnest($1::text[], $2::text[], $3::bigint[], $4::bigint[])
+            ON CONFLICT (agency_id, procedure_code) DO UPDATE
+              SET first_day = least(stat_groups.first_day, excluded.first_day), span = greatest(stat_groups.span, excluded.span)
+            WHERE excluded.first_day < stat_groups.first_day OR excluded.span > stat_groups.span
             """, binds: binds)
     }
 

@@ -69,6 +69,36 @@ struct StoreTests {
         #expect(tomorrow.code == "000.15.01.H42-260303-0001")
     }
 
+    @Test("Near the day's last code, concurrent intakes take the numbers left and the others are refused, nothing half-written",
+          arguments: Backend.all)
+    func dailyLimitUnderConcurrency(backend: Backend) async throws {
+        let store = try await backend.makeStore()
+        _ = try await file(store, intake(), at: now)
+        try await rawExecute(store, "UPDATE dossier_sequences SET last = \(DossierCode.dailyLimit - 6)")
+        // Concurrent intakes of one desk and day are filed together (one transaction on
+        // PostgreSQL): the group that crosses the limit must still file the ones that fit.
+        let outcomes = await withTaskGroup(of: Result<String, any Error>.self) { group in
+            for index in 0..<20 {
+                group.addTask {
+                    do { return .success(try await file(store, intake("Người \(index)"), at: now).code) } catch { return .failure(error) }
+                }
+            }
+            var outcomes: [Result<String, any Error>] = []
+            for await outcome in group { outcomes.append(outcome) }
+            return outcomes
+        }
+        let codes = outcomes.compactMap { try? $0.get() }
+        #expect(Set(codes) == Set((9_994...9_999).map { String(format: "000.15.01.H42-260302-%04d", $0) }))
+        for case let .failure(error) in outcomes {
+            guard case StoreError.dailyCodeLimit = error else {
+                Issue.record("unexpected error \(error)")
+                continue
+            }
+        }
+        let counts = try await store.counts()
+        #expect(counts.dossiers == 7 && counts.events == 14)
+    }
+
     @Test("A restart keeps dossiers, control sheets, officers and sessions", arguments: Backend.all)
     func restart(backend: Backend) async throws {
         let database = try await backend.scratch()
@@ -262,5 +292,23 @@ struct SeedTests {
                 try SeedLoader.loadCatalogue(from: directory)
             }
         }
+    }
+}
+
+@Suite("A new dossier's stand-in code")
+struct PlaceholderTests {
+    @Test("Every occurrence is replaced, the text around it (Vietnamese included) kept byte for byte")
+    func replaced() throws {
+        let new = try NewDossier { code in
+            try Lifecycle.file(intake("Nguyễn Thị Hồng Đào"), code: code, id: "d1", context: DecisionContext(actor: desk, now: WorkCalendar.parse("2026-03-02T09:00:00+07:00")!, calendar: calendar))
+        }
+        let text = "«\(new.placeholder)» và \(new.placeholder)\(new.placeholder) — Hà Tĩnh"
+        #expect(new.replacingPlaceholder(in: text, with: "000.15.01.H42-260302-0001")
+            == "«000.15.01.H42-260302-0001» và 000.15.01.H42-260302-0001000.15.01.H42-260302-0001 — Hà Tĩnh")
+        #expect(new.replacingPlaceholder(in: "Đơn không mã", with: "X") == "Đơn không mã")
+        #expect(new.replacingPlaceholder(in: String(new.placeholder.dropLast()), with: "X") == String(new.placeholder.dropLast()))
+        let json = try StoreJSON.encode(new.dossier)
+        let stored = try StoreJSON.decode(Dossier.self, new.replacingPlaceholder(in: json, with: "000.15.01.H42-260302-0001"))
+        #expect(stored == new.stored(code: "000.15.01.H42-260302-0001").0)
     }
 }

@@ -85,12 +85,18 @@ package enum StatRows {
         package var agency: String, procedure: String
     }
 
-    /// A bulk load's day counters and group bounds, summed in memory (in key order).
-    package static func sums(_ facts: [StatFact]) -> (days: [(DayKey, [Int64])], groups: [(GroupKey, firstDay: Int64, span: Int64)]) {
-        var days: [DayKey: [Int64]] = [:]
-        var groups: [GroupKey: (firstDay: Int64, span: Int64)] = [:]
-        for f in facts {
-            for (day, values) in dayContributions(f) {
+    /// Day counters and group bounds summed in memory over many facts (a bulk load, or a batch of
+    /// changes), each key once: an upsert may touch a row only once per statement. Read in key
+    /// order, so that two writers take their row locks in the same order and never deadlock.
+    package struct Sums: Sendable {
+        private var days: [DayKey: [Int64]] = [:]
+        private var groups: [GroupKey: (firstDay: Int64, span: Int64)] = [:]
+
+        package init() {}
+
+        /// Adds what writing `f` in place of `old` (nil: a new row) changes.
+        package mutating func add(_ f: StatFact, replacing old: StatFact? = nil) {
+            for (day, values) in deltas(f, replacing: old) {
                 let key = DayKey(agency: f.agencyID, procedure: f.procedureCode, day: day)
                 var row = days[key] ?? Array(repeating: 0, count: dayColumns.count)
                 for index in values.indices { row[index] += values[index] }
@@ -101,9 +107,25 @@ package enum StatRows {
             let known = groups[group] ?? (first, f.span)
             groups[group] = (min(known.firstDay, first), max(known.span, f.span))
         }
-        return (
-            days.sorted { ($0.key.agency, $0.key.procedure, $0.key.day) < ($1.key.agency, $1.key.procedure, $1.key.day) }.map { ($0.key, $0.value) },
-            groups.sorted { ($0.key.agency, $0.key.procedure) < ($1.key.agency, $1.key.procedure) }.map { ($0.key, $0.value.firstDay, $0.value.span) })
+
+        /// The day rows whose counters change, in key order.
+        package var dayRows: [(DayKey, [Int64])] {
+            days.filter { $0.value.contains { $0 != 0 } }
+                .sorted { ($0.key.agency, $0.key.procedure, $0.key.day) < ($1.key.agency, $1.key.procedure, $1.key.day) }
+                .map { ($0.key, $0.value) }
+        }
+
+        package var groupRows: [(GroupKey, firstDay: Int64, span: Int64)] {
+            groups.sorted { ($0.key.agency, $0.key.procedure) < ($1.key.agency, $1.key.procedure) }
+                .map { ($0.key, $0.value.firstDay, $0.value.span) }
+        }
+    }
+
+    /// A bulk load's day counters and group bounds (see `Sums`).
+    package static func sums(_ facts: [StatFact]) -> (days: [(DayKey, [Int64])], groups: [(GroupKey, firstDay: Int64, span: Int64)]) {
+        var sums = Sums()
+        for f in facts { sums.add(f) }
+        return (sums.dayRows, sums.groupRows)
     }
 
     /// What rewriting `old` as `f` adds to each day's counters (negative where it moves away).

@@ -41,6 +41,30 @@ package struct NewDossier: Sendable {
         dossier = filed
     }
 
+    /// `text` (the dossier's or an event's JSON) with the stand-in code replaced by `code`, byte
+    /// by byte over UTF-8. Foundation's `replacingOccurrences` went through UTF-16 and took
+    /// ~35% of the server's CPU in PostgreSQL intakes (perf, 1,057 intakes/s from one desk).
+    package func replacingPlaceholder(in text: String, with code: String) -> String {
+        let needle = Array(placeholder.utf8), bytes = Array(text.utf8)
+        guard let first = needle.first, bytes.count >= needle.count else { return text }
+        var out: [UInt8] = []
+        out.reserveCapacity(bytes.count)
+        var index = 0, copied = 0
+        while index <= bytes.count - needle.count {
+            if bytes[index] == first, bytes[index..<(index + needle.count)].elementsEqual(needle) {
+                out.append(contentsOf: bytes[copied..<index])
+                out.append(contentsOf: code.utf8)
+                index += needle.count
+                copied = index
+            } else {
+                index += 1
+            }
+        }
+        guard copied > 0 else { return text }
+        out.append(contentsOf: bytes[copied...])
+        return String(decoding: out, as: UTF8.self)
+    }
+
     /// The dossier and its events as stored under `code`.
     package func stored(code: String) -> (Dossier, [DossierEvent]) {
         var dossier = dossier
