@@ -140,8 +140,14 @@ extension PostgresStore {
         guard updated.count == 1 else { throw StoreError.conflict("dossier \(d.code) changed underneath") }
     }
 
+    /// Asked before every detail read (the rendering of a version is cached), so prepared once per
+    /// connection rather than parsed and planned each time.
     public func version(code: String) async throws -> Int? {
-        try await rows("SELECT version FROM dossiers WHERE code = \(code)").first?.decode(Int.self)
+        try await timed {
+            var versions: [Int] = []
+            for try await version in try await self.client.execute(VersionOfCode(code: code), logger: self.logger) { versions.append(version) }
+            return versions.first
+        }
     }
 
     public func dossier(code: String) async throws -> Dossier? {
@@ -199,5 +205,21 @@ extension PostgresStore {
 
     public func isFileReferenced(sha256: String) async throws -> Bool {
         try await !rows("SELECT 1 FROM dossier_files WHERE sha256 = \(sha256) LIMIT 1").isEmpty
+    }
+}
+
+struct VersionOfCode: PostgresPreparedStatement {
+    static let sql = "SELECT version FROM dossiers WHERE code = $1"
+    typealias Row = Int
+    var code: String
+
+    func makeBindings() -> PostgresBindings {
+        var bindings = PostgresBindings()
+        bindings.append(code)
+        return bindings
+    }
+
+    func decodeRow(_ row: PostgresRow) throws -> Int {
+        try row.decode(Int.self)
     }
 }
