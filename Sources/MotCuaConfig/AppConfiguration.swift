@@ -53,6 +53,10 @@ public struct AppConfiguration: Sendable, Equatable {
     public var postgresPoolSize: Int = 10
     public var sessionHours: Int
     public var bcryptCost: Int
+    /// Failed-login throttling and the bound on concurrent password checks.
+    public var login = LoginSettings()
+    /// Addresses of load balancers whose `X-Forwarded-For` names the client (empty: the peer is the client).
+    public var trustedProxies: [String] = []
     public var logLevel: String
     public var maxBodyBytes: Int
     /// Form numbers and titles (Thông tư 01/2018/TT-VPCP by default).
@@ -94,7 +98,7 @@ public struct AppConfiguration: Sendable, Equatable {
         var postal: PostalSettings.File?
         var statistics: Statistics?
 
-        struct Server: Decodable { var host: String?; var port: Int? }
+        struct Server: Decodable { var host: String?; var port: Int?; var trustedProxies: [String]? }
         struct Storage: Decodable {
             var dataDirectory: String?
             var sqliteFile: String?
@@ -105,10 +109,23 @@ public struct AppConfiguration: Sendable, Equatable {
             var postgresPoolSize: Int?
         }
         struct Payments: Decodable { var webhookSecret: String? }
-        struct Auth: Decodable { var sessionHours: Int?; var bcryptCost: Int? }
+        struct Auth: Decodable {
+            var sessionHours: Int?
+            var bcryptCost: Int?
+            var failuresPerUser: Int?
+            var failuresPerAddress: Int?
+            var failureWindowMinutes: Int?
+            var firstLockSeconds: Int?
+            var concurrentPasswordChecks: Int?
+        }
         struct Logging: Decodable { var level: String? }
         struct Limits: Decodable { var maxBodyBytes: Int? }
         struct Statistics: Decodable { var directives: [String]? }
+    }
+
+    static func isIPAddress(_ text: String) -> Bool {
+        var v4 = in_addr(), v6 = in6_addr()
+        return inet_pton(AF_INET, text, &v4) == 1 || inet_pton(AF_INET6, text, &v6) == 1
     }
 
     /// A Standard Webhooks secret: `whsec_` and at least 24 bytes in base64.
@@ -146,6 +163,12 @@ public struct AppConfiguration: Sendable, Equatable {
             }
             return value
         }
+        let auth = file.auth
+        config.login = LoginSettings(
+            failuresPerUser: auth?.failuresPerUser ?? 5, failuresPerAddress: auth?.failuresPerAddress ?? 20,
+            failureWindowMinutes: auth?.failureWindowMinutes ?? 15, firstLockSeconds: auth?.firstLockSeconds ?? 30,
+            concurrentPasswordChecks: auth?.concurrentPasswordChecks ?? 2)
+        config.trustedProxies = file.server?.trustedProxies ?? []
         if let host = environment["MOTCUA_HOST"] { config.host = host }
         if let port = try integer("MOTCUA_PORT") { config.port = port }
         if let dir = environment["MOTCUA_DATA_DIR"] { config.dataDirectory = dir }
@@ -196,6 +219,25 @@ public struct AppConfiguration: Sendable, Equatable {
         }
         guard (4...16).contains(config.bcryptCost) else {
             throw .invalidConfiguration(file: main, key: "auth.bcryptCost", reason: "must be between 4 and 16")
+        }
+        let login = config.login
+        guard (1...100).contains(login.failuresPerUser) else {
+            throw .invalidConfiguration(file: main, key: "auth.failuresPerUser", reason: "must be between 1 and 100")
+        }
+        guard (1...10_000).contains(login.failuresPerAddress) else {
+            throw .invalidConfiguration(file: main, key: "auth.failuresPerAddress", reason: "must be between 1 and 10000")
+        }
+        guard (1...1440).contains(login.failureWindowMinutes) else {
+            throw .invalidConfiguration(file: main, key: "auth.failureWindowMinutes", reason: "must be between 1 and 1440")
+        }
+        guard (1...86_400).contains(login.firstLockSeconds) else {
+            throw .invalidConfiguration(file: main, key: "auth.firstLockSeconds", reason: "must be between 1 and 86400")
+        }
+        guard (1...64).contains(login.concurrentPasswordChecks) else {
+            throw .invalidConfiguration(file: main, key: "auth.concurrentPasswordChecks", reason: "must be between 1 and 64")
+        }
+        for (index, proxy) in config.trustedProxies.enumerated() where !Self.isIPAddress(proxy) {
+            throw .invalidConfiguration(file: main, key: "server.trustedProxies[\(index)]", reason: "'\(proxy)' is not an IP address")
         }
         guard ["trace", "debug", "info", "notice", "warning", "error", "critical"].contains(config.logLevel) else {
             throw .invalidConfiguration(file: main, key: "logging.level", reason: "'\(config.logLevel)' is not a log level")
@@ -268,6 +310,30 @@ public struct AppConfiguration: Sendable, Equatable {
             throw .invalidConfiguration(file: main, key: "forms.forms.\(number)", reason: "is required")
         }
         return config
+    }
+}
+
+/// When failed logins lock a username or a client address out (see `LoginThrottle` in the server).
+public struct LoginSettings: Sendable, Equatable {
+    /// Failures of one username within the window that lock it.
+    public var failuresPerUser = 5
+    /// Failures from one client address within the window that lock it (higher: offices share addresses).
+    public var failuresPerAddress = 20
+    public var failureWindowMinutes = 15
+    /// The first lock; each further failure doubles it, up to the window.
+    public var firstLockSeconds = 30
+    /// Password checks (bcrypt) run at once; the rest wait their turn.
+    public var concurrentPasswordChecks = 2
+
+    public init(
+        failuresPerUser: Int = 5, failuresPerAddress: Int = 20, failureWindowMinutes: Int = 15, firstLockSeconds: Int = 30,
+        concurrentPasswordChecks: Int = 2
+    ) {
+        self.failuresPerUser = failuresPerUser
+        self.failuresPerAddress = failuresPerAddress
+        self.failureWindowMinutes = failureWindowMinutes
+        self.firstLockSeconds = firstLockSeconds
+        self.concurrentPasswordChecks = concurrentPasswordChecks
     }
 }
 

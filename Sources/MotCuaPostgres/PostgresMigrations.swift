@@ -23,6 +23,7 @@ enum PostgresMigrations {
     static let all: [(name: String, sql: String)] = [
         ("v1-schema", v1),
         ("v2-lz4-json", v2),
+        ("v3-login-failures-audit", v3),
     ]
 
     static func migrate(_ store: PostgresStore) async throws {
@@ -326,5 +327,36 @@ enum PostgresMigrations {
           END IF;
         END
         $$;
+        """
+
+    /// Failed logins by key (`user:…`, `address:…`), counted by every instance together, and the
+    /// audit trail, append-only like the control sheet.
+    static let v3 = """
+        CREATE TABLE login_failures (
+          key text PRIMARY KEY,
+          count integer NOT NULL,
+          last_at double precision NOT NULL,
+          locked_until double precision
+        );
+        CREATE TABLE audit_log (
+          id bigserial PRIMARY KEY,
+          at double precision NOT NULL,
+          kind text NOT NULL,
+          username text,
+          officer_id text,
+          agency_id text,
+          address text,
+          detail text NOT NULL
+        );
+        CREATE INDEX audit_log_username ON audit_log(username, id);
+        CREATE FUNCTION motcua_audit_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
+        BEGIN
+          RAISE EXCEPTION 'the audit trail is append-only' USING ERRCODE = 'restrict_violation';
+        END;
+        $$;
+        CREATE TRIGGER audit_log_append_only BEFORE UPDATE OR DELETE ON audit_log
+          FOR EACH ROW EXECUTE FUNCTION motcua_audit_append_only();
+        CREATE TRIGGER audit_log_no_truncate BEFORE TRUNCATE ON audit_log
+          FOR EACH STATEMENT EXECUTE FUNCTION motcua_audit_append_only();
         """
 }

@@ -67,6 +67,9 @@ extension PostgresStore {
                     }
                 }
             }
+            // The audit trail keeps its ids; the next one follows the last copied.
+            try await connection.query(
+                "SELECT setval(pg_get_serial_sequence('audit_log', 'id'), coalesce(max(id), 0) + 1, false) FROM audit_log", logger: self.logger)
             var tables: [StoreCopyReport.Table] = []
             for table in StoreCopy.tables {
                 let count = try await connection.query(PostgresQuery(unsafeSQL: "SELECT count(*) FROM \(table.name)"), logger: self.logger)

@@ -25,6 +25,7 @@ public struct AppRequestContext: RequestContext, RemoteAddressRequestContext {
         return officer
     }
 
-    /// The client's address without the port, for rate limits.
-    var clientAddress: String { remoteAddress?.ipAddress ?? "unknown" }
+    /// The peer's address without the port (the client's, unless a load balancer stands
+    /// between: see `ClientAddress`).
+    var peerAddress: String { remoteAddress?.ipAddress ?? "unknown" }
 }

@@ -19,6 +19,8 @@ public struct AppDependencies: Sendable {
     /// The clock: injected so tests can stand on any date.
     public var now: @Sendable () -> Date
     public var logger: Logger
+    /// Password checks, a few at a time (one gate for the whole instance).
+    let passwordChecks: PasswordChecks
 
     public init(
         configuration: AppConfiguration, store: any DossierStore, calendars: WorkCalendars, catalogue: Catalogue,
@@ -32,6 +34,7 @@ public struct AppDependencies: Sendable {
         self.blobs = blobs
         self.now = now
         self.logger = logger
+        passwordChecks = PasswordChecks(limit: configuration.login.concurrentPasswordChecks)
     }
 }
 
@@ -44,9 +47,9 @@ public func buildRouter(_ dependencies: AppDependencies) -> Router<AppRequestCon
     HealthRoutes(store: dependencies.store, logger: dependencies.logger).register(on: router)
     let api = router.group("api/v1")
     let sessions = SessionCache()
+    let configuration = dependencies.configuration
     AuthRoutes(dependencies: dependencies, sessions: sessions).register(on: api)
     let publicRoutes = PublicRoutes(dependencies: dependencies)
-    let configuration = dependencies.configuration
     let citizen = api.group("public").add(middleware: IdempotencyMiddleware(
         store: dependencies.store, ttl: TimeInterval(configuration.publicAPI.idempotencyHours) * 3600,
         bodyLimit: publicRoutes.uploadLimit, now: dependencies.now,
@@ -55,6 +58,8 @@ public func buildRouter(_ dependencies: AppDependencies) -> Router<AppRequestCon
     publicRoutes.register(public: citizen, api: api)
     let officer = api.group()
         .add(middleware: AuthMiddleware(store: dependencies.store, sessions: sessions, now: dependencies.now))
+        .add(middleware: AdminAuditMiddleware(
+            store: dependencies.store, clientAddress: ClientAddress(trustedProxies: configuration.trustedProxies), now: dependencies.now))
         .add(middleware: IdempotencyMiddleware(
             store: dependencies.store, ttl: TimeInterval(configuration.publicAPI.idempotencyHours) * 3600,
             bodyLimit: max(configuration.maxBodyBytes, publicRoutes.uploadLimit), now: dependencies.now,
@@ -65,6 +70,7 @@ public func buildRouter(_ dependencies: AppDependencies) -> Router<AppRequestCon
     OfficerRoutes(dependencies: dependencies).register(on: officer)
     QueueRoutes(dependencies: dependencies).register(on: officer)
     StatisticsRoutes(dependencies: dependencies).register(on: officer)
+    AuditRoutes(store: dependencies.store).register(on: officer)
     PostalRoutes(dependencies: dependencies).register(webhooks: router, officer: officer)
     Open311Routes(dependencies: dependencies).register(on: router.group("open311/v2"))
     routes.fill(router.routes.map { (path: $0.path.description, method: $0.method.rawValue) })

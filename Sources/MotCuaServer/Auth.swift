@@ -54,11 +54,8 @@ enum Auth {
     static func hashPassword(_ password: String, cost: Int) async throws -> String {
         try await NIOThreadPool.singleton.runIfActive { Bcrypt.hash(password, cost: UInt8(cost)) }
     }
-
-    static func verify(_ password: String, hash: String) async throws -> Bool {
-        try await NIOThreadPool.singleton.runIfActive { Bcrypt.verify(password, hash: hash) }
-    }
 }
+
 
 /// Resolves `Authorization: Bearer …` into the officer, or answers 401.
 struct AuthMiddleware: RouterMiddleware {

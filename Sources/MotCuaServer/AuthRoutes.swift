@@ -1,42 +1,111 @@
 import Foundation
 import Hummingbird
+import MotCuaCore
 import MotCuaStore
+import Synchronization
 
 /// `POST /api/v1/auth/login`, `POST /api/v1/auth/logout`, `GET /api/v1/me`.
+///
+/// A login is refused before any password check while its username or its client address is
+/// locked (`LoginThrottle`); password checks run a few at a time (`PasswordChecks`); every
+/// outcome goes to the audit trail.
 struct AuthRoutes {
     let dependencies: AppDependencies
     let sessions: SessionCache
+    let passwordChecks: PasswordChecks
+    let throttle: LoginThrottle
+    let clientAddress: ClientAddress
+    /// Throttled attempts already written to the audit trail, by key and lock (see `noteThrottled`).
+    private let throttledNoted = NotedLocks()
+
+    init(dependencies: AppDependencies, sessions: SessionCache) {
+        self.dependencies = dependencies
+        self.sessions = sessions
+        passwordChecks = dependencies.passwordChecks
+        throttle = LoginThrottle(dependencies.configuration.login)
+        clientAddress = ClientAddress(trustedProxies: dependencies.configuration.trustedProxies)
+    }
 
     func register(on group: RouterGroup<AppRequestContext>) {
         let store = dependencies.store
-        let limit = dependencies.configuration.maxBodyBytes
-        let hours = dependencies.configuration.sessionHours
-        let now = dependencies.now
-        group.post("auth/login") { request, context in
-            let body = try await decodeBody(LoginRequest.self, from: request, limit: limit)
-            guard body.username.count <= 100, body.password.count <= 200,
-                  let officer = try await store.officer(username: body.username), officer.active,
-                  try await Auth.verify(body.password, hash: officer.passwordHash)
-            else {
-                context.logger.notice("login refused", metadata: ["username": "\(body.username.prefix(100))"])
-                throw Problem.typed("unauthenticated", detail: "Tên đăng nhập hoặc mật khẩu không đúng.")
-            }
-            let token = Auth.newToken()
-            let created = now()
-            let expires = created.addingTimeInterval(Double(hours) * 3600)
-            try await store.createSession(tokenHash: Auth.hash(token: token), officerID: officer.id, createdAt: created, expiresAt: expires)
-            context.logger.info("login", metadata: ["username": "\(officer.username)"])
-            return jsonResponse(LoginResponse(token: token, expiresAt: expires, officer: OfficerView(officer)), status: .created)
-        }
-        let authenticated = group.group().add(middleware: AuthMiddleware(store: store, sessions: sessions, now: now))
-        authenticated.post("auth/logout") { request, _ in
-            let token = request.headers[.authorization].flatMap(Auth.bearerToken) ?? ""
-            sessions.remove(Auth.hash(token: token))
-            try await store.deleteSession(tokenHash: Auth.hash(token: token))
-            return Response(status: .noContent)
-        }
+        group.post("auth/login", use: login)
+        let authenticated = group.group().add(middleware: AuthMiddleware(store: store, sessions: sessions, now: dependencies.now))
+        authenticated.post("auth/logout", use: logout)
         authenticated.get("me") { _, context in
             jsonResponse(OfficerView(try context.requireOfficer()))
         }
     }
+
+    @Sendable func login(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let store = dependencies.store
+        let body = try await decodeBody(LoginRequest.self, from: request, limit: dependencies.configuration.maxBodyBytes)
+        let now = dependencies.now()
+        let address = clientAddress.resolve(request, context: context)
+        let username = String(body.username.prefix(100))
+        let keys = [LoginThrottle.userKey(username), LoginThrottle.addressKey(address)]
+        let throttle = self.throttle
+        let lockedUntil: @Sendable () async throws -> Date? = {
+            throttle.lockedUntil(try await store.loginFailures(keys: keys), now: now)
+        }
+        if let until = try await lockedUntil() { throw try await throttled(username: username, address: address, until: until, now: now) }
+        let officer = body.username.count <= 100 && body.password.count <= 200 ? try await store.officer(username: body.username) : nil
+        let hash = officer.flatMap { $0.active ? $0.passwordHash : nil }
+        var checked = hash ?? ""
+        if hash == nil { checked = try await passwordChecks.decoyHash(cost: dependencies.configuration.bcryptCost) }
+        let outcome = try await passwordChecks.check(body.password, hash: checked, lockedUntil: lockedUntil)
+        if case let .locked(until) = outcome { throw try await throttled(username: username, address: address, until: until, now: now) }
+        guard let officer, hash != nil, outcome == .matched else {
+            let records = try await store.recordLoginFailure(keys: keys) { key, stored in throttle.next(key, stored, now: now) }
+            let count = records[keys[0]]?.count ?? 0
+            try await store.appendAudit(AuditEntry(
+                at: now, kind: .loginFailed, username: username, address: address,
+                detail: "wrong username or password (\(count) of \(throttle.perUser) in the window)"))
+            context.logger.notice("login refused", metadata: ["username": "\(username)", "address": "\(address)"])
+            throw Problem.typed("unauthenticated", detail: "Tên đăng nhập hoặc mật khẩu không đúng.")
+        }
+        try await store.clearLoginFailures(key: keys[0])
+        let token = Auth.newToken()
+        let expires = now.addingTimeInterval(Double(dependencies.configuration.sessionHours) * 3600)
+        try await store.createSession(tokenHash: Auth.hash(token: token), officerID: officer.id, createdAt: now, expiresAt: expires)
+        try await store.appendAudit(AuditEntry(
+            at: now, kind: .loginSucceeded, username: officer.username, officerID: officer.id, agencyID: officer.agencyID, address: address,
+            detail: "session of \(dependencies.configuration.sessionHours) h"))
+        context.logger.info("login", metadata: ["username": "\(officer.username)"])
+        return jsonResponse(LoginResponse(token: token, expiresAt: expires, officer: OfficerView(officer)), status: .created)
+    }
+
+    @Sendable func logout(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let officer = try context.requireOfficer()
+        let token = request.headers[.authorization].flatMap(Auth.bearerToken) ?? ""
+        sessions.remove(Auth.hash(token: token))
+        try await dependencies.store.deleteSession(tokenHash: Auth.hash(token: token))
+        try await dependencies.store.appendAudit(AuditEntry(
+            at: dependencies.now(), kind: .logout, username: officer.username, officerID: officer.id, agencyID: officer.agencyID,
+            address: clientAddress.resolve(request, context: context), detail: "session ended"))
+        return Response(status: .noContent)
+    }
+
+    /// The 429 for a locked username or address. The attempt goes to the audit trail once per
+    /// lock and instance: a flood of thousands a second must not become as many rows (the log
+    /// has each).
+    private func throttled(username: String, address: String, until: Date, now: Date) async throws -> Problem {
+        let wait = max(1, Int(until.timeIntervalSince(now).rounded(.up)))
+        let first = throttledNoted.locks.withLock { noted in
+            noted = noted.filter { $0.value > now }
+            let key = "\(username)|\(address)"
+            guard noted[key] != until else { return false }
+            noted[key] = until
+            return true
+        }
+        if first {
+            try await dependencies.store.appendAudit(AuditEntry(
+                at: now, kind: .loginThrottled, username: username, address: address,
+                detail: "refused without a password check until \(WorkCalendar.format(until))"))
+        }
+        return Problem.typed("login-throttled", detail: "Đăng nhập sai quá nhiều lần. Vui lòng thử lại sau \(wait) giây.", retryAfter: wait)
+    }
+}
+
+final class NotedLocks: Sendable {
+    let locks = Mutex<[String: Date]>([:])
 }

@@ -45,6 +45,9 @@ public struct Problem: Error, Codable, Sendable, Equatable {
         "idempotency-key-reused": ("Idempotency-Key đã dùng cho yêu cầu khác", 422, "The Idempotency-Key was used before with a different request body."),
         "request-in-progress": ("Yêu cầu đang được xử lý", 409, "A request with the same Idempotency-Key is still running; retry after Retry-After seconds."),
         "rate-limited": ("Quá nhiều yêu cầu", 429, "Too many lookups from this client; retry after Retry-After seconds."),
+        "login-throttled": (
+            "Đăng nhập sai quá nhiều lần", 429,
+            "Too many failed logins for this username or from this address; no password is checked until Retry-After seconds have passed."),
         "invalid-signature": ("Chữ ký không hợp lệ", 401, "The Standard Webhooks signature or timestamp is missing or wrong."),
         "unavailable": ("Dịch vụ chưa sẵn sàng", 503, "The feature is not configured on this server."),
         "database-unavailable": ("Cơ sở dữ liệu tạm thời không truy cập được", 503, "The database did not answer in time or went away; nothing was changed. Retry after Retry-After seconds."),

@@ -117,8 +117,8 @@ struct StoreTests {
         let migrations: [String] = switch backend {
         case .sqlite:
             ["v1-catalogue-officers-dossiers", "v2-files-idempotency-webhooks", "v3-overdue-watch", "v4-notification-outbox",
-             "v5-statistics", "v6-postal-outbox", "v7-webhook-receipts-by-age"]
-        case .postgres: ["v1-schema", "v2-lz4-json"]
+             "v5-statistics", "v6-postal-outbox", "v7-webhook-receipts-by-age", "v8-login-failures-audit"]
+        case .postgres: ["v1-schema", "v2-lz4-json", "v3-login-failures-audit"]
         }
         #expect(try await reopened.appliedMigrations() == migrations)
     }
@@ -310,5 +310,64 @@ struct PlaceholderTests {
         let json = try StoreJSON.encode(new.dossier)
         let stored = try StoreJSON.decode(Dossier.self, new.replacingPlaceholder(in: json, with: "000.15.01.H42-260302-0001"))
         #expect(stored == new.stored(code: "000.15.01.H42-260302-0001").0)
+    }
+}
+
+@Suite("Failed logins and the audit trail, on every backend")
+struct SecurityStoreTests {
+    let t0 = Date(timeIntervalSince1970: 1_800_000_000)
+
+    @Test("Failures recorded at once all count; a key is cleared alone; old records are purged", arguments: Backend.all)
+    func failures(backend: Backend) async throws {
+        let store = try await backend.makeStore()
+        let t0 = self.t0
+        let keys = ["user:hoa", "address:203.0.113.7"]
+        // 40 failures at once (two instances would do the same): read-and-rewrite under a lock.
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for _ in 0..<40 {
+                group.addTask {
+                    _ = try await store.recordLoginFailure(keys: keys) { _, stored in
+                        LoginFailures(
+                            count: (stored?.count ?? 0) + 1, lastAt: t0,
+                            lockedUntil: (stored?.count ?? 0) + 1 >= 5 ? t0.addingTimeInterval(30) : nil)
+                    }
+                }
+            }
+            try await group.waitForAll()
+        }
+        let records = try await store.loginFailures(keys: keys + ["user:nobody"])
+        #expect(records.count == 2)
+        #expect(records["user:hoa"] == LoginFailures(count: 40, lastAt: t0, lockedUntil: t0.addingTimeInterval(30)))
+        #expect(records["address:203.0.113.7"]?.count == 40)
+        try await store.clearLoginFailures(key: "user:hoa")
+        #expect(try await store.loginFailures(keys: keys).keys.sorted() == ["address:203.0.113.7"])
+        #expect(try await store.purgeLoginFailures(before: t0) == 0)
+        #expect(try await store.purgeLoginFailures(before: t0.addingTimeInterval(31)) == 1)
+        #expect(try await store.loginFailures(keys: keys).isEmpty)
+    }
+
+    @Test("The audit trail: increasing ids, newest first, filtered and paged by id, refused UPDATE and DELETE", arguments: Backend.all)
+    func audit(backend: Backend) async throws {
+        let store = try await backend.makeStore()
+        var ids: [Int64] = []
+        for index in 0..<7 {
+            let kind: AuditKind = index % 2 == 0 ? .loginFailed : .loginSucceeded
+            ids.append(try await store.appendAudit(AuditEntry(
+                at: t0.addingTimeInterval(Double(index)), kind: kind, username: index < 6 ? "hoa" : "lan",
+                officerID: kind == .loginSucceeded ? "o1" : nil, agencyID: nil, address: "127.0.0.1", detail: "lần \(index)")))
+        }
+        #expect(ids == ids.sorted() && Set(ids).count == 7)
+        let all = try await store.auditEntries(AuditQuery(limit: 50))
+        #expect(all.map(\.id) == ids.reversed())
+        #expect(all.last == AuditEntry(
+            id: ids[0], at: t0, kind: .loginFailed, username: "hoa", address: "127.0.0.1", detail: "lần 0"))
+        let failed = try await store.auditEntries(AuditQuery(limit: 2, kinds: [.loginFailed]))
+        #expect(failed.map(\.detail) == ["lần 6", "lần 4"])
+        let older = try await store.auditEntries(AuditQuery(before: failed.last!.id, limit: 10, kinds: [.loginFailed]))
+        #expect(older.map(\.detail) == ["lần 2", "lần 0"])
+        #expect(try await store.auditEntries(AuditQuery(limit: 10, username: "lan")).map(\.detail) == ["lần 6"])
+        await #expect(throws: (any Error).self) { try await rawExecute(store, "UPDATE audit_log SET detail = 'sửa'") }
+        await #expect(throws: (any Error).self) { try await rawExecute(store, "DELETE FROM audit_log") }
+        #expect(try await store.auditEntries(AuditQuery(limit: 50)).count == 7)
     }
 }

@@ -24,6 +24,7 @@ extension HTTPField.Name {
 struct PublicRoutes {
     let dependencies: AppDependencies
     let limiter: RateLimiter
+    let clientAddress: ClientAddress
     /// SHA-256 (hex) of each portal key → its id.
     let portalKeys: [String: String]
     /// Rendered status views by code and version, until the "late" flag would change.
@@ -38,6 +39,7 @@ struct PublicRoutes {
         self.dependencies = dependencies
         let api = dependencies.configuration.publicAPI
         limiter = RateLimiter(perMinute: api.lookupsPerMinute, burst: api.lookupBurst)
+        clientAddress = ClientAddress(trustedProxies: dependencies.configuration.trustedProxies)
         var keys: [String: String] = [:]
         for key in api.portalKeys { keys[key.sha256.lowercased()] = key.id }
         if let raw = api.environmentPortalKey { keys[Self.sha256Hex(raw)] = "portal" }
@@ -78,7 +80,7 @@ struct PublicRoutes {
     /// per client address for citizens. Touches no data, so every refusal costs the same.
     func authorize(_ request: Request, _ context: AppRequestContext, code: String) throws {
         let portal = try portalID(request)
-        if portal == nil, let wait = limiter.take("ip:\(context.clientAddress)", now: dependencies.now()) {
+        if portal == nil, let wait = limiter.take("ip:\(clientAddress.resolve(request, context: context))", now: dependencies.now()) {
             throw Problem.typed("rate-limited", detail: "Bạn tra cứu quá nhiều lần; vui lòng thử lại sau \(wait) giây.", retryAfter: wait)
         }
         guard code.utf8.count <= 64 else { throw Self.notFound }

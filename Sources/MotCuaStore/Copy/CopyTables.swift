@@ -70,6 +70,8 @@ public enum StoreCopy {
             ]),
         CopyTable("stat_groups", key: ["agency_id", "procedure_code"], columns: ["agency_id", "procedure_code", "first_day", "span"]),
         CopyTable("stat_days", key: ["agency_id", "procedure_code", "day"], columns: ["agency_id", "procedure_code", "day"] + StatRows.dayColumns),
+        CopyTable("login_failures", key: ["key"], columns: ["key", "count", "last_at", "locked_until"]),
+        CopyTable("audit_log", key: ["id"], columns: ["id", "at", "kind", "username", "officer_id", "agency_id", "address", "detail"]),
     ]
 
     /// The control sheet's checksum: the sum modulo 2^64 of the first 8 bytes (big-endian) of

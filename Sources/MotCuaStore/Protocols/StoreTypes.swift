@@ -309,3 +309,77 @@ public enum DeliveryOutcome: Sendable {
     case retry(at: Date, error: String)
     case dead(error: String)
 }
+
+/// Failed logins under one key (`user:NAME` or `address:IP`), kept in the store so that every
+/// instance counts them together.
+public struct LoginFailures: Sendable, Equatable {
+    /// Failures in the current window.
+    public var count: Int
+    /// The latest failure; the window restarts when the next comes later than the window.
+    public var lastAt: Date
+    /// Until when logins under this key are refused without checking a password.
+    public var lockedUntil: Date?
+
+    public init(count: Int, lastAt: Date, lockedUntil: Date?) {
+        self.count = count
+        self.lastAt = lastAt
+        self.lockedUntil = lockedUntil
+    }
+}
+
+/// What the audit trail records.
+public enum AuditKind: String, Sendable, Codable, CaseIterable {
+    case loginSucceeded = "login.succeeded"
+    case loginFailed = "login.failed"
+    /// Refused without checking the password: too many failures for the user or the address.
+    case loginThrottled = "login.throttled"
+    case logout
+    /// A change made through the API by an officer with the admin role.
+    case adminAction = "admin.action"
+}
+
+/// One entry of the audit trail: append-only, newest first when read.
+public struct AuditEntry: Sendable, Equatable {
+    /// Given by the store, increasing; 0 before the entry is stored.
+    public var id: Int64
+    public var at: Date
+    public var kind: AuditKind
+    /// The username given (at login) or the officer's.
+    public var username: String?
+    public var officerID: String?
+    public var agencyID: String?
+    /// The client's address.
+    public var address: String?
+    /// What happened, in a few words (the route and status of an admin action, why a login failed).
+    public var detail: String
+
+    public init(
+        id: Int64 = 0, at: Date, kind: AuditKind, username: String?, officerID: String? = nil, agencyID: String? = nil,
+        address: String?, detail: String
+    ) {
+        self.id = id
+        self.at = at
+        self.kind = kind
+        self.username = username
+        self.officerID = officerID
+        self.agencyID = agencyID
+        self.address = address
+        self.detail = detail
+    }
+}
+
+/// Which audit entries to read, newest first.
+public struct AuditQuery: Sendable, Equatable {
+    /// Entries older than this id (the previous page's last): keyset paging.
+    public var before: Int64?
+    public var limit: Int
+    public var kinds: Set<AuditKind>
+    public var username: String?
+
+    public init(before: Int64? = nil, limit: Int = 50, kinds: Set<AuditKind> = [], username: String? = nil) {
+        self.before = before
+        self.limit = limit
+        self.kinds = kinds
+        self.username = username
+    }
+}

@@ -146,9 +146,30 @@ public protocol WebhookReceiptStore: Sendable {
     func purgeWebhookReceipts(before: Date) async throws -> Int
 }
 
+/// Failed-login counters (shared by every instance) and the audit trail.
+public protocol SecurityStore: Sendable {
+    /// The failure records of `keys`; a key without failures is absent.
+    func loginFailures(keys: [String]) async throws -> [String: LoginFailures]
+    /// Records one more failure under each key: `next` computes the new record from the stored
+    /// one (nil: none), under a lock, so that failures counted at once on several instances all
+    /// count. Returns the new records.
+    func recordLoginFailure(
+        keys: [String], next: @escaping @Sendable (_ key: String, _ stored: LoginFailures?) -> LoginFailures
+    ) async throws -> [String: LoginFailures]
+    func clearLoginFailures(key: String) async throws
+    /// Forgets records whose last failure and lock are both older than `before`; returns how many.
+    func purgeLoginFailures(before: Date) async throws -> Int
+    /// Appends to the audit trail; returns the entry's id.
+    @discardableResult
+    func appendAudit(_ entry: AuditEntry) async throws -> Int64
+    /// Entries newest first.
+    func auditEntries(_ query: AuditQuery) async throws -> [AuditEntry]
+}
+
 /// Everything a backend provides.
 public protocol DossierStore:
-    CatalogueStore, OfficerStore, DossierRepository, WatchStore, StatisticsStore, OutboxStore, IdempotencyStore, WebhookReceiptStore
+    CatalogueStore, OfficerStore, DossierRepository, WatchStore, StatisticsStore, OutboxStore, IdempotencyStore, WebhookReceiptStore,
+    SecurityStore
 {
     func counts() async throws -> StoreCounts
     /// Whether the database answers (readiness).

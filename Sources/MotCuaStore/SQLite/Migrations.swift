@@ -214,6 +214,33 @@ extension SQLiteStore {
         migrator.registerMigration("v7-webhook-receipts-by-age") { db in
             try db.execute(sql: "CREATE INDEX webhook_receipts_received ON webhook_receipts(received_at)")
         }
+        migrator.registerMigration("v8-login-failures-audit") { db in
+            // Failed logins by key (`user:…`, `address:…`), and the audit trail: append-only,
+            // its ids never reused (AUTOINCREMENT), read newest first by id.
+            try db.execute(sql: """
+                CREATE TABLE login_failures (
+                  key TEXT PRIMARY KEY,
+                  count INTEGER NOT NULL,
+                  last_at REAL NOT NULL,
+                  locked_until REAL
+                ) WITHOUT ROWID;
+                CREATE TABLE audit_log (
+                  id INTEGER PRIMARY KEY AUTOINCREMENT,
+                  at REAL NOT NULL,
+                  kind TEXT NOT NULL,
+                  username TEXT,
+                  officer_id TEXT,
+                  agency_id TEXT,
+                  address TEXT,
+                  detail TEXT NOT NULL
+                );
+                CREATE INDEX audit_log_username ON audit_log(username, id);
+                CREATE TRIGGER audit_log_append_only_update BEFORE UPDATE ON audit_log
+                BEGIN SELECT RAISE(ABORT, 'the audit trail is append-only'); END;
+                CREATE TRIGGER audit_log_append_only_delete BEFORE DELETE ON audit_log
+                BEGIN SELECT RAISE(ABORT, 'the audit trail is append-only'); END;
+                """)
+        }
         return migrator
     }
 }
