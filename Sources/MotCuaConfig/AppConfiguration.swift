@@ -55,7 +55,10 @@ public struct AppConfiguration: Sendable, Equatable {
     public var bcryptCost: Int
     /// Failed-login throttling and the bound on concurrent password checks.
     public var login = LoginSettings()
-    /// Addresses of load balancers whose `X-Forwarded-For` names the client (empty: the peer is the client).
+    /// Where `GET /metrics` is served, and to whom.
+    public var metrics = MetricsSettings()
+    /// Addresses or networks (CIDR) of load balancers whose `X-Forwarded-For` names the client
+    /// (empty: the peer is the client).
     public var trustedProxies: [String] = []
     public var logLevel: String
     public var maxBodyBytes: Int
@@ -97,6 +100,9 @@ public struct AppConfiguration: Sendable, Equatable {
         var notifications: NotificationSettings.File?
         var postal: PostalSettings.File?
         var statistics: Statistics?
+        var metrics: Metrics?
+
+        struct Metrics: Decodable { var host: String?; var port: Int?; var token: String? }
 
         struct Server: Decodable { var host: String?; var port: Int?; var trustedProxies: [String]? }
         struct Storage: Decodable {
@@ -121,11 +127,6 @@ public struct AppConfiguration: Sendable, Equatable {
         struct Logging: Decodable { var level: String? }
         struct Limits: Decodable { var maxBodyBytes: Int? }
         struct Statistics: Decodable { var directives: [String]? }
-    }
-
-    static func isIPAddress(_ text: String) -> Bool {
-        var v4 = in_addr(), v6 = in6_addr()
-        return inet_pton(AF_INET, text, &v4) == 1 || inet_pton(AF_INET6, text, &v6) == 1
     }
 
     /// A Standard Webhooks secret: `whsec_` and at least 24 bytes in base64.
@@ -169,6 +170,12 @@ public struct AppConfiguration: Sendable, Equatable {
             failureWindowMinutes: auth?.failureWindowMinutes ?? 15, firstLockSeconds: auth?.firstLockSeconds ?? 30,
             concurrentPasswordChecks: auth?.concurrentPasswordChecks ?? 2)
         config.trustedProxies = file.server?.trustedProxies ?? []
+        config.metrics = MetricsSettings(host: file.metrics?.host ?? "127.0.0.1", port: file.metrics?.port, token: file.metrics?.token)
+        if let port = try integer("MOTCUA_METRICS_PORT") { config.metrics.port = port }
+        if let token = environment["MOTCUA_METRICS_TOKEN"], !token.isEmpty { config.metrics.token = token }
+        if let proxies = environment["MOTCUA_TRUSTED_PROXIES"] {
+            config.trustedProxies = proxies.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        }
         if let host = environment["MOTCUA_HOST"] { config.host = host }
         if let port = try integer("MOTCUA_PORT") { config.port = port }
         if let dir = environment["MOTCUA_DATA_DIR"] { config.dataDirectory = dir }
@@ -236,8 +243,15 @@ public struct AppConfiguration: Sendable, Equatable {
         guard (1...64).contains(login.concurrentPasswordChecks) else {
             throw .invalidConfiguration(file: main, key: "auth.concurrentPasswordChecks", reason: "must be between 1 and 64")
         }
-        for (index, proxy) in config.trustedProxies.enumerated() where !Self.isIPAddress(proxy) {
-            throw .invalidConfiguration(file: main, key: "server.trustedProxies[\(index)]", reason: "'\(proxy)' is not an IP address")
+        if let port = config.metrics.port, !(1...65535).contains(port) || port == config.port {
+            throw .invalidConfiguration(file: main, key: "metrics.port", reason: "must be a port number other than server.port")
+        }
+        if let token = config.metrics.token, token.count < 16 {
+            throw .invalidConfiguration(file: main, key: "metrics.token", reason: "must be at least 16 characters")
+        }
+        for (index, proxy) in config.trustedProxies.enumerated() where IPNetwork(proxy) == nil {
+            throw .invalidConfiguration(
+                file: main, key: "server.trustedProxies[\(index)]", reason: "'\(proxy)' is not an IP address or a network (10.0.0.0/8)")
         }
         guard ["trace", "debug", "info", "notice", "warning", "error", "critical"].contains(config.logLevel) else {
             throw .invalidConfiguration(file: main, key: "logging.level", reason: "'\(config.logLevel)' is not a log level")
@@ -310,6 +324,21 @@ public struct AppConfiguration: Sendable, Equatable {
             throw .invalidConfiguration(file: main, key: "forms.forms.\(number)", reason: "is required")
         }
         return config
+    }
+}
+
+/// `GET /metrics`: on the main listener (from loopback, or with the token) unless `port` gives it
+/// a listener of its own on `host`.
+public struct MetricsSettings: Sendable, Equatable {
+    public var host = "127.0.0.1"
+    public var port: Int?
+    /// A bearer token that opens `/metrics` from any address.
+    public var token: String?
+
+    public init(host: String = "127.0.0.1", port: Int? = nil, token: String? = nil) {
+        self.host = host
+        self.port = port
+        self.token = token
     }
 }
 

@@ -24,6 +24,7 @@ enum PostgresMigrations {
         ("v1-schema", v1),
         ("v2-lz4-json", v2),
         ("v3-login-failures-audit", v3),
+        ("v4-dead-letters", v4),
     ]
 
     static func migrate(_ store: PostgresStore) async throws {
@@ -358,5 +359,11 @@ enum PostgresMigrations {
           FOR EACH ROW EXECUTE FUNCTION motcua_audit_append_only();
         CREATE TRIGGER audit_log_no_truncate BEFORE TRUNCATE ON audit_log
           FOR EACH STATEMENT EXECUTE FUNCTION motcua_audit_append_only();
+        """
+
+    /// The metrics count each outbox's dead letters at every scrape.
+    static let v4 = """
+        CREATE INDEX notifications_dead ON notifications(created_at) WHERE status = 'dead';
+        CREATE INDEX postal_orders_dead ON postal_orders(created_at) WHERE status = 'dead';
         """
 }

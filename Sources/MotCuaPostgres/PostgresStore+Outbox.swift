@@ -131,3 +131,18 @@ extension PostgresStore {
             """).isEmpty
     }
 }
+
+extension PostgresStore {
+    public func outboxSummaries() async throws -> [OutboxSummary] {
+        try await rows("""
+            SELECT 'notifications', (SELECT count(*) FROM notifications WHERE status = 'pending'),
+                   (SELECT min(created_at) FROM notifications WHERE status = 'pending'), (SELECT count(*) FROM notifications WHERE status = 'dead')
+            UNION ALL
+            SELECT 'postal', (SELECT count(*) FROM postal_orders WHERE status = 'pending'),
+                   (SELECT min(created_at) FROM postal_orders WHERE status = 'pending'), (SELECT count(*) FROM postal_orders WHERE status = 'dead')
+            """).map { row in
+            let (name, pending, oldest, dead) = try row.decode((String, Int, Double?, Int).self)
+            return OutboxSummary(outbox: name, pending: pending, oldestPendingAt: oldest.map(Date.init(timeIntervalSince1970:)), dead: dead)
+        }
+    }
+}

@@ -21,6 +21,8 @@ public struct AppDependencies: Sendable {
     public var logger: Logger
     /// Password checks, a few at a time (one gate for the whole instance).
     let passwordChecks: PasswordChecks
+    /// What `GET /metrics` exposes.
+    public let metrics: AppMetrics
 
     public init(
         configuration: AppConfiguration, store: any DossierStore, calendars: WorkCalendars, catalogue: Catalogue,
@@ -35,16 +37,23 @@ public struct AppDependencies: Sendable {
         self.now = now
         self.logger = logger
         passwordChecks = PasswordChecks(limit: configuration.login.concurrentPasswordChecks)
+        let metrics = AppMetrics()
+        self.metrics = metrics
+        (store as? SQLiteStore)?.observeCommits { metrics.commit(transactions: $0, took: $1) }
     }
 }
 
 /// The router with every route; shared by the application and the route/OpenAPI agreement test.
 public func buildRouter(_ dependencies: AppDependencies) -> Router<AppRequestContext> {
     let router = Router(context: AppRequestContext.self)
+    router.add(middleware: RequestMetricsMiddleware(metrics: dependencies.metrics))
     router.add(middleware: LogRequestsMiddleware(.debug))
     let routes = RouteTable()
     router.add(middleware: ProblemMiddleware(routes: routes))
     HealthRoutes(store: dependencies.store, logger: dependencies.logger).register(on: router)
+    if dependencies.configuration.metrics.port == nil {
+        MetricsRoutes(dependencies: dependencies, openTo: MetricsRoutes.loopbackOnly).register(on: router)
+    }
     let api = router.group("api/v1")
     let sessions = SessionCache()
     let configuration = dependencies.configuration
@@ -183,4 +192,18 @@ private func pathString(_ keys: [any CodingKey]) -> String {
         }
     }
     return result.isEmpty ? "body" : result
+}
+
+/// The listener of `GET /metrics` alone, when `metrics.port` gives it one (on `metrics.host`):
+/// whoever reaches that address may scrape.
+public func buildMetricsApplication(
+    _ dependencies: AppDependencies, onServerRunning: @escaping @Sendable (any NIOCore.Channel) async -> Void = { _ in }
+) -> (some ApplicationProtocol)? {
+    guard let port = dependencies.configuration.metrics.port else { return nil as Application<RouterResponder<AppRequestContext>>? }
+    let router = Router(context: AppRequestContext.self)
+    router.add(middleware: ProblemMiddleware(routes: RouteTable()))
+    MetricsRoutes(dependencies: dependencies, openTo: { _, _ in true }).register(on: router)
+    return Application(
+        router: router, configuration: .init(address: .hostname(dependencies.configuration.metrics.host, port: port), serverName: "MotCua"),
+        onServerRunning: onServerRunning, logger: dependencies.logger)
 }

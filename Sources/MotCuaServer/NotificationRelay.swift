@@ -52,10 +52,11 @@ public struct NotificationRelay: Service {
     let now: @Sendable () -> Date
     let logger: Logger
     let session: URLSession
+    let metrics: AppMetrics?
 
     public init?(
         store: any DossierStore, settings: NotificationSettings, agencyName: @escaping @Sendable (String) -> String,
-        now: @escaping @Sendable () -> Date = { Date() }, logger: Logger
+        now: @escaping @Sendable () -> Date = { Date() }, logger: Logger, metrics: AppMetrics? = nil
     ) {
         guard let url = settings.gatewayURL.flatMap(URL.init(string:)), let secret = settings.webhookSecret,
               let webhooks = StandardWebhooks(secret: secret) else { return nil }
@@ -66,6 +67,7 @@ public struct NotificationRelay: Service {
         self.agencyName = agencyName
         self.now = now
         self.logger = logger
+        self.metrics = metrics
         let configuration = URLSessionConfiguration.ephemeral
         configuration.timeoutIntervalForRequest = settings.timeoutSeconds
         session = URLSession(configuration: configuration)
@@ -106,6 +108,7 @@ public struct NotificationRelay: Service {
                 break
             }
             let outcome = await attempt(item)
+            metrics?.delivery(outbox: "notifications", outcome: outcome.label)
             do {
                 try await store.recordDelivery(item.id, outcome: outcome)
             } catch {

@@ -81,6 +81,7 @@ struct OfficerRoutes {
             ) { code in
                 try Lifecycle.file(intake, code: code, id: id, context: decision)
             }
+            dependencies.metrics.intake(channel: dossier.channel.rawValue)
             context.logger.info("dossier filed", metadata: ["code": "\(dossier.code)", "status": "\(dossier.status.rawValue)"])
             return Self.intakeResponse(dossier, secret: dependencies.secrets.secret(for: dossier.code))
         }

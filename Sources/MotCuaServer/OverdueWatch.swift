@@ -15,8 +15,13 @@ public struct OverdueWatch: Service {
     let logger: Logger
     /// Dossiers handled per transaction.
     let batch: Int
+    let metrics: AppMetrics?
 
-    public init(store: any DossierStore, interval: Duration, now: @escaping @Sendable () -> Date, logger: Logger, batch: Int = 2_000) {
+    public init(
+        store: any DossierStore, interval: Duration, now: @escaping @Sendable () -> Date, logger: Logger, batch: Int = 2_000,
+        metrics: AppMetrics? = nil
+    ) {
+        self.metrics = metrics
         self.store = store
         self.interval = interval
         self.now = now
@@ -28,12 +33,14 @@ public struct OverdueWatch: Service {
     @discardableResult
     public func sweep() async throws -> [DossierAlert] {
         let instant = now()
+        let began = ContinuousClock.now
         var recorded: [DossierAlert] = []
         while true {
             let (dossiers, alerts) = try await store.sweepAlerts(now: instant, limit: batch)
             recorded += alerts
             if dossiers < batch { break }
         }
+        metrics?.sweep(at: now(), took: ContinuousClock.now - began, crossings: recorded)
         if !recorded.isEmpty {
             let counts = Dictionary(grouping: recorded, by: \.kind).mapValues(\.count)
             logger.info("overdue watch", metadata: counts.reduce(into: [:]) { $0[$1.key.rawValue] = "\($1.value)" })

@@ -16,12 +16,14 @@ struct MotCua: AsyncParsableCommand {
                 """
                 Mã thoát: 0 thành công; 1 lỗi khác; 64 sai cú pháp lệnh; 65 dữ liệu nhập không hợp lệ hoặc thao tác bị từ chối; \
                 66 không tìm thấy hồ sơ; 69 không kết nối được máy chủ; 73 không ghi được tệp; 74 không mở được cơ sở dữ liệu; \
+                75 tạm thời bị từ chối (đăng nhập sai quá nhiều lần), thử lại sau; \
                 77 chưa đăng nhập, hết phiên hoặc không có quyền; 78 cấu hình không hợp lệ. \
                 Tiếng Anh: --lang en hoặc MOTCUA_LANG=en. Gợi ý lệnh cho shell: motcua --generate-completion-script bash|zsh|fish.
                 """,
                 """
                 Exit codes: 0 success; 1 other error; 64 bad command line; 65 invalid input or refused action; 66 no such dossier; \
-                69 server unreachable; 73 cannot write a file; 74 database cannot be opened; 77 not logged in, session expired or not allowed; \
+                69 server unreachable; 73 cannot write a file; 74 database cannot be opened; 75 refused for now (too many failed logins), try later; \
+                77 not logged in, session expired or not allowed; \
                 78 invalid configuration. Vietnamese is the default (--lang vi). Shell completion: motcua --generate-completion-script bash|zsh|fish.
                 """),
             subcommands: [

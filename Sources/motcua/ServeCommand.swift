@@ -194,11 +194,21 @@ struct ServeCommand: AsyncParsableCommand {
         }
         var services: [any Service] = [
             app, Housekeeping(store: store, logger: logger),
-            OverdueWatch(store: store, interval: .seconds(loaded.configuration.watch.sweepSeconds), now: { Date() }, logger: logger),
+            OverdueWatch(
+                store: store, interval: .seconds(loaded.configuration.watch.sweepSeconds), now: { Date() }, logger: logger,
+                metrics: dependencies.metrics),
         ]
+        let metricsHost = loaded.configuration.metrics.host
+        if let metricsApp = buildMetricsApplication(dependencies, onServerRunning: { channel in
+            let address = "\(metricsHost):\(channel.localAddress?.port ?? 0)"
+            logger.info("metrics served on their own listener", metadata: ["address": "http://\(address)/metrics"])
+        }) {
+            services.append(metricsApp)
+        }
         let tree = loaded.catalogue.tree
         if let relay = NotificationRelay(
-            store: store, settings: loaded.configuration.notifications, agencyName: { tree.agencies[$0]?.name ?? $0 }, logger: logger) {
+            store: store, settings: loaded.configuration.notifications, agencyName: { tree.agencies[$0]?.name ?? $0 }, logger: logger,
+            metrics: dependencies.metrics) {
             services.append(relay)
         } else {
             logger.info("no notification gateway configured: notifications wait in the outbox")

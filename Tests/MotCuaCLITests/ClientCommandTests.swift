@@ -112,6 +112,38 @@ struct ClientCommandTests {
         #expect(try f.run(["--generate-completion-script", "bash"]).stdout.contains("_motcua"))
     }
 
+    @Test("Too many wrong passwords: login refused for a while (exit 75, one sentence); the admin reads it all in motcua audit")
+    func throttledLoginAndAudit() throws {
+        let f = try Fixture.start()
+        defer { f.server.stop() }
+        let base = f.server.baseURL!.absoluteString
+        for _ in 0..<5 {
+            let wrong = try f.run(["login", "--server", base, "--username", "motcua.songtri", "--password-stdin"], input: "sai\n")
+            #expect(wrong.status == 77)
+        }
+        let locked = try f.run(["login", "--server", base, "--username", "motcua.songtri", "--password-stdin"], input: f.passwords["motcua.songtri"]! + "\n")
+        #expect(locked.status == 75)
+        #expect(locked.stderr.contains("Đăng nhập sai quá nhiều lần") && locked.stderr.contains("giây"), "\(locked.stderr)")
+        #expect(!locked.stderr.contains("Error:") && locked.stdout.isEmpty)
+
+        try f.login("lanhdao.songtri")
+        let notAdmin = try f.run(["audit"])
+        #expect(notAdmin.status == 77 && notAdmin.stderr.contains("quản trị"))
+        try f.login("quantri.demo")
+        let audit = try f.run(["audit", "--kind", "login.failed", "--kind", "login.throttled"])
+        #expect(audit.status == 0, "\(audit.stderr)")
+        let lines = audit.stdout.split(separator: "\n")
+        #expect(lines.first?.contains("Tài khoản") == true)
+        #expect(lines.filter { $0.contains("login.failed") && $0.contains("motcua.songtri") }.count == 5)
+        #expect(lines.filter { $0.contains("login.throttled") }.count == 1)
+        let json = try f.run(["audit", "--user", "quantri.demo", "--json"])
+        let items = (try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any])?["items"] as? [[String: Any]]
+        #expect(items?.first?["kind"] as? String == "login.succeeded")
+        let bad = try f.run(["audit", "--limit", "0"])
+        #expect(bad.status == 64 && bad.stderr.contains("--limit phải từ 1 đến 200"), "\(bad.stderr)")
+        #expect(try f.run(["audit", "--kind", "login"]).status == 64)
+    }
+
     @Test("report: table, JSON with the issue's keys and identities, CSV with a BOM; targets with bars; bad periods are one sentence")
     func statistics() throws {
         let f = try Fixture.start()

@@ -139,6 +139,32 @@ struct AppConfigurationTests {
         }
     }
 
+    @Test("Login throttling and trusted balancers: defaults, the file, MOTCUA_TRUSTED_PROXIES; bad values refused")
+    func loginSettings() throws {
+        let defaults = try AppConfiguration.load(from: repositoryConfig, environment: [:])
+        #expect(defaults.login == LoginSettings(
+            failuresPerUser: 5, failuresPerAddress: 20, failureWindowMinutes: 15, firstLockSeconds: 30, concurrentPasswordChecks: 2))
+        #expect(defaults.trustedProxies.isEmpty)
+        let file = try scratchConfig(["motcua.json": #"""
+            {"server": {"trustedProxies": ["10.0.0.2", "fd00::/8"]},
+             "auth": {"failuresPerUser": 3, "failuresPerAddress": 50, "failureWindowMinutes": 60, "firstLockSeconds": 10, "concurrentPasswordChecks": 4}}
+            """#])
+        let fromFile = try AppConfiguration.load(from: file, environment: [:])
+        #expect(fromFile.login == LoginSettings(
+            failuresPerUser: 3, failuresPerAddress: 50, failureWindowMinutes: 60, firstLockSeconds: 10, concurrentPasswordChecks: 4))
+        #expect(fromFile.trustedProxies == ["10.0.0.2", "fd00::/8"])
+        let environment = try AppConfiguration.load(from: file, environment: ["MOTCUA_TRUSTED_PROXIES": "127.0.0.1, 10.0.0.9"])
+        #expect(environment.trustedProxies == ["127.0.0.1", "10.0.0.9"])
+        #expect(throws: CalendarError.invalidConfiguration(
+            file: "motcua.json", key: "server.trustedProxies[1]", reason: "'balancer' is not an IP address or a network (10.0.0.0/8)")) {
+            try AppConfiguration.load(from: repositoryConfig, environment: ["MOTCUA_TRUSTED_PROXIES": "10.0.0.2,balancer"])
+        }
+        let zero = try scratchConfig(["motcua.json": #"{"auth": {"concurrentPasswordChecks": 0}}"#])
+        #expect(throws: CalendarError.invalidConfiguration(file: "motcua.json", key: "auth.concurrentPasswordChecks", reason: "must be between 1 and 64")) {
+            try AppConfiguration.load(from: zero, environment: [:])
+        }
+    }
+
     @Test("Bad values are refused at load, naming the variable or key")
     func badValues() throws {
         #expect(throws: CalendarError.invalidConfiguration(file: "environment", key: "MOTCUA_PORT", reason: "'http' is not a whole number")) {

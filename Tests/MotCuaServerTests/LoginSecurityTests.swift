@@ -57,6 +57,13 @@ struct LoginThrottleRuleTests {
         #expect(balancer.resolve(peer: "10.0.0.2", forwardedFor: ["1.2.3.4, 203.0.113.7, 10.0.0.3"]) == "203.0.113.7")
         #expect(balancer.resolve(peer: "10.0.0.2", forwardedFor: ["1.2.3.4", "203.0.113.8"]) == "203.0.113.8")
         #expect(balancer.resolve(peer: "198.51.100.9", forwardedFor: ["203.0.113.7"]) == "198.51.100.9")
+        // Networks, as a container platform hands out addresses.
+        let network = ClientAddress(trustedProxies: ["172.16.0.0/12", "fd00::/8"])
+        #expect(network.resolve(peer: "172.18.0.5", forwardedFor: ["203.0.113.7"]) == "203.0.113.7")
+        #expect(network.resolve(peer: "172.32.0.5", forwardedFor: ["203.0.113.7"]) == "172.32.0.5")
+        #expect(network.resolve(peer: "fd12::3", forwardedFor: ["2001:db8::1"]) == "2001:db8::1")
+        #expect(network.resolve(peer: "fe80::1", forwardedFor: ["2001:db8::1"]) == "fe80::1")
+        #expect(IPNetwork("10.0.0.0/33") == nil && IPNetwork("balancer") == nil && IPNetwork("::/0")?.contains("2001:db8::1") == true)
     }
 }
 
@@ -172,7 +179,10 @@ struct LoginSecurityTests {
                 for _ in 0..<32 {
                     group.addTask {
                         var statuses: [Int] = []
-                        while Date() < stop { statuses.append(try await login(server, "victim", "đoán-mò", from: "203.0.113.7").status) }
+                        // For 3 s, and at least 3 attempts each however slow the machine.
+                        repeat {
+                            statuses.append(try await login(server, "victim", "đoán-mò", from: "203.0.113.7").status)
+                        } while Date() < stop || statuses.count < 3
                         return statuses
                     }
                 }

@@ -72,6 +72,7 @@ public struct PostalRelay: Service {
                     next += 1
                     group.addTask {
                         let outcome = await attempt(item)
+                        dependencies.metrics.delivery(outbox: "postal", outcome: outcome.label)
                         do {
                             try await store.recordPostalAttempt(item.id, outcome: outcome)
                         } catch {

@@ -249,6 +249,7 @@ struct PublicRoutes {
                 try Lifecycle.submit(submission, code: code, id: id, context: decision)
             }.0
         }
+        dependencies.metrics.intake(channel: dossier.channel.rawValue)
         context.logger.info("dossier submitted online", metadata: ["code": "\(dossier.code)", "level": "\(application.level)"])
         return submissionResponse(dossier)
     }

@@ -1,6 +1,7 @@
 import Foundation
 import HTTPTypes
 import Hummingbird
+import MotCuaConfig
 
 /// The client's address: the peer's, or, when the peer is a load balancer listed in
 /// `server.trustedProxies`, the last address in `X-Forwarded-For` that is not one of them (the
@@ -8,16 +9,21 @@ import Hummingbird
 /// lookup rate limit count by this address, so behind a balancer that is not listed every
 /// citizen and officer would share the balancer's address.
 struct ClientAddress: Sendable {
-    let trusted: Set<String>
+    let trusted: [IPNetwork]
 
+    /// `trustedProxies` as validated by the configuration (addresses or CIDR networks).
     init(trustedProxies: [String]) {
-        trusted = Set(trustedProxies)
+        trusted = trustedProxies.compactMap(IPNetwork.init)
+    }
+
+    func isTrusted(_ address: String) -> Bool {
+        trusted.contains { $0.contains(address) }
     }
 
     func resolve(peer: String, forwardedFor: [String]) -> String {
-        guard trusted.contains(peer) else { return peer }
+        guard isTrusted(peer) else { return peer }
         let hops = forwardedFor.flatMap { $0.split(separator: ",") }.map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
-        return hops.last { !trusted.contains($0) } ?? peer
+        return hops.last { !isTrusted($0) } ?? peer
     }
 
     func resolve(_ request: Request, context: AppRequestContext) -> String {

@@ -383,3 +383,19 @@ public struct AuditQuery: Sendable, Equatable {
         self.username = username
     }
 }
+
+/// One outbox's backlog (see `OutboxStore.outboxSummaries`).
+public struct OutboxSummary: Sendable, Equatable {
+    /// `notifications` or `postal`.
+    public var outbox: String
+    public var pending: Int
+    public var oldestPendingAt: Date?
+    public var dead: Int
+
+    public init(outbox: String, pending: Int, oldestPendingAt: Date?, dead: Int) {
+        self.outbox = outbox
+        self.pending = pending
+        self.oldestPendingAt = oldestPendingAt
+        self.dead = dead
+    }
+}

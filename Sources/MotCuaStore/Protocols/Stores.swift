@@ -121,6 +121,9 @@ public protocol OutboxStore: Sendable {
     /// Puts a dead letter back in the queue, due at `now`, with its attempts counted from zero;
     /// false when the order is not a dead letter.
     func retryPostalOrder(_ id: String, now: Date) async throws -> Bool
+
+    /// Each outbox's backlog, for the metrics: pending messages, the oldest one's creation, dead letters.
+    func outboxSummaries() async throws -> [OutboxSummary]
 }
 
 /// `Idempotency-Key`s of the public doors, shared by every instance.

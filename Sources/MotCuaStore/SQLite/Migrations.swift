@@ -241,6 +241,13 @@ extension SQLiteStore {
                 BEGIN SELECT RAISE(ABORT, 'the audit trail is append-only'); END;
                 """)
         }
+        migrator.registerMigration("v9-dead-letters") { db in
+            // The metrics count each outbox's dead letters at every scrape.
+            try db.execute(sql: """
+                CREATE INDEX notifications_dead ON notifications(created_at) WHERE status = 'dead';
+                CREATE INDEX postal_orders_dead ON postal_orders(created_at) WHERE status = 'dead';
+                """)
+        }
         return migrator
     }
 }

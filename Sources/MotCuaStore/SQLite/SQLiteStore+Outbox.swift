@@ -70,3 +70,18 @@ extension SQLiteStore {
         }
     }
 }
+
+extension SQLiteStore {
+    public func outboxSummaries() async throws -> [OutboxSummary] {
+        try await pool.read { db in
+            try [("notifications", "notifications"), ("postal", "postal_orders")].map { name, table in
+                let row = try Row.fetchOne(db, sql: """
+                    SELECT (SELECT count(*) FROM \(table) WHERE status = 'pending'), (SELECT min(created_at) FROM \(table) WHERE status = 'pending'),
+                           (SELECT count(*) FROM \(table) WHERE status = 'dead')
+                    """)!
+                let oldest: Double? = row[1]
+                return OutboxSummary(outbox: name, pending: row[0], oldestPendingAt: oldest.map(Date.init(timeIntervalSince1970:)), dead: row[2])
+            }
+        }
+    }
+}

@@ -57,6 +57,16 @@ public final class SQLiteStore: DossierStore {
         }
     }
 
+    /// Told of every group commit: the requests it carried and how long it took (the metrics).
+    public func observeCommits(_ observer: @escaping @Sendable (_ transactions: Int, _ took: Duration) -> Void) {
+        batcher.observeCommits(observer)
+    }
+
+    /// The write-ahead log's size in bytes (0 when it is absent or was just truncated).
+    public var logBytes: Int {
+        ((try? FileManager.default.attributesOfItem(atPath: path + "-wal"))?[.size] as? Int) ?? 0
+    }
+
     /// The VFS every connection of the process opens with: the platform's, except that a commit's
     /// log frames reach the system in a few large writes instead of two per page (`MotCuaSQLiteVFS.c`).
     private static let vfsRegistration: Int32 = motcua_vfs_register()

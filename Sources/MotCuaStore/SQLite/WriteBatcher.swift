@@ -36,7 +36,14 @@ final class WriteBatcher: @unchecked Sendable {
     private var lastActivity = ContinuousClock.now
 
     /// Writes waiting for the writer.
+    private var commitObserver: (@Sendable (_ transactions: Int, _ took: Duration) -> Void)?
+
     var pendingCount: Int { condition.withLock { pending.count } }
+
+    /// Told of every commit: how many requests it carried and how long it took (the metrics).
+    func observeCommits(_ observer: @escaping @Sendable (_ transactions: Int, _ took: Duration) -> Void) {
+        condition.withLock { commitObserver = observer }
+    }
 
     /// Batches that waited for company (the commit delay applied).
     var delayedBatches: Int { condition.withLock { delayed } }
@@ -123,6 +130,7 @@ final class WriteBatcher: @unchecked Sendable {
             let batch = Array(pending.prefix { !$0.outsideTransaction }.prefix(maxBatch))
             pending.removeFirst(batch.count)
             condition.unlock()
+            let started = ContinuousClock.now
             do {
                 let outcomes = try writer.write { db -> [Result<any Sendable, any Error>] in
                     var outcomes: [Result<any Sendable, any Error>] = []
@@ -141,7 +149,11 @@ final class WriteBatcher: @unchecked Sendable {
                     }
                     return outcomes
                 }
-                condition.withLock { underLoad = !pending.isEmpty }
+                let observer = condition.withLock {
+                    underLoad = !pending.isEmpty
+                    return commitObserver
+                }
+                observer?(batch.count, ContinuousClock.now - started)
                 for (job, outcome) in zip(batch, outcomes) { job.continuation.resume(with: outcome) }
             } catch {
                 condition.withLock { underLoad = !pending.isEmpty }

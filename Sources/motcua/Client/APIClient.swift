@@ -93,6 +93,7 @@ struct APIClient {
                 hint: L("Hãy đăng nhập lại: motcua login", "Log in again: motcua login"), exitCode: 77)
         case 403: return UserError(message: message, hint: L("Thao tác này cần vai trò khác.", "This needs another role."), exitCode: 77)
         case 404: return UserError(message: message, hint: L("Kiểm tra lại mã hồ sơ.", "Check the dossier code."), exitCode: 66)
+        case 429: return UserError(message: message, hint: L("Đợi rồi thử lại.", "Wait, then try again."), exitCode: 75)
         case 500...: return UserError(message: message, hint: L("Lỗi ở máy chủ; thử lại sau.", "A server fault; try again later."), exitCode: 69)
         default: return UserError(message: message, hint: nil, exitCode: 65)
         }

@@ -41,6 +41,15 @@ struct AuditCommand: AsyncParsableCommand {
         var next: Int64?
     }
 
+    func validate() throws {
+        guard (1...200).contains(limit) else { throw ValidationError(L("--limit phải từ 1 đến 200.", "--limit must be 1 to 200.")) }
+        let kinds = ["login.succeeded", "login.failed", "login.throttled", "logout", "admin.action"]
+        for kind in kind where !kinds.contains(kind) {
+            throw ValidationError(L("--kind '\(kind)' không có; chọn: \(kinds.joined(separator: ", ")).",
+                                    "There is no --kind '\(kind)'; choose: \(kinds.joined(separator: ", "))."))
+        }
+    }
+
     func run() async throws {
         var query = [URLQueryItem(name: "limit", value: "\(limit)")]
         query += kind.map { URLQueryItem(name: "kind", value: $0) }
