@@ -33,6 +33,11 @@ public final class PostgresStore: DossierStore {
             database: settings.database, tls: settings.tls)
         configuration.options.maximumConnections = max(poolSize, 1)
         configuration.options.connectTimeout = connectTimeout
+        // No JIT compilation: the statements here are short or, like the report, planned as
+        // costly but answered in about a second, and LLVM spent ~0.8 s compiling the report's
+        // expressions each time (a year over 10M dossiers: 2,446-2,562 ms with JIT, 1,652-1,883 ms
+        // without, alternated in one run).
+        configuration.options.additionalStartupParameters = [("jit", "off")]
         let store = PostgresStore(
             client: PostgresClient(configuration: configuration, backgroundLogger: logger), location: settings.redacted, logger: logger,
             requestTimeout: requestTimeout)
