@@ -1,6 +1,7 @@
 import Foundation
 import MotCuaStore
 import Prometheus
+import Synchronization
 
 /// What an operator alerts on, in Prometheus's text format at `GET /metrics` (see
 /// `docs/operations.md` for the alert rules). One registry per application, not the process-wide
@@ -42,15 +43,29 @@ public final class AppMetrics: Sendable {
 
     // MARK: As things happen
 
+    private struct RequestKey: Hashable {
+        var route: String, method: String, status: Int
+    }
+
+    /// The request metrics by route, method and status, kept at hand: the registry validates the
+    /// names and builds a key on every lookup, too much for every request.
+    private let requestMetrics = Mutex<[RequestKey: (Counter, DurationHistogram)]>([:])
+
     func request(route: String, method: String, status: Int, took: Duration) {
-        counter(
-            "motcua_http_requests_total", "HTTP requests answered, by route template, method and status.",
-            [("route", route), ("method", method), ("status", "\(status)")]
-        ).increment()
-        durations(
-            "motcua_http_request_duration_seconds", "Time to answer an HTTP request, by route template and method.",
-            [("route", route), ("method", method)]
-        ).record(took)
+        let key = RequestKey(route: route, method: method, status: status)
+        let metrics = requestMetrics.withLock { $0[key] } ?? {
+            let made = (
+                counter(
+                    "motcua_http_requests_total", "HTTP requests answered, by route template, method and status.",
+                    [("route", route), ("method", method), ("status", "\(status)")]),
+                durations(
+                    "motcua_http_request_duration_seconds", "Time to answer an HTTP request, by route template and method.",
+                    [("route", route), ("method", method)]))
+            requestMetrics.withLock { $0[key] = made }
+            return made
+        }()
+        metrics.0.increment()
+        metrics.1.record(took)
     }
 
     func intake(channel: String) {
