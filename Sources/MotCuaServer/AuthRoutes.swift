@@ -59,7 +59,7 @@ struct AuthRoutes {
             let count = records[keys[0]]?.count ?? 0
             try await store.appendAudit(AuditEntry(
                 at: now, kind: .loginFailed, username: username, address: address,
-                detail: "wrong username or password (\(count) of \(throttle.perUser) in the window)"))
+                detail: "sai tên đăng nhập hoặc mật khẩu (lần \(count)/\(throttle.perUser) trong \(Int(throttle.window / 60)) phút)"))
             context.logger.notice("login refused", metadata: ["username": "\(username)", "address": "\(address)"])
             throw Problem.typed("unauthenticated", detail: "Tên đăng nhập hoặc mật khẩu không đúng.")
         }
@@ -69,7 +69,7 @@ struct AuthRoutes {
         try await store.createSession(tokenHash: Auth.hash(token: token), officerID: officer.id, createdAt: now, expiresAt: expires)
         try await store.appendAudit(AuditEntry(
             at: now, kind: .loginSucceeded, username: officer.username, officerID: officer.id, agencyID: officer.agencyID, address: address,
-            detail: "session of \(dependencies.configuration.sessionHours) h"))
+            detail: "mở phiên \(dependencies.configuration.sessionHours) giờ"))
         context.logger.info("login", metadata: ["username": "\(officer.username)"])
         return jsonResponse(LoginResponse(token: token, expiresAt: expires, officer: OfficerView(officer)), status: .created)
     }
@@ -81,7 +81,7 @@ struct AuthRoutes {
         try await dependencies.store.deleteSession(tokenHash: Auth.hash(token: token))
         try await dependencies.store.appendAudit(AuditEntry(
             at: dependencies.now(), kind: .logout, username: officer.username, officerID: officer.id, agencyID: officer.agencyID,
-            address: clientAddress.resolve(request, context: context), detail: "session ended"))
+            address: clientAddress.resolve(request, context: context), detail: "kết thúc phiên"))
         return Response(status: .noContent)
     }
 
@@ -100,9 +100,18 @@ struct AuthRoutes {
         if first {
             try await dependencies.store.appendAudit(AuditEntry(
                 at: now, kind: .loginThrottled, username: username, address: address,
-                detail: "refused without a password check until \(WorkCalendar.format(until))"))
+                detail: "chặn đến \(Self.clock(until)), không kiểm tra mật khẩu"))
         }
         return Problem.typed("login-throttled", detail: "Đăng nhập sai quá nhiều lần. Vui lòng thử lại sau \(wait) giây.", retryAfter: wait)
+    }
+}
+
+extension AuthRoutes {
+    /// `21:00:26 29/11/2026`, Vietnam time, for the audit trail's details.
+    static func clock(_ date: Date) -> String {
+        let iso = Array(WorkCalendar.format(date))
+        guard iso.count >= 19 else { return String(iso) }
+        return "\(String(iso[11..<19])) \(String(iso[8..<10]))/\(String(iso[5..<7]))/\(String(iso[0..<4]))"
     }
 }
 

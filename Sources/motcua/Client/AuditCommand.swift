@@ -63,6 +63,9 @@ struct AuditCommand: AsyncParsableCommand {
         guard let page = try? JSONDecoder().decode(Page.self, from: reply.body) else {
             throw UserError(message: L("Máy chủ trả lời không đúng định dạng.", "The server's answer is malformed."), hint: nil, exitCode: 1)
         }
+        guard !page.items.isEmpty else {
+            return say(L("Không có mục nào trong nhật ký khớp điều kiện.", "No audit entry matches."))
+        }
         say(Terminal.table(
             [L("Mã", "Id"), L("Lúc", "At"), L("Loại", "Kind"), L("Tài khoản", "User"), L("Địa chỉ", "Address"), L("Chi tiết", "Detail")],
             page.items.map { ["\($0.id)", shortTime($0.at), $0.kind, $0.username ?? "", $0.address ?? "", Terminal.clip($0.detail, 60)] },
