@@ -129,6 +129,14 @@ public struct AppConfiguration: Sendable, Equatable {
         struct Statistics: Decodable { var directives: [String]? }
     }
 
+    /// `scheme://host[:port]`, as a browser sends it in `Origin`.
+    static func isOrigin(_ text: String) -> Bool {
+        guard let url = URLComponents(string: text), ["http", "https"].contains(url.scheme ?? ""), let host = url.host, !host.isEmpty else {
+            return false
+        }
+        return url.path.isEmpty && url.query == nil && url.fragment == nil && url.user == nil
+    }
+
     /// A Standard Webhooks secret: `whsec_` and at least 24 bytes in base64.
     static func isWebhookSecret(_ secret: String) -> Bool {
         secret.hasPrefix("whsec_") && (Data(base64Encoded: String(secret.dropFirst(6)))?.count ?? 0) >= 24
@@ -193,6 +201,9 @@ public struct AppConfiguration: Sendable, Equatable {
         if let burst = try integer("MOTCUA_LOOKUP_BURST") { config.publicAPI.lookupBurst = burst }
         if let key = environment["MOTCUA_PORTAL_KEY"], !key.isEmpty { config.publicAPI.environmentPortalKey = key }
         if let key = environment["MOTCUA_ACCESS_KEY"], !key.isEmpty { config.publicAPI.accessKey = key }
+        if let origins = environment["MOTCUA_CORS_ORIGINS"] {
+            config.publicAPI.corsOrigins = origins.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        }
         if let secret = environment["MOTCUA_PAYMENT_WEBHOOK_SECRET"], !secret.isEmpty { config.paymentWebhookSecret = secret }
         var backendKey = ("motcua.json", "storage.backend", file.storage?.backend)
         if let backend = environment["MOTCUA_STORAGE_BACKEND"], !backend.isEmpty { backendKey = ("environment", "MOTCUA_STORAGE_BACKEND", backend) }
@@ -313,6 +324,10 @@ public struct AppConfiguration: Sendable, Equatable {
         where key.id.isEmpty || key.sha256.count != 64 || !key.sha256.allSatisfy({ $0.isHexDigit }) {
             throw .invalidConfiguration(file: main, key: "publicAPI.portalKeys[\(index)]", reason: "needs an id and the key's SHA-256 as 64 hex digits")
         }
+        for (index, origin) in api.corsOrigins.enumerated() where !Self.isOrigin(origin) {
+            throw .invalidConfiguration(
+                file: main, key: "publicAPI.corsOrigins[\(index)]", reason: "'\(origin)' is not an origin (https://host[:port], no path)")
+        }
         if let key = api.accessKey, Data(base64Encoded: key).map({ $0.count >= 32 }) != true {
             throw .invalidConfiguration(file: "environment", key: "MOTCUA_ACCESS_KEY", reason: "must be at least 32 bytes, base64-encoded")
         }
@@ -398,6 +413,8 @@ public struct PublicAPISettings: Sendable, Equatable {
     public var lookupBurst: Int
     /// API keys of the provincial portal, stored as SHA-256.
     public var portalKeys: [PortalKey]
+    /// Web origins (`https://dichvucong.gov.vn`) whose pages may call the citizen API from a browser (CORS).
+    public var corsOrigins: [String]
     /// File (in the data directory) holding the key access secrets are derived from.
     public var accessKeyFile: String
     /// The key itself, base64, when given by the environment.
@@ -425,6 +442,7 @@ public struct PublicAPISettings: Sendable, Equatable {
         var lookupBurst: Int?
         var portalKeys: [PortalKey]?
         var accessKeyFile: String?
+        var corsOrigins: [String]?
     }
 
     init(_ file: File?) {
@@ -434,6 +452,7 @@ public struct PublicAPISettings: Sendable, Equatable {
         lookupsPerMinute = file?.lookupsPerMinute ?? 120
         lookupBurst = file?.lookupBurst ?? 30
         portalKeys = file?.portalKeys ?? []
+        corsOrigins = file?.corsOrigins ?? []
         accessKeyFile = file?.accessKeyFile ?? "access-secret.key"
         accessKey = nil
         environmentPortalKey = nil

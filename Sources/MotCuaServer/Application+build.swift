@@ -47,6 +47,7 @@ public struct AppDependencies: Sendable {
 public func buildRouter(_ dependencies: AppDependencies) -> Router<AppRequestContext> {
     let router = Router(context: AppRequestContext.self)
     router.add(middleware: RequestMetricsMiddleware(metrics: dependencies.metrics))
+    router.add(middleware: SecurityHeadersMiddleware(corsOrigins: Set(dependencies.configuration.publicAPI.corsOrigins)))
     router.add(middleware: LogRequestsMiddleware(.debug))
     let routes = RouteTable()
     router.add(middleware: ProblemMiddleware(routes: routes))

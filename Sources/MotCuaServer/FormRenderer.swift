@@ -44,15 +44,10 @@ struct FormRenderer {
         return page(spec: spec, dossier: dossier, content: body)
     }
 
-    func page(spec: FormSettings.Form, dossier: Dossier, content: String) -> String {
-        let agency = agencies.agencies[dossier.currentAgencyID]?.name ?? dossier.currentAgencyID
-        return """
-        <!DOCTYPE html>
-        <html lang="vi">
-        <head>
-        <meta charset="utf-8">
-        <title>\(e(spec.title)) – \(e(dossier.code))</title>
-        <style>
+    /// The forms' only style, inline; the Content-Security-Policy of the forms allows exactly
+    /// this text by its hash (`SecurityHeaders`), and no other style or any script.
+    static let styleSheet = """
+
         @page { size: A4; margin: 20mm 15mm 20mm 25mm; }
         body { font-family: "Times New Roman", Times, serif; font-size: 13pt; line-height: 1.4; max-width: 170mm; margin: 0 auto; color: #000; }
         .header { display: flex; justify-content: space-between; text-align: center; }
@@ -65,7 +60,18 @@ struct FormRenderer {
         .signatures { display: flex; justify-content: space-between; margin-top: 24pt; text-align: center; }
         .signatures div { width: 45%; min-height: 90pt; }
         @media print { .no-print { display: none; } }
-        </style>
+
+        """
+
+    func page(spec: FormSettings.Form, dossier: Dossier, content: String) -> String {
+        let agency = agencies.agencies[dossier.currentAgencyID]?.name ?? dossier.currentAgencyID
+        return """
+        <!DOCTYPE html>
+        <html lang="vi">
+        <head>
+        <meta charset="utf-8">
+        <title>\(e(spec.title)) – \(e(dossier.code))</title>
+        <style>\(Self.styleSheet)</style>
         </head>
         <body>
         <p class="form-no">Mẫu số \(e(spec.number)) – \(e(settings.circular))</p>

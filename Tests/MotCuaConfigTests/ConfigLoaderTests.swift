@@ -159,6 +159,13 @@ struct AppConfigurationTests {
             file: "motcua.json", key: "server.trustedProxies[1]", reason: "'balancer' is not an IP address or a network (10.0.0.0/8)")) {
             try AppConfiguration.load(from: repositoryConfig, environment: ["MOTCUA_TRUSTED_PROXIES": "10.0.0.2,balancer"])
         }
+        #expect(defaults.publicAPI.corsOrigins.isEmpty)
+        let cors = try AppConfiguration.load(from: repositoryConfig, environment: ["MOTCUA_CORS_ORIGINS": "https://dichvucong.gov.vn, http://localhost:3000"])
+        #expect(cors.publicAPI.corsOrigins == ["https://dichvucong.gov.vn", "http://localhost:3000"])
+        #expect(throws: CalendarError.invalidConfiguration(
+            file: "motcua.json", key: "publicAPI.corsOrigins[0]", reason: "'https://dichvucong.gov.vn/nop' is not an origin (https://host[:port], no path)")) {
+            try AppConfiguration.load(from: repositoryConfig, environment: ["MOTCUA_CORS_ORIGINS": "https://dichvucong.gov.vn/nop"])
+        }
         let zero = try scratchConfig(["motcua.json": #"{"auth": {"concurrentPasswordChecks": 0}}"#])
         #expect(throws: CalendarError.invalidConfiguration(file: "motcua.json", key: "auth.concurrentPasswordChecks", reason: "must be between 1 and 64")) {
             try AppConfiguration.load(from: zero, environment: [:])
