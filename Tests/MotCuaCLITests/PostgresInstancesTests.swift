@@ -189,13 +189,8 @@ struct PostgresServeTests {
         defer { server.stop() }
         try server.waitUntilListening()
         let base = try #require(server.baseURL)
-        let password = try #require(server.lines.first { $0.contains("mật khẩu:") }?.split(separator: " ").last.map(String.init))
-        let (_, login) = try await fetch(base.appendingPathComponent("api/v1/auth/login"), method: "POST", json: ["username": "admin", "password": password])
-        let token = try #require(login["token"] as? String)
-        let (_, me) = try await fetch(base.appendingPathComponent("api/v1/me"), token: token)
-        let agencyID = try #require(me["agencyID"] as? String)
-        let (_, procedure) = try await fetch(base.appendingPathComponent("api/v1/public/procedures/3.000334"))
-        let documents = (procedure["documents"] as? [Any])?.count ?? 1
+        let admin = try await server.adminSession()
+        let (token, agencyID, documents) = (admin.token, admin.agencyID, admin.documents)
 
         let acknowledged = AcknowledgedCodes()
         let statuses = StatusCounts()

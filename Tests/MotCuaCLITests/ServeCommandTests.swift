@@ -138,3 +138,26 @@ struct ServeCommandTests {
         #expect(preset.status == 64 && preset.stderr.contains("standard"))
     }
 }
+
+/// A fresh server's first administrator (its password is printed once at start), logged in; its
+/// agency, and how many documents procedure 3.000334 (the tests' online applications) asks for.
+struct AdminSession {
+    var token: String
+    var password: String
+    var agencyID: String
+    var documents: Int
+}
+
+extension ServerProcess {
+    func adminSession() async throws -> AdminSession {
+        let base = try #require(baseURL)
+        let password = try #require(lines.first { $0.contains("mật khẩu:") }?.split(separator: " ").last.map(String.init))
+        let (_, login) = try await fetch(base.appendingPathComponent("api/v1/auth/login"), method: "POST", json: ["username": "admin", "password": password])
+        let token = try #require(login["token"] as? String)
+        let (_, me) = try await fetch(base.appendingPathComponent("api/v1/me"), token: token)
+        let (_, procedure) = try await fetch(base.appendingPathComponent("api/v1/public/procedures/3.000334"))
+        return AdminSession(
+            token: token, password: password, agencyID: try #require(me["agencyID"] as? String),
+            documents: (procedure["documents"] as? [Any])?.count ?? 1)
+    }
+}
