@@ -50,6 +50,9 @@ public struct Problem: Error, Codable, Sendable, Equatable {
             "Too many failed logins for this username or from this address; no password is checked until Retry-After seconds have passed."),
         "invalid-signature": ("Chữ ký không hợp lệ", 401, "The Standard Webhooks signature or timestamp is missing or wrong."),
         "unavailable": ("Dịch vụ chưa sẵn sàng", 503, "The feature is not configured on this server."),
+        "storage-full": (
+            "Máy chủ hết chỗ lưu trữ", 503,
+            "The disk holding the database or the uploaded files is full; nothing was written. Retry after Retry-After seconds."),
         "database-unavailable": ("Cơ sở dữ liệu tạm thời không truy cập được", 503, "The database did not answer in time or went away; nothing was changed. Retry after Retry-After seconds."),
     ]
 
@@ -69,6 +72,9 @@ public struct Problem: Error, Codable, Sendable, Equatable {
     }
 
     static let notFound = typed("not-found", detail: "Không tìm thấy tài nguyên yêu cầu.")
+    static var storageFull: Problem {
+        typed("storage-full", detail: "Máy chủ hết chỗ lưu trữ; thao tác chưa được thực hiện, vui lòng thử lại sau.", retryAfter: 60)
+    }
 
     /// Maps any error to the problem the client sees; unknown errors become a 500 without detail.
     static func from(_ error: any Error) -> Problem {
@@ -88,6 +94,12 @@ public struct Problem: Error, Codable, Sendable, Equatable {
             return Problem(type: "/problems/validation", title: "Dữ liệu không hợp lệ", status: 409, detail: "Đã tồn tại: \(what).")
         case StoreError.unavailable, StoreError.conflict:
             return typed("database-unavailable", detail: "Cơ sở dữ liệu tạm thời không truy cập được; thao tác chưa được thực hiện, vui lòng thử lại.", retryAfter: 5)
+        case StoreError.storageFull:
+            return storageFull
+        case let error as NSError where error.domain == NSPOSIXErrorDomain && [Int(ENOSPC), Int(EDQUOT)].contains(error.code):
+            return storageFull
+        case let error as POSIXError where error.code == .ENOSPC || error.code == .EDQUOT:
+            return storageFull
         case StoreError.dailyCodeLimit:
             return Problem(title: "Service Unavailable", status: 503, detail: "Cơ quan đã dùng hết số hồ sơ trong ngày.")
         case let http as HTTPError:

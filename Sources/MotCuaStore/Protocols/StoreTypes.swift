@@ -153,6 +153,8 @@ public enum StoreError: Error, Equatable, Sendable {
     case unavailable(String)
     /// Another write changed the dossier between its read and its update.
     case conflict(String)
+    /// The disk holding the data is full: nothing was written; it works again once space returns.
+    case storageFull
 }
 
 /// A threshold crossed by a dossier, recorded once.

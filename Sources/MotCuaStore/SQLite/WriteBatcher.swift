@@ -75,6 +75,17 @@ final class WriteBatcher: @unchecked Sendable {
     }
 
     private func enqueue<T: Sendable>(_ work: @escaping @Sendable (Database) throws -> T, outsideTransaction: Bool) async throws -> T {
+        do {
+            return try await enqueueRaw(work, outsideTransaction: outsideTransaction)
+        } catch let error as DatabaseError where error.resultCode == .SQLITE_FULL {
+            // The disk is full: the transaction rolled back (SQLite guarantees it), nothing was
+            // written. Said as such, so that the request answers 503 and a retry may succeed
+            // once space returns.
+            throw StoreError.storageFull
+        }
+    }
+
+    private func enqueueRaw<T: Sendable>(_ work: @escaping @Sendable (Database) throws -> T, outsideTransaction: Bool) async throws -> T {
         let result = try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<any Sendable, any Error>) in
             condition.lock()
             if stopped {
@@ -144,6 +155,14 @@ final class WriteBatcher: @unchecked Sendable {
                             }
                             outcomes.append(.success(value!))
                         } catch {
+                            // A full disk (or an I/O error) makes SQLite roll the whole
+                            // transaction back: the writes before this one are gone too, and a
+                            // savepoint opened now would commit on its own. The batch fails
+                            // whole, nothing of it written.
+                            if !db.isInsideTransaction {
+                                if let error = error as? DatabaseError, error.resultCode == .SQLITE_FULL { throw StoreError.storageFull }
+                                throw error
+                            }
                             outcomes.append(.failure(error))
                         }
                     }
