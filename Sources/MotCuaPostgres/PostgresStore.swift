@@ -4,6 +4,7 @@ import MotCuaCore
 import MotCuaStore
 import NIOSSL
 import PostgresNIO
+import Synchronization
 
 /// The PostgreSQL implementation of `DossierStore` (PostgresNIO's connection pool): the
 /// deployment of a province, where several `motcua serve` instances share one database.
@@ -112,6 +113,9 @@ public final class PostgresStore: DossierStore {
     public static let defaultRequestTimeout: Duration = .seconds(15)
     let requestTimeout: Duration
     let intakeGroups = IntakeGroups()
+    private let inFlight = Atomic<Int>(0)
+
+    public var callsInFlight: Int? { inFlight.load(ordering: .relaxed) }
     static let bulkTimeout: Duration = .seconds(3600)
 
     /// Runs `work`, answering `StoreError.unavailable` once `timeout` has passed even if `work`
@@ -123,6 +127,8 @@ public final class PostgresStore: DossierStore {
     func timed<T: Sendable>(_ timeout: Duration? = nil, _ work: @Sendable @escaping () async throws -> T) async throws -> T {
         let timeout = timeout ?? requestTimeout
         let gate = Gate<T>()
+        inFlight.add(1, ordering: .relaxed)
+        defer { inFlight.subtract(1, ordering: .relaxed) }
         return try await withTaskCancellationHandler {
             try await withCheckedThrowingContinuation { continuation in
                 gate.arm(continuation)

@@ -50,8 +50,8 @@ struct AuthRoutes {
         if let until = try await lockedUntil() { throw try await throttled(username: username, address: address, until: until, now: now) }
         let officer = body.username.count <= 100 && body.password.count <= 200 ? try await store.officer(username: body.username) : nil
         let hash = officer.flatMap { $0.active ? $0.passwordHash : nil }
-        var checked = hash ?? ""
-        if hash == nil { checked = try await passwordChecks.decoyHash(cost: dependencies.configuration.bcryptCost) }
+        let checked: String
+        if let hash { checked = hash } else { checked = try await passwordChecks.decoyHash(cost: dependencies.configuration.bcryptCost) }
         let outcome = try await passwordChecks.check(body.password, hash: checked, lockedUntil: lockedUntil)
         if case let .locked(until) = outcome { throw try await throttled(username: username, address: address, until: until, now: now) }
         guard let officer, hash != nil, outcome == .matched else {
@@ -86,8 +86,8 @@ struct AuthRoutes {
     }
 
     /// The 429 for a locked username or address. The attempt goes to the audit trail once per
-    /// lock and instance: a flood of thousands a second must not become as many rows (the log
-    /// has each).
+    /// lock and instance: a flood of thousands a second must not become as many rows (the
+    /// metrics count them all: `motcua_http_requests_total{route="/api/v1/auth/login",status="429"}`).
     private func throttled(username: String, address: String, until: Date, now: Date) async throws -> Problem {
         let wait = max(1, Int(until.timeIntervalSince(now).rounded(.up)))
         let first = throttledNoted.locks.withLock { noted in

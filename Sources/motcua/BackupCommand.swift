@@ -44,8 +44,8 @@ struct BackupCommand: AsyncParsableCommand {
         let configuration = try options.load().configuration
         guard configuration.backend == .sqlite else {
             throw UserError(
-                message: "Cơ sở dữ liệu là PostgreSQL: motcua backup chỉ sao lưu SQLite.",
-                hint: "Dùng pg_dump -Fc (hoặc pg_basebackup) cho cơ sở dữ liệu, và chép thư mục tệp đính kèm \(configuration.blobPath); xem docs/operations.md.",
+                message: "Cơ sở dữ liệu là PostgreSQL: hãy sao lưu bằng công cụ của PostgreSQL (pg_basebackup kèm lưu trữ WAL để khôi phục đến từng thời điểm, hoặc pg_dump -Fc); motcua backup chỉ sao lưu SQLite.",
+                hint: "Sau khi bắt đầu sao lưu cơ sở dữ liệu, chép thư mục tệp đính kèm \(configuration.blobPath) và tệp khóa mã bí mật; xem docs/operations.md.",
                 exitCode: 65)
         }
         let database = configuration.databasePath

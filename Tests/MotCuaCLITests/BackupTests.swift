@@ -101,4 +101,15 @@ struct BackupTests {
         #expect(refused.status == 65 && refused.stderr.contains("Bản sao lưu hỏng"))
         #expect(((try? FileManager.default.contentsOfDirectory(atPath: scratch.appendingPathComponent("other").path)) ?? []).isEmpty)
     }
+
+    @Test("On PostgreSQL, motcua backup says in one sentence which PostgreSQL tools to use, and writes nothing")
+    func postgresBackend() throws {
+        let target = TestScratch.path("motcua-backup-pg").appendingPathComponent("b.tar")
+        let refused = try motcua(
+            ["backup", "--to", target.path],
+            environment: ["MOTCUA_STORAGE_BACKEND": "postgres", "MOTCUA_DATABASE_URL": "postgres://motcua@127.0.0.1:1/motcua"])
+        #expect(refused.status == 65)
+        #expect(refused.stderr.contains("pg_basebackup") && refused.stderr.contains("pg_dump"), "\(refused.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: target.path))
+    }
 }

@@ -62,6 +62,8 @@ struct StoreTests {
         }
         #expect(Set(codes).count == 200)
         #expect(Set(codes) == Set((1...200).map { String(format: "000.15.01.H42-260302-%04d", $0) }))
+        // The metrics' count of database calls running: back to none (PostgreSQL counts them).
+        #expect(store.callsInFlight == (backend == .postgres ? 0 : nil))
         let counts = try await store.counts()
         #expect(counts.dossiers == 200 && counts.events == 400)
         // The sequence restarts the next day.

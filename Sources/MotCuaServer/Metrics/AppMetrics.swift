@@ -113,6 +113,11 @@ public final class AppMetrics: Sendable {
                 .set(summary.oldestPendingAt.map { max(0, now.timeIntervalSince($0)) } ?? 0)
             gauge("motcua_outbox_dead_letters", "Messages given up on, in each outbox.", labels).set(Double(summary.dead))
         }
+        if let calls = store.callsInFlight {
+            gauge(
+                "motcua_db_calls_in_flight", "Database calls running (PostgreSQL: each holds at most one pool connection; the pool has storage.postgresPoolSize)."
+            ).set(Double(calls))
+        }
         if let sqlite = store as? SQLiteStore {
             gauge("motcua_sqlite_wal_bytes", "Size of SQLite's write-ahead log.").set(Double(sqlite.logBytes))
         }

@@ -179,6 +179,13 @@ public protocol DossierStore:
     func ping() async throws
     /// Names of the migrations applied, in order.
     func appliedMigrations() async throws -> [String]
+    /// Database calls running now, for the metrics (PostgreSQL: each holds at most one of the
+    /// pool's connections); nil where the backend does not count them.
+    var callsInFlight: Int? { get }
+}
+
+extension DossierStore {
+    public var callsInFlight: Int? { nil }
 }
 
 extension DossierRepository {
