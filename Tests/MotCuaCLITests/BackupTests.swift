@@ -113,3 +113,29 @@ struct BackupTests {
         #expect(!FileManager.default.fileExists(atPath: target.path))
     }
 }
+
+@Suite("Metrics on a listener of their own")
+struct MetricsListenerTests {
+    @Test("With metrics.port, /metrics is served there (the exposition), and the main listener no longer has it")
+    func ownListener() async throws {
+        let port = try freePort()
+        let server = try ServerProcess(dataDirectory: TestScratch.path("motcua-metrics-port"), environment: ["MOTCUA_METRICS_PORT": "\(port)"])
+        defer { server.stop() }
+        try server.waitUntilListening()
+        let base = try #require(server.baseURL)
+        var request = URLRequest(url: base.appendingPathComponent("metrics"))
+        let (_, main) = try await URLSession.shared.data(for: request)
+        #expect((main as? HTTPURLResponse)?.statusCode == 404)
+        request = URLRequest(url: URL(string: "http://127.0.0.1:\(port)/metrics")!)
+        var answer: (Data, URLResponse)?
+        for _ in 0..<50 where answer == nil {
+            answer = try? await URLSession.shared.data(for: request)
+            if answer == nil { try await Task.sleep(for: .milliseconds(100)) }
+        }
+        let (body, response) = try #require(answer)
+        #expect((response as? HTTPURLResponse)?.statusCode == 200)
+        let text = String(decoding: body, as: UTF8.self)
+        #expect(text.contains("# TYPE motcua_http_requests_total counter") && text.contains("motcua_build_info"))
+        #expect(text.contains("motcua_http_requests_total{route=\"unmatched\",method=\"GET\",status=\"404\"} 1"), "the main listener's 404 was counted")
+    }
+}

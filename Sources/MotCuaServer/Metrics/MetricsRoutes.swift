@@ -52,15 +52,19 @@ struct RequestMetricsMiddleware<Context: RequestContext>: RouterMiddleware {
         let began = ContinuousClock.now
         do {
             let response = try await next(request, context)
-            metrics.request(
-                route: context.endpointPath ?? "unmatched", method: request.method.rawValue, status: response.status.code,
-                took: ContinuousClock.now - began)
+            metrics.request(route: route(context), method: request.method.rawValue, status: response.status.code, took: ContinuousClock.now - began)
             return response
         } catch {
             metrics.request(
-                route: context.endpointPath ?? "unmatched", method: request.method.rawValue, status: Problem.from(error).status,
-                took: ContinuousClock.now - began)
+                route: route(context), method: request.method.rawValue, status: Problem.from(error).status, took: ContinuousClock.now - began)
             throw error
         }
+    }
+
+    /// The matched route's template; `unmatched` for a path no route has (Hummingbird says
+    /// "NotFound" or nothing), so that probes of random paths add no series.
+    func route(_ context: Context) -> String {
+        guard let path = context.endpointPath, path.hasPrefix("/") else { return "unmatched" }
+        return path
     }
 }
