@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import MotCuaStore
 
 /// `motcua audit`: the audit trail (logins, failures, throttles, logouts, administrators'
 /// changes), newest first; for officers with the admin role.
@@ -43,7 +44,7 @@ struct AuditCommand: AsyncParsableCommand {
 
     func validate() throws {
         guard (1...200).contains(limit) else { throw ValidationError(L("--limit phải từ 1 đến 200.", "--limit must be 1 to 200.")) }
-        let kinds = ["login.succeeded", "login.failed", "login.throttled", "logout", "admin.action"]
+        let kinds = AuditKind.allCases.map(\.rawValue)
         for kind in kind where !kinds.contains(kind) {
             throw ValidationError(L("--kind '\(kind)' không có; chọn: \(kinds.joined(separator: ", ")).",
                                     "There is no --kind '\(kind)'; choose: \(kinds.joined(separator: ", "))."))
