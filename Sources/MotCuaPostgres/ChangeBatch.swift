@@ -17,9 +17,14 @@ struct ChangeBatch {
     private var dossiers = ValuesInsert("""
         INSERT INTO dossiers(id, code, agency_id, current_agency_id, pending_agency_id, procedure_code, status, channel,
           return_method, applicant_name, applicant_folded, id_number, phone, submitted_at, received_at, due_at, updated_at,
-          version, handler_id, department_id, watch_due, watch_near, alert_at, data)
-        """, width: 24)
-    private var access = ValuesInsert("INSERT INTO dossier_access(agency_id, dossier_id, submitted_at)", width: 3, tail: "ON CONFLICT DO NOTHING")
+          version, handler_id, department_id, watch_due, watch_near, alert_at, data, procedure_version)
+        """, width: 25)
+    private var list = ValuesInsert(
+        "INSERT INTO dossier_list(agency_id, submitted_at, dossier_id, status, procedure_code, name_folded)", width: 6,
+        tail: """
+            ON CONFLICT (agency_id, submitted_at, dossier_id) DO UPDATE SET status = excluded.status
+            WHERE dossier_list.status <> excluded.status
+            """)
     private var files = ValuesInsert("INSERT INTO dossier_files(sha256, dossier_id)", width: 2, tail: "ON CONFLICT DO NOTHING")
     private var events = ValuesInsert(
         "INSERT INTO dossier_events(dossier_id, sequence, kind, at, actor_id, agency_id, data)", width: 7)
@@ -35,7 +40,7 @@ struct ChangeBatch {
     private var sums = StatRows.Sums()
 
     /// A new dossier's projection row.
-    mutating func insert(_ d: Dossier, data: String) {
+    mutating func insert(_ d: Dossier, data: String, procedureVersion: Int) {
         let watch = WatchColumns(d, crossed: [])
         dossiers.row { row in
             row.add(d.id); row.add(d.code); row.add(d.agencyID); row.add(d.currentAgencyID); row.add(d.pendingAgencyID)
@@ -44,15 +49,18 @@ struct ChangeBatch {
             row.add(d.applicant.phone); row.add(d.submittedAt.timeIntervalSince1970); row.add(d.receivedAt?.timeIntervalSince1970)
             row.add(d.dueAt?.timeIntervalSince1970); row.add(d.updatedAt.timeIntervalSince1970); row.add(d.version)
             row.add(d.handlerID); row.add(d.departmentID); row.add(watch.due); row.add(watch.near); row.add(watch.alertAt); row.add(data)
+            row.add(procedureVersion)
         }
     }
 
-    /// Everything a change writes besides the projection row itself: access, file, event and
+    /// Everything a change writes besides the projection row itself: list, file, event and
     /// outbox rows, and the statistics rows (see `PostgresStore+Statistics.swift`).
     mutating func add(_ d: Dossier, previous: Dossier?, events encoded: [(DossierEvent, String)]) {
-        let submitted = d.submittedAt.timeIntervalSince1970
+        let submitted = d.submittedAt.timeIntervalSince1970, folded = foldedSearchKey(d.applicant.name)
         for agency in accessAgencies(of: d).sorted() {
-            access.row { row in row.add(agency); row.add(d.id); row.add(submitted) }
+            list.row { row in
+                row.add(agency); row.add(submitted); row.add(d.id); row.add(d.status.rawValue); row.add(d.procedureCode); row.add(folded)
+            }
         }
         let plain = encoded.map(\.0)
         for sha256 in Set(referencedFiles(plain)).sorted() {
@@ -108,7 +116,7 @@ struct ChangeBatch {
 
     /// The statements, projection rows first (the others refer to them).
     var queries: [PostgresQuery] {
-        var queries = [dossiers, access, files, events, notifications, postalOrders].compactMap(\.query)
+        var queries = [dossiers, list, files, events, notifications, postalOrders].compactMap(\.query)
         queries += statements
         if !facts.isEmpty { queries.append(PostgresStore.factsQuery(facts[...])) }
         let dayRows = sums.dayRows, groupRows = sums.groupRows

@@ -9,6 +9,7 @@ struct PreparedIntake: Sendable {
     /// Decided with a stand-in code, replaced in `data` and `events` by the allocated one.
     var new: NewDossier
     var data: String
+    var procedureVersion: Int
     var events: [(DossierEvent, String)]
     var idempotencyKey: IdempotencyKey?
 }

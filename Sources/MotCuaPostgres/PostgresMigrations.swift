@@ -26,6 +26,7 @@ enum PostgresMigrations {
         ("v3-login-failures-audit", v3),
         ("v4-dead-letters", v4),
         ("v5-report-covering-indexes", v5),
+        ("v6-slim-layout", v6),
     ]
 
     static func migrate(_ store: PostgresStore) async throws {
@@ -387,5 +388,41 @@ enum PostgresMigrations {
         CREATE INDEX dossier_stats_waiting ON dossier_stats(agency_id, procedure_code, supp_from)
           INCLUDE (received_at, channel, supp_until, due_at, fee_from, fee_until)
           WHERE resolved_at IS NULL AND supp_from IS NOT NULL AND supp_until IS NULL;
+        """
+
+    /// The layout of issue #21, as SQLite's `v10-slim-layout`: procedure versions that the
+    /// dossiers' slim JSON refers to, and `dossier_list` (the agency's list rows with the status,
+    /// procedure and folded name beside them) in place of `dossier_access`. Rows written before it
+    /// keep their whole JSON (`procedure_version` NULL) until `PostgresStore.rewriteToSlimLayout`
+    /// has rewritten them, in batches after the migrations, resumable; the pending rewrite is a
+    /// row of `motcua_pending_rewrites`.
+    static let v6 = """
+        CREATE TABLE procedure_versions (
+          code text NOT NULL,
+          version integer NOT NULL,
+          effective_from double precision NOT NULL,
+          data text NOT NULL,
+          PRIMARY KEY (code, version)
+        );
+        ALTER TABLE procedures ADD COLUMN version integer NOT NULL DEFAULT 1;
+        INSERT INTO procedure_versions(code, version, effective_from, data) SELECT code, 1, 0, data FROM procedures;
+        ALTER TABLE dossiers ADD COLUMN procedure_version integer;
+        CREATE TABLE dossier_list (
+          agency_id text NOT NULL,
+          submitted_at double precision NOT NULL,
+          dossier_id text NOT NULL REFERENCES dossiers(id),
+          status text NOT NULL,
+          procedure_code text NOT NULL,
+          name_folded text NOT NULL,
+          PRIMARY KEY (agency_id, submitted_at, dossier_id)
+        );
+        INSERT INTO dossier_list(agency_id, submitted_at, dossier_id, status, procedure_code, name_folded)
+          SELECT a.agency_id, d.submitted_at, d.id, d.status, d.procedure_code, d.applicant_folded
+          FROM dossier_access a JOIN dossiers d ON d.id = a.dossier_id;
+        DROP TABLE dossier_access;
+        CREATE INDEX dossier_list_status ON dossier_list(agency_id, status, submitted_at);
+        CREATE INDEX dossier_list_procedure ON dossier_list(agency_id, procedure_code, submitted_at);
+        CREATE TABLE motcua_pending_rewrites (name text PRIMARY KEY);
+        INSERT INTO motcua_pending_rewrites(name) SELECT 'slim-layout' WHERE EXISTS (SELECT 1 FROM dossiers);
         """
 }

@@ -9,7 +9,7 @@ extension PostgresStore {
         let levels = tree.levels
         let agencies = try tree.agencies.values.sorted { $0.id < $1.id }.map { ($0, try Self.json($0)) }
         let procedureRows = try procedures.map { ($0, try Self.json($0)) }
-        return try await transaction(timeout: Self.bulkTimeout) { connection in
+        let (counts, saved) = try await transaction(timeout: Self.bulkTimeout) { connection -> (CatalogueCounts, [(version: Int, procedure: Procedure)]) in
             for level in levels {
                 try await connection.query("""
                     INSERT INTO agency_levels(code, name, rank) VALUES (\(level.code), \(level.name), \(level.rank))
@@ -38,20 +38,29 @@ extension PostgresStore {
                 let (code, data) = try row.decode((String, String).self)
                 existingProcedures[code] = data
             }
-            var changedProcedures = 0
+            var saved: [(version: Int, procedure: Procedure)] = []
             for (procedure, data) in procedureRows {
                 if let existing = existingProcedures[procedure.code], try Self.decode(Procedure.self, existing) == procedure { continue }
+                // A changed procedure is a new version; the dossiers filed under the old one keep reading it.
+                let version = try await connection.query("""
+                    INSERT INTO procedure_versions(code, version, effective_from, data)
+                    SELECT \(procedure.code), coalesce(max(version), 0) + 1, \(Date().timeIntervalSince1970), \(data)
+                    FROM procedure_versions WHERE code = \(procedure.code)
+                    RETURNING version
+                    """, logger: self.logger).collect().first?.decode(Int.self) ?? 1
                 try await connection.query("""
-                    INSERT INTO procedures(code, name, name_folded, field, level, online_level, data)
+                    INSERT INTO procedures(code, name, name_folded, field, level, online_level, data, version)
                     VALUES (\(procedure.code), \(procedure.name), \(foldedSearchKey(procedure.name)), \(procedure.field),
-                      \(procedure.level), \(procedure.onlineLevel), \(data))
+                      \(procedure.level), \(procedure.onlineLevel), \(data), \(version))
                     ON CONFLICT (code) DO UPDATE SET name = excluded.name, name_folded = excluded.name_folded, field = excluded.field,
-                      level = excluded.level, online_level = excluded.online_level, data = excluded.data
+                      level = excluded.level, online_level = excluded.online_level, data = excluded.data, version = excluded.version
                     """, logger: self.logger)
-                changedProcedures += 1
+                saved.append((version, procedure))
             }
-            return CatalogueCounts(agencies: changedAgencies, procedures: changedProcedures)
+            return (CatalogueCounts(agencies: changedAgencies, procedures: saved.count), saved)
         }
+        versions.add(saved)
+        return counts
     }
 
     public func procedures() async throws -> [Procedure] {

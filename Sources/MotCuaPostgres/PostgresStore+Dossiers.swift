@@ -14,8 +14,9 @@ extension PostgresStore {
         // encoded rows once the code is allocated; filed with the other intakes of the agency and
         // day that arrive meanwhile (`IntakeGroups`).
         let new = try NewDossier(make: make)
+        let (data, procedureVersion) = try DossierCodec.encode(new.dossier, versions: versions)
         let intake = PreparedIntake(
-            agencyID: agencyID, day: day, new: new, data: try Self.json(new.dossier),
+            agencyID: agencyID, day: day, new: new, data: data, procedureVersion: procedureVersion,
             events: try new.events.map { ($0, try Self.json($0)) }, idempotencyKey: idempotencyKey)
         let code = try await intakeGroups.file(intake, store: self)
         return new.stored(code: code)
@@ -97,7 +98,7 @@ extension PostgresStore {
     private static func add(_ intake: PreparedIntake, code: String, to batch: inout ChangeBatch) {
         var dossier = intake.new.dossier
         dossier.code = code
-        batch.insert(dossier, data: intake.new.replacingPlaceholder(in: intake.data, with: code))
+        batch.insert(dossier, data: intake.new.replacingPlaceholder(in: intake.data, with: code), procedureVersion: intake.procedureVersion)
         batch.add(dossier, previous: nil, events: intake.events.map { ($0.0, intake.new.replacingPlaceholder(in: $0.1, with: code)) })
         if let key = intake.idempotencyKey { batch.link(key, to: code) }
     }
@@ -105,14 +106,15 @@ extension PostgresStore {
     public func apply(code: String, decide: @escaping @Sendable (Dossier) throws -> [DossierEvent]) async throws -> Dossier {
         try await transaction { connection in
             // The row stays locked until commit: concurrent commands on one dossier take turns.
-            guard let data = try await connection.query("SELECT data FROM dossiers WHERE code = \(code) FOR UPDATE", logger: self.logger)
-                .collect().first?.decode(String.self)
+            guard let row = try await connection.query(
+                "SELECT data, procedure_code, procedure_version FROM dossiers WHERE code = \(code) FOR UPDATE", logger: self.logger
+            ).collect().first
             else { throw StoreError.notFound }
-            let current = try Self.decode(Dossier.self, data)
+            let current = try await self.dossier(from: row, connection: connection)
             let events = try decide(current)
             guard !events.isEmpty else { return current }
             let updated = events.reduce(current) { Lifecycle.evolve($0, $1) }
-            try await Self.updateDossier(updated, previous: current, connection: connection, logger: self.logger)
+            try await Self.updateDossier(updated, previous: current, versions: self.versions, connection: connection, logger: self.logger)
             var batch = ChangeBatch()
             batch.add(updated, previous: current, events: try events.map { ($0, try Self.json($0)) })
             try await batch.run(on: connection, logger: self.logger)
@@ -120,7 +122,10 @@ extension PostgresStore {
         }
     }
 
-    static func updateDossier(_ d: Dossier, previous: Dossier, connection: PostgresConnection, logger: Logger) async throws {
+    static func updateDossier(
+        _ d: Dossier, previous: Dossier, versions: ProcedureVersions, connection: PostgresConnection, logger: Logger
+    ) async throws {
+        let (data, procedureVersion) = try DossierCodec.encode(d, versions: versions)
         var crossed: Set<AlertKind> = []
         if let due = d.watchPlan?.due.timeIntervalSince1970 {
             let kinds = try await connection.query(
@@ -132,7 +137,7 @@ extension PostgresStore {
             UPDATE dossiers SET current_agency_id = \(d.currentAgencyID), pending_agency_id = \(d.pendingAgencyID),
               status = \(d.status.rawValue), return_method = \(d.returnMethod.rawValue), received_at = \(d.receivedAt?.timeIntervalSince1970),
               due_at = \(d.dueAt?.timeIntervalSince1970), updated_at = \(d.updatedAt.timeIntervalSince1970), version = \(d.version),
-              data = \(try json(d)), handler_id = \(d.handlerID), department_id = \(d.departmentID), watch_due = \(watch.due),
+              data = \(data), procedure_version = \(procedureVersion), handler_id = \(d.handlerID), department_id = \(d.departmentID), watch_due = \(watch.due),
               watch_near = \(watch.near), alert_at = \(watch.alertAt)
             WHERE id = \(d.id) AND version = \(previous.version)
             RETURNING 1
@@ -151,7 +156,7 @@ extension PostgresStore {
     }
 
     public func dossier(code: String) async throws -> Dossier? {
-        try await rows("SELECT data FROM dossiers WHERE code = \(code)").first.map { try Self.decode(Dossier.self, try $0.decode(String.self)) }
+        try await dossiers(from: rows("SELECT data, procedure_code, procedure_version FROM dossiers WHERE code = \(code)")).first
     }
 
     public func events(dossierID: String) async throws -> [DossierEvent] {
@@ -159,42 +164,51 @@ extension PostgresStore {
             .map { try Self.decode(DossierEvent.self, try $0.decode(String.self)) }
     }
 
+    /// Officers' lists and searches (planned in `SearchPlan`). PostgreSQL's name index is the
+    /// trigram GIN index on the folded name (`pg_trgm`), which answers `LIKE '%…%'`.
     public func search(_ query: DossierQuery) async throws -> DossierPage {
+        var rareName = false
+        if let folded = SearchPlan.nameToProbe(query) {
+            let probe: PostgresQuery = """
+                SELECT count(*) FROM (SELECT 1 FROM dossiers WHERE applicant_folded LIKE \(SearchPlan.like(folded)) LIMIT \(SearchPlan.rareNameMatches + 1)) AS m
+                """
+            rareName = try await rows(probe).first?.decode(Int.self) ?? 0 <= SearchPlan.rareNameMatches
+        }
+        let plan = SearchPlan(
+            query, rareName: rareName, nameCondition: "d.applicant_folded LIKE ?", nameValue: SearchPlan.like,
+            dataColumns: "d.data, d.procedure_code, d.procedure_version")
+        let bound = max(query.totalBound, 1)
+        var counted = 0
+        for part in plan.parts where counted <= bound {
+            counted += try await rows(Self.query(part.count, part.countValues)).first?.decode(Int.self) ?? 0
+        }
+        let (sql, values) = plan.page
+        let items = try await dossiers(from: rows(Self.query(sql, values)))
+        let next = items.count > query.limit ? items[query.limit - 1] : nil
+        return DossierPage(
+            total: min(counted, bound), totalIsExact: counted <= bound, items: Array(items.prefix(query.limit)),
+            next: next.map(DossierCursor.init(after:)))
+    }
+
+    /// `sql` with its `?` numbered `$1`, `$2`… and `values` bound to them.
+    static func query(_ sql: String, _ values: [SearchValue]) -> PostgresQuery {
         var binds = PostgresBindings()
-        func bind(_ value: some PostgresDynamicTypeEncodable) -> String {
-            binds.append(value)
-            return "$\(binds.count)"
+        for value in values {
+            switch value {
+            case let .text(text): binds.append(text)
+            case let .real(number): binds.append(number)
+            }
         }
-        var joins = ""
-        var conditions: [String] = []
-        if let agency = query.visibleToAgency {
-            joins = "JOIN dossier_access a ON a.dossier_id = d.id AND a.agency_id = \(bind(agency))"
+        var numbered = "", n = 0
+        for character in sql {
+            if character == "?" {
+                n += 1
+                numbered += "$\(n)"
+            } else {
+                numbered.append(character)
+            }
         }
-        func like(_ text: String) -> String {
-            "%" + text.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "%", with: "\\%")
-                .replacingOccurrences(of: "_", with: "\\_") + "%"
-        }
-        if let code = query.code { conditions.append("d.code LIKE \(bind(like(code)))") }
-        if let name = query.name { conditions.append("d.applicant_folded LIKE \(bind(like(foldedSearchKey(name))))") }
-        if let idNumber = query.idNumber { conditions.append("d.id_number = \(bind(idNumber))") }
-        if let phone = query.phone { conditions.append("d.phone = \(bind(phone))") }
-        if !query.statuses.isEmpty { conditions.append("d.status = ANY(\(bind(query.statuses.map(\.rawValue))))") }
-        if let procedure = query.procedureCode { conditions.append("d.procedure_code = \(bind(procedure))") }
-        if let agency = query.agencyID { conditions.append("d.agency_id = \(bind(agency))") }
-        if !query.procedureCodes.isEmpty { conditions.append("d.procedure_code = ANY(\(bind(query.procedureCodes)))") }
-        if !query.codes.isEmpty { conditions.append("d.code = ANY(\(bind(query.codes)))") }
-        if let from = query.submittedFrom { conditions.append("d.submitted_at >= \(bind(from.timeIntervalSince1970))") }
-        if let to = query.submittedTo { conditions.append("d.submitted_at < \(bind(to.timeIntervalSince1970))") }
-        let whereClause = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
-        let countQuery = PostgresQuery(unsafeSQL: "SELECT count(*) FROM dossiers d \(joins) \(whereClause)", binds: binds)
-        // Within an agency, newest first from the access rows' own copy of the submission time:
-        // one range of `dossier_access_newest`, however long the agency's history.
-        let newest = query.visibleToAgency == nil ? "d.submitted_at" : "a.submitted_at"
-        let order = "ORDER BY \(newest) DESC, d.code DESC LIMIT \(bind(query.limit)) OFFSET \(bind(query.offset))"
-        let pageQuery = PostgresQuery(unsafeSQL: "SELECT d.data FROM dossiers d \(joins) \(whereClause) \(order)", binds: binds)
-        let total = try await rows(countQuery).first?.decode(Int.self) ?? 0
-        let items = try await rows(pageQuery).map { try Self.decode(Dossier.self, try $0.decode(String.self)) }
-        return DossierPage(total: total, items: items)
+        return PostgresQuery(unsafeSQL: numbered, binds: binds)
     }
 
     public func openDossierCodes(heldBy agencyID: String) async throws -> [String] {

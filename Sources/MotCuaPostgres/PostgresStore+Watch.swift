@@ -76,9 +76,9 @@ extension PostgresStore {
         let countQuery = PostgresQuery(unsafeSQL: "SELECT count(*) FROM dossiers WHERE \(condition)", binds: binds)
         let order = "ORDER BY coalesce(watch_due, due_at) IS NULL, coalesce(watch_due, due_at), submitted_at, code"
         let page = "LIMIT \(bind(query.limit)) OFFSET \(bind(query.offset))"
-        let pageQuery = PostgresQuery(unsafeSQL: "SELECT data FROM dossiers WHERE \(condition) \(order) \(page)", binds: binds)
+        let pageQuery = PostgresQuery(unsafeSQL: "SELECT \(Self.dossierColumns) FROM dossiers WHERE \(condition) \(order) \(page)", binds: binds)
         let total = try await rows(countQuery).first?.decode(Int.self) ?? 0
-        let items = try await rows(pageQuery).map { try Self.decode(Dossier.self, try $0.decode(String.self)) }
+        let items = try await dossiers(from: rows(pageQuery))
         return DossierPage(total: total, items: items)
     }
 }

@@ -18,6 +18,8 @@ public final class PostgresStore: DossierStore {
     let client: PostgresClient
     let runTask: Task<Void, Never>
     let logger: Logger
+    /// The catalogue's procedure versions, which the dossiers' stored JSON refers to.
+    let versions = ProcedureVersions()
     /// Where the store is, for logs and messages (no password).
     public let location: String
 
@@ -26,7 +28,7 @@ public final class PostgresStore: DossierStore {
     /// advisory lock. Throws `PostgresStoreError` with a sentence that names the problem.
     public static func connect(
         url: String, poolSize: Int = 10, connectTimeout: Duration = .seconds(5), requestTimeout: Duration = defaultRequestTimeout,
-        logger: Logger = Logger(label: "motcua.postgres")
+        logger: Logger = Logger(label: "motcua.postgres"), progress: (@Sendable (LayoutProgress) -> Void)? = nil
     ) async throws -> PostgresStore {
         let settings = try PostgresURL(url)
         var configuration = PostgresClient.Configuration(
@@ -48,6 +50,8 @@ public final class PostgresStore: DossierStore {
             try await settings.check(timeout: connectTimeout, logger: logger)
             try await store.ping(timeout: connectTimeout + .seconds(1))
             try await PostgresMigrations.migrate(store)
+            try await store.loadProcedureVersions()
+            try await store.rewriteToSlimLayout(progress: progress)
         } catch {
             store.close()
             throw PostgresStoreError(error, location: settings.redacted)

@@ -27,7 +27,8 @@ public enum StoreCopy {
     public static let tables: [CopyTable] = [
         CopyTable("agency_levels", key: ["code"], columns: ["code", "name", "rank"]),
         CopyTable("agencies", key: ["id"], columns: ["id", "name", "level", "parent_id", "valid_from", "valid_to", "successor_id", "data"]),
-        CopyTable("procedures", key: ["code"], columns: ["code", "name", "name_folded", "field", "level", "online_level", "data"]),
+        CopyTable("procedures", key: ["code"], columns: ["code", "name", "name_folded", "field", "level", "online_level", "data", "version"]),
+        CopyTable("procedure_versions", key: ["code", "version"], columns: ["code", "version", "effective_from", "data"]),
         CopyTable(
             "officers", key: ["id"],
             columns: ["id", "username", "name", "role", "agency_id", "department_id", "password_hash", "active", "created_at"]),
@@ -37,12 +38,12 @@ public enum StoreCopy {
             columns: [
                 "id", "code", "agency_id", "current_agency_id", "pending_agency_id", "procedure_code", "status", "channel", "return_method",
                 "applicant_name", "applicant_folded", "id_number", "phone", "submitted_at", "received_at", "due_at", "updated_at", "version",
-                "handler_id", "department_id", "watch_due", "watch_near", "alert_at", "data",
+                "handler_id", "department_id", "watch_due", "watch_near", "alert_at", "procedure_version", "data",
             ],
-            overrides: ["return_method": "json_extract(t.data, '$.returnMethod')"]),
+            overrides: ["applicant_name": "json_extract(t.data, '$.applicant.name')"]),
         CopyTable(
-            "dossier_access", key: ["agency_id", "dossier_id"], columns: ["agency_id", "dossier_id", "submitted_at"],
-            overrides: ["submitted_at": "(SELECT d.submitted_at FROM dossiers d WHERE d.id = t.dossier_id)"]),
+            "dossier_list", key: ["agency_id", "submitted_at", "dossier_id"],
+            columns: ["agency_id", "submitted_at", "dossier_id", "status", "procedure_code", "name_folded"]),
         CopyTable(
             "dossier_events", key: ["dossier_id", "sequence"], columns: ["dossier_id", "sequence", "kind", "at", "actor_id", "agency_id", "data"]),
         CopyTable("dossier_sequences", key: ["agency_id", "day"], columns: ["agency_id", "day", "last"]),

@@ -112,6 +112,14 @@ public struct DossierQuery: Sendable, Equatable {
     public var codes: [String] = []
     public var limit: Int
     public var offset: Int
+    /// Keyset paging: only dossiers after this one in the list's order (newest first).
+    public var after: DossierCursor?
+    /// The total is counted exactly up to this many matches; past it the page says "at least".
+    public var totalBound: Int = DossierQuery.defaultTotalBound
+
+    /// Counting every match of a broad search over an agency's years of history would read all
+    /// of them (a provincial centre: a million); 10,000 is far past any page an officer reads.
+    public static let defaultTotalBound = 10_000
 
     public init(
         visibleToAgency: String?, code: String? = nil, name: String? = nil, idNumber: String? = nil, phone: String? = nil,
@@ -133,12 +141,53 @@ public struct DossierQuery: Sendable, Equatable {
 }
 
 public struct DossierPage: Sendable {
+    /// Matches counted: exact when `totalIsExact`, else the bound it stopped at.
     public var total: Int
+    public var totalIsExact: Bool
     public var items: [Dossier]
+    /// Where the next page starts (keyset), when there are more.
+    public var next: DossierCursor?
 
-    public init(total: Int, items: [Dossier]) {
+    public init(total: Int, totalIsExact: Bool = true, items: [Dossier], next: DossierCursor? = nil) {
         self.total = total
+        self.totalIsExact = totalIsExact
         self.items = items
+        self.next = next
+    }
+}
+
+/// A place in a list ordered newest first: the submission time and id of the last dossier seen.
+/// Its text form (`token`) is opaque to clients.
+public struct DossierCursor: Sendable, Equatable {
+    public var submittedAt: Double
+    public var id: String
+
+    public init(submittedAt: Double, id: String) {
+        self.submittedAt = submittedAt
+        self.id = id
+    }
+
+    public init(after dossier: Dossier) {
+        self.init(submittedAt: dossier.submittedAt.timeIntervalSince1970, id: dossier.id)
+    }
+
+    /// Base64url of `seconds|id`.
+    public var token: String {
+        Data("\(submittedAt)|\(id)".utf8).base64EncodedString()
+            .replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_").replacingOccurrences(of: "=", with: "")
+    }
+
+    /// The cursor a token names; nil for anything else.
+    public init?(token: String) {
+        guard token.utf8.count <= 200 else { return nil }
+        var base64 = token.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
+        base64 += String(repeating: "=", count: (4 - base64.utf8.count % 4) % 4)
+        guard let data = Data(base64Encoded: base64), let text = String(data: data, encoding: .utf8) else { return nil }
+        let parts = text.split(separator: "|", maxSplits: 1, omittingEmptySubsequences: false)
+        guard parts.count == 2, let seconds = Double(parts[0]), seconds.isFinite, !parts[1].isEmpty,
+              parts[1].utf8.count <= 64, parts[1].allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-") })
+        else { return nil }
+        self.init(submittedAt: seconds, id: String(parts[1]))
     }
 }
 
@@ -399,5 +448,16 @@ public struct OutboxSummary: Sendable, Equatable {
         self.pending = pending
         self.oldestPendingAt = oldestPendingAt
         self.dead = dead
+    }
+}
+
+/// How far the rewrite of a database's dossiers into the slim layout has got.
+public struct LayoutProgress: Sendable {
+    public var done: Int
+    public var total: Int
+
+    public init(done: Int, total: Int) {
+        self.done = done
+        self.total = total
     }
 }

@@ -248,6 +248,7 @@ extension SQLiteStore {
                 CREATE INDEX postal_orders_dead ON postal_orders(created_at) WHERE status = 'dead';
                 """)
         }
+        registerSlimLayout(&migrator)
         return migrator
     }
 }

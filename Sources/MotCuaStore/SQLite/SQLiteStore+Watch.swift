@@ -96,17 +96,19 @@ extension SQLiteStore {
         case .postal:
             condition += """
                  AND ((channel = 'postal' AND status = 'submitted')
-                   OR (status = 'resultReady' AND json_extract(data, '$.returnMethod') = 'post'))
+                   OR (status = 'resultReady' AND return_method = 'post'))
                 """
         }
         let filter = condition
         let order = "ORDER BY coalesce(watch_due, due_at) IS NULL, coalesce(watch_due, due_at), submitted_at, code"
         let countArguments = StatementArguments(arguments.map { $0.databaseValue })
         let pageArguments = StatementArguments((arguments + [query.limit, query.offset]).map { $0.databaseValue })
-        let (total, rows) = try await pool.read { db in
-            (try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM dossiers WHERE \(filter)", arguments: countArguments) ?? 0,
-             try String.fetchAll(db, sql: "SELECT data FROM dossiers WHERE \(filter) \(order) LIMIT ? OFFSET ?", arguments: pageArguments))
+        let versions = versions
+        return try await pool.read { db in
+            let total = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM dossiers WHERE \(filter)", arguments: countArguments) ?? 0
+            let rows = try Row.fetchAll(
+                db, sql: "SELECT \(Self.dossierColumns) FROM dossiers WHERE \(filter) \(order) LIMIT ? OFFSET ?", arguments: pageArguments)
+            return DossierPage(total: total, items: try rows.map { try Self.dossier(from: $0, versions: versions, db: db) })
         }
-        return DossierPage(total: total, items: try rows.map { try Self.decode(Dossier.self, $0) })
     }
 }

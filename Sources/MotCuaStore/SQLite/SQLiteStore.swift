@@ -16,10 +16,13 @@ public final class SQLiteStore: DossierStore {
     let checkpointer: DatabaseQueue
     let checkpointTask: Task<Void, Never>
     public let path: String
+    /// The catalogue's procedure versions, which the dossiers' stored JSON refers to.
+    let versions = ProcedureVersions()
 
     /// Opens (creating if needed) the database at `path` and runs the migrations. Under load a
     /// commit waits up to `commitDelay` for more writes to share it (see `WriteBatcher`).
-    public init(path: String, commitDelay: TimeInterval = 0.001) throws {
+    /// `progress` hears of a long migration's rows (the rewrite into the slim layout).
+    public init(path: String, commitDelay: TimeInterval = 0.001, progress: (@Sendable (LayoutProgress) -> Void)? = nil) throws {
         self.path = path
         try Self.registerVFS()
         var configuration = Configuration()
@@ -38,7 +41,10 @@ public final class SQLiteStore: DossierStore {
             }
         }
         pool = try DatabasePool(path: path, configuration: configuration)
+        try Self.rewriteToSlimLayout(pool, progress: progress)
         try Self.migrator.migrate(pool)
+        let saved = try pool.read { db in try Row.fetchAll(db, sql: "SELECT version, data FROM procedure_versions") }
+        versions.add(try saved.map { (version: $0[0], procedure: try Self.decode(Procedure.self, $0[1])) })
         let batcher = WriteBatcher(writer: pool, commitDelay: commitDelay)
         self.batcher = batcher
         var checkpointConfiguration = Configuration()
@@ -174,7 +180,7 @@ public final class SQLiteStore: DossierStore {
         let agencies = Array(tree.agencies.values)
         let rows = try agencies.map { ($0, try Self.json($0)) }
         let procedureRows = try procedures.map { ($0, try Self.json($0)) }
-        return try await batcher.write { db in
+        let (counts, saved) = try await batcher.write { db -> (CatalogueCounts, [(version: Int, procedure: Procedure)]) in
             for level in levels {
                 try db.execute(
                     sql: """
@@ -199,23 +205,32 @@ public final class SQLiteStore: DossierStore {
                                 agency.validTo?.iso, agency.successorID, data])
                 changedAgencies += 1
             }
-            var changedProcedures = 0
+            var saved: [(version: Int, procedure: Procedure)] = []
             for (procedure, data) in procedureRows {
                 let existing = try String.fetchOne(db, sql: "SELECT data FROM procedures WHERE code = ?", arguments: [procedure.code])
                 guard try existing.map({ try Self.decode(Procedure.self, $0) }) != procedure else { continue }
+                // A changed procedure is a new version; the dossiers filed under the old one keep reading it.
+                let version = (try Int.fetchOne(
+                    db, sql: "SELECT max(version) FROM procedure_versions WHERE code = ?", arguments: [procedure.code]) ?? 0) + 1
+                try db.execute(
+                    sql: "INSERT INTO procedure_versions(code, version, effective_from, data) VALUES (?, ?, ?, ?)",
+                    arguments: [procedure.code, version, Date().timeIntervalSince1970, data])
                 try db.execute(
                     sql: """
-                        INSERT INTO procedures(code, name, name_folded, field, level, online_level, data)
-                        VALUES (?, ?, ?, ?, ?, ?, ?)
+                        INSERT INTO procedures(code, name, name_folded, field, level, online_level, data, version)
+                        VALUES (?, ?, ?, ?, ?, ?, ?, ?)
                         ON CONFLICT(code) DO UPDATE SET name = excluded.name, name_folded = excluded.name_folded,
-                          field = excluded.field, level = excluded.level, online_level = excluded.online_level, data = excluded.data
+                          field = excluded.field, level = excluded.level, online_level = excluded.online_level, data = excluded.data,
+                          version = excluded.version
                         """,
                     arguments: [procedure.code, procedure.name, foldedSearchKey(procedure.name), procedure.field,
-                                procedure.level, procedure.onlineLevel, data])
-                changedProcedures += 1
+                                procedure.level, procedure.onlineLevel, data, version])
+                saved.append((version, procedure))
             }
-            return CatalogueCounts(agencies: changedAgencies, procedures: changedProcedures)
+            return (CatalogueCounts(agencies: changedAgencies, procedures: saved.count), saved)
         }
+        versions.add(saved)
+        return counts
     }
 
     public func procedures() async throws -> [Procedure] {
@@ -335,7 +350,7 @@ public final class SQLiteStore: DossierStore {
         // The writer then only allocates and inserts.
         let new = try NewDossier(make: make)
         let placeholder = new.placeholder
-        let rows = try PreparedDossier(new.dossier, events: new.events)
+        let rows = try PreparedDossier(new.dossier, events: new.events, versions: versions)
         let code = try await batcher.write { db -> String in
             let sequence = try Int.fetchOne(
                 db.cachedStatement(sql: """
@@ -357,18 +372,34 @@ public final class SQLiteStore: DossierStore {
     }
 
     public func apply(code: String, decide: @escaping @Sendable (Dossier) throws -> [DossierEvent]) async throws -> Dossier {
-        try await batcher.write { db in
-            guard let data = try String.fetchOne(db, sql: "SELECT data FROM dossiers WHERE code = ?", arguments: [code]) else {
-                throw StoreError.notFound
-            }
-            let current = try Self.decode(Dossier.self, data)
+        let versions = versions
+        return try await batcher.write { db in
+            guard let row = try Row.fetchOne(
+                db.cachedStatement(sql: "SELECT \(Self.dossierColumns) FROM dossiers WHERE code = ?"), arguments: [code])
+            else { throw StoreError.notFound }
+            let current = try Self.dossier(from: row, versions: versions, db: db)
             let events = try decide(current)
             guard !events.isEmpty else { return current }
             let updated = events.reduce(current) { Lifecycle.evolve($0, $1) }
-            try Self.updateDossier(updated, previous: current, db: db)
+            try Self.updateDossier(updated, previous: current, versions: versions, db: db)
             try Self.append(events, to: updated, db: db)
             return updated
         }
+    }
+
+    /// The columns `dossier(from:)` reads.
+    static let dossierColumns = "data, procedure_code, procedure_version"
+
+    /// The dossier a row of `dossierColumns` holds, its procedure version fetched first when this
+    /// process has not seen it (another instance saved it).
+    static func dossier(from row: Row, versions: ProcedureVersions, db: Database) throws -> Dossier {
+        let code: String = row[1], version: Int = row[2]
+        if !versions.missing([ProcedureVersions.Key(code: code, version: version)]).isEmpty {
+            versions.add(try Row.fetchAll(
+                db, sql: "SELECT version, data FROM procedure_versions WHERE code = ?", arguments: [code]
+            ).map { (version: $0[0], procedure: try decode(Procedure.self, $0[1])) })
+        }
+        return try DossierCodec.decode(row[0], procedureCode: code, version: version, versions: versions)
     }
 
     /// The rows of a new dossier, encoded ahead of the transaction.
@@ -376,12 +407,13 @@ public final class SQLiteStore: DossierStore {
         let dossier: Dossier
         let folded: String
         let data: String
+        let procedureVersion: Int
         let events: [(DossierEvent, String)]
 
-        init(_ dossier: Dossier, events: [DossierEvent]) throws {
+        init(_ dossier: Dossier, events: [DossierEvent], versions: ProcedureVersions) throws {
             self.dossier = dossier
             folded = foldedSearchKey(dossier.applicant.name)
-            data = try SQLiteStore.json(dossier)
+            (data, procedureVersion) = try DossierCodec.encode(dossier, versions: versions)
             self.events = try events.map { ($0, try SQLiteStore.json($0)) }
         }
 
@@ -391,17 +423,19 @@ public final class SQLiteStore: DossierStore {
             let watch = WatchColumns(d, crossed: [])
 
             try db.cachedStatement(sql: """
-                INSERT INTO dossiers(id, code, agency_id, current_agency_id, pending_agency_id, procedure_code, status, channel,
-                  applicant_name, applicant_folded, id_number, phone, submitted_at, received_at, due_at, updated_at, version, data,
-                  handler_id, department_id, watch_due, watch_near, alert_at)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, replace(?, ?, ?), ?, ?, ?, ?, ?)
+                INSERT INTO dossiers(id, code, agency_id, current_agency_id, pending_agency_id, procedure_code, procedure_version, status,
+                  channel, return_method, applicant_folded, id_number, phone, submitted_at, received_at, due_at, updated_at, version,
+                  data, handler_id, department_id, watch_due, watch_near, alert_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, replace(?, ?, ?), ?, ?, ?, ?, ?)
                 """).execute(arguments: [
-                    d.id, code, d.agencyID, d.currentAgencyID, d.pendingAgencyID, d.procedureCode, d.status.rawValue,
-                    d.channel.rawValue, d.applicant.name, folded, d.applicant.idNumber, d.applicant.phone,
+                    d.id, code, d.agencyID, d.currentAgencyID, d.pendingAgencyID, d.procedureCode, procedureVersion, d.status.rawValue,
+                    d.channel.rawValue, d.returnMethod.rawValue, folded, d.applicant.idNumber, d.applicant.phone,
                     d.submittedAt.timeIntervalSince1970, d.receivedAt?.timeIntervalSince1970, d.dueAt?.timeIntervalSince1970,
                     d.updatedAt.timeIntervalSince1970, d.version, data, placeholder, code,
                     d.handlerID, d.departmentID, watch.due, watch.near, watch.alertAt])
-            try SQLiteStore.syncAccess(d, db: db)
+            // The name index's row is the dossier's `n`, the row just inserted.
+            try db.cachedStatement(sql: "INSERT INTO dossier_names(rowid, name) VALUES (last_insert_rowid(), ?)").execute(arguments: [folded])
+            try SQLiteStore.syncList(d, folded: folded, db: db)
             try SQLiteStore.syncStats(d, previous: nil, db: db)
             try SQLiteStore.recordFiles(events.map(\.0), dossierID: d.id, db: db)
             try SQLiteStore.enqueueNotifications(events.map(\.0), dossierID: d.id, code: code, db: db)
@@ -417,28 +451,31 @@ public final class SQLiteStore: DossierStore {
         }
     }
 
-    static func updateDossier(_ d: Dossier, previous: Dossier, db: Database) throws {
+    static func updateDossier(_ d: Dossier, previous: Dossier, versions: ProcedureVersions, db: Database) throws {
         let previousVersion = previous.version
         let watch = try WatchColumns(d, crossed: crossedAlerts(dossierID: d.id, due: d.watchPlan?.due, db: db))
-        try db.execute(
-            sql: """
-                UPDATE dossiers SET current_agency_id = ?, pending_agency_id = ?, status = ?, received_at = ?, due_at = ?,
-                  updated_at = ?, version = ?, data = ?, handler_id = ?, department_id = ?, watch_due = ?, watch_near = ?, alert_at = ?
-                WHERE id = ? AND version = ?
-                """,
-            arguments: [d.currentAgencyID, d.pendingAgencyID, d.status.rawValue, d.receivedAt?.timeIntervalSince1970,
-                        d.dueAt?.timeIntervalSince1970, d.updatedAt.timeIntervalSince1970, d.version, try json(d),
-                        d.handlerID, d.departmentID, watch.due, watch.near, watch.alertAt,
-                        d.id, previousVersion])
+        let (data, procedureVersion) = try DossierCodec.encode(d, versions: versions)
+        try db.cachedStatement(sql: """
+            UPDATE dossiers SET current_agency_id = ?, pending_agency_id = ?, status = ?, return_method = ?, received_at = ?, due_at = ?,
+              updated_at = ?, version = ?, data = ?, procedure_version = ?, handler_id = ?, department_id = ?, watch_due = ?,
+              watch_near = ?, alert_at = ?
+            WHERE id = ? AND version = ?
+            """).execute(arguments: [
+                d.currentAgencyID, d.pendingAgencyID, d.status.rawValue, d.returnMethod.rawValue, d.receivedAt?.timeIntervalSince1970,
+                d.dueAt?.timeIntervalSince1970, d.updatedAt.timeIntervalSince1970, d.version, data, procedureVersion,
+                d.handlerID, d.departmentID, watch.due, watch.near, watch.alertAt, d.id, previousVersion])
         guard db.changesCount == 1 else { throw StoreError.corrupt("dossier \(d.code) changed underneath") }
-        try syncAccess(d, db: db)
+        try syncList(d, folded: foldedSearchKey(d.applicant.name), db: db)
         try syncStats(d, previous: previous, db: db)
     }
 
-    static func syncAccess(_ d: Dossier, db: Database) throws {
+    /// One `dossier_list` row per agency that may see the dossier, with its status now.
+    static func syncList(_ d: Dossier, folded: String, db: Database) throws {
         for agency in accessAgencies(of: d) {
-            try db.cachedStatement(sql: "INSERT INTO dossier_access(agency_id, dossier_id) VALUES (?, ?) ON CONFLICT DO NOTHING")
-                .execute(arguments: [agency, d.id])
+            try db.cachedStatement(sql: """
+                INSERT INTO dossier_list(agency_id, submitted_at, dossier_id, status, procedure_code, name_folded) VALUES (?, ?, ?, ?, ?, ?)
+                ON CONFLICT(agency_id, submitted_at, dossier_id) DO UPDATE SET status = excluded.status WHERE status != excluded.status
+                """).execute(arguments: [agency, d.submittedAt.timeIntervalSince1970, d.id, d.status.rawValue, d.procedureCode, folded])
         }
     }
 
@@ -467,8 +504,11 @@ public final class SQLiteStore: DossierStore {
     }
 
     public func dossier(code: String) async throws -> Dossier? {
-        let data = try await pool.read { db in try String.fetchOne(db, sql: "SELECT data FROM dossiers WHERE code = ?", arguments: [code]) }
-        return try data.map { try Self.decode(Dossier.self, $0) }
+        let versions = versions
+        return try await pool.read { db in
+            try Row.fetchOne(db.cachedStatement(sql: "SELECT \(Self.dossierColumns) FROM dossiers WHERE code = ?"), arguments: [code])
+                .map { try Self.dossier(from: $0, versions: versions, db: db) }
+        }
     }
 
     public func events(dossierID: String) async throws -> [DossierEvent] {
@@ -476,50 +516,6 @@ public final class SQLiteStore: DossierStore {
             try String.fetchAll(db, sql: "SELECT data FROM dossier_events WHERE dossier_id = ? ORDER BY sequence", arguments: [dossierID])
         }
         return try rows.map { try Self.decode(DossierEvent.self, $0) }
-    }
-
-    public func search(_ query: DossierQuery) async throws -> DossierPage {
-        var joins = ""
-        var conditions: [String] = []
-        var arguments: [(any DatabaseValueConvertible)?] = []
-        if let agency = query.visibleToAgency {
-            joins = "JOIN dossier_access a ON a.dossier_id = d.id AND a.agency_id = ?"
-            arguments.append(agency)
-        }
-        func like(_ text: String) -> String {
-            "%" + text.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "%", with: "\\%")
-                .replacingOccurrences(of: "_", with: "\\_") + "%"
-        }
-        if let code = query.code { conditions.append("d.code LIKE ? ESCAPE '\\'"); arguments.append(like(code)) }
-        if let name = query.name { conditions.append("d.applicant_folded LIKE ? ESCAPE '\\'"); arguments.append(like(foldedSearchKey(name))) }
-        if let idNumber = query.idNumber { conditions.append("d.id_number = ?"); arguments.append(idNumber) }
-        if let phone = query.phone { conditions.append("d.phone = ?"); arguments.append(phone) }
-        if !query.statuses.isEmpty {
-            conditions.append("d.status IN (\(Array(repeating: "?", count: query.statuses.count).joined(separator: ", ")))")
-            arguments += query.statuses.map(\.rawValue)
-        }
-        if let procedure = query.procedureCode { conditions.append("d.procedure_code = ?"); arguments.append(procedure) }
-        if let agency = query.agencyID { conditions.append("d.agency_id = ?"); arguments.append(agency) }
-        if !query.procedureCodes.isEmpty {
-            conditions.append("d.procedure_code IN (\(Array(repeating: "?", count: query.procedureCodes.count).joined(separator: ", ")))")
-            arguments += query.procedureCodes
-        }
-        if !query.codes.isEmpty {
-            conditions.append("d.code IN (\(Array(repeating: "?", count: query.codes.count).joined(separator: ", ")))")
-            arguments += query.codes
-        }
-        if let from = query.submittedFrom { conditions.append("d.submitted_at >= ?"); arguments.append(from.timeIntervalSince1970) }
-        if let to = query.submittedTo { conditions.append("d.submitted_at < ?"); arguments.append(to.timeIntervalSince1970) }
-        let whereClause = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
-        let countSQL = "SELECT COUNT(*) FROM dossiers d \(joins) \(whereClause)"
-        let pageSQL = "SELECT d.data FROM dossiers d \(joins) \(whereClause) ORDER BY d.submitted_at DESC, d.code DESC LIMIT ? OFFSET ?"
-        let countArguments = StatementArguments(arguments.map { $0?.databaseValue ?? .null })
-        let pageArguments = StatementArguments((arguments + [query.limit, query.offset]).map { $0?.databaseValue ?? .null })
-        let (total, rows) = try await pool.read { db in
-            (try Int.fetchOne(db, sql: countSQL, arguments: countArguments) ?? 0,
-             try String.fetchAll(db, sql: pageSQL, arguments: pageArguments))
-        }
-        return DossierPage(total: total, items: try rows.map { try Self.decode(Dossier.self, $0) })
     }
 
     public func openDossierCodes(heldBy agencyID: String) async throws -> [String] {
