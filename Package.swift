@@ -109,6 +109,14 @@ let package = Package(
             path: "Benchmarks/WatchBenchmark"
         ),
         .executableTarget(
+            name: "HistoryBenchmark",
+            dependencies: [
+                "MotCuaCore", "MotCuaConfig", "MotCuaStore", .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            path: "Benchmarks/HistoryBenchmark"
+        ),
+        .executableTarget(
             name: "StatsBenchmark",
             dependencies: ["MotCuaCore", "MotCuaStore", "MotCuaPostgres"],
             path: "Benchmarks/StatsBenchmark"

@@ -35,10 +35,10 @@ if existing < count {
         let end = min(count, i + batch)
         try pool.write { db in
             let statement = try db.makeStatement(sql: """
-                INSERT INTO dossiers(id, code, agency_id, current_agency_id, procedure_code, status, channel, applicant_name,
-                  applicant_folded, id_number, phone, submitted_at, received_at, due_at, updated_at, version, data,
+                INSERT INTO dossiers(id, code, agency_id, current_agency_id, procedure_code, procedure_version, status, channel,
+                  return_method, applicant_folded, id_number, phone, submitted_at, received_at, due_at, updated_at, version, data,
                   watch_due, watch_near, alert_at)
-                VALUES (?, ?, ?, ?, ?, ?, 'desk', 'Nguyễn Văn An', 'nguyen van an', ?, ?, ?, ?, ?, ?, 3, '{}', ?, ?, ?)
+                VALUES (?, ?, ?, ?, ?, 0, ?, 'desk', 'desk', 'nguyen van an', ?, ?, ?, ?, ?, ?, 3, '{}', ?, ?, ?)
                 """)
             for n in i..<end {
                 let agency = agencies[n % agencies.count]

@@ -107,7 +107,7 @@ extension PostgresStore {
         try await transaction { connection in
             // The row stays locked until commit: concurrent commands on one dossier take turns.
             guard let row = try await connection.query(
-                "SELECT data, procedure_code, procedure_version FROM dossiers WHERE code = \(code) FOR UPDATE", logger: self.logger
+                "SELECT \(unescaped: Self.dossierColumns) FROM dossiers WHERE code = \(code) FOR UPDATE", logger: self.logger
             ).collect().first
             else { throw StoreError.notFound }
             let current = try await self.dossier(from: row, connection: connection)
@@ -156,7 +156,7 @@ extension PostgresStore {
     }
 
     public func dossier(code: String) async throws -> Dossier? {
-        try await dossiers(from: rows("SELECT data, procedure_code, procedure_version FROM dossiers WHERE code = \(code)")).first
+        try await dossiers(from: rows("SELECT \(unescaped: Self.dossierColumns) FROM dossiers WHERE code = \(code)")).first
     }
 
     public func events(dossierID: String) async throws -> [DossierEvent] {
@@ -170,13 +170,13 @@ extension PostgresStore {
         var rareName = false
         if let folded = SearchPlan.nameToProbe(query) {
             let probe: PostgresQuery = """
-                SELECT count(*) FROM (SELECT 1 FROM dossiers WHERE applicant_folded LIKE \(SearchPlan.like(folded)) LIMIT \(SearchPlan.rareNameMatches + 1)) AS m
+                SELECT count(*) FROM (SELECT 1 FROM dossiers WHERE applicant_folded LIKE \(SearchPlan.like(folded)) LIMIT \(query.rareNameMatches + 1)) AS m
                 """
-            rareName = try await rows(probe).first?.decode(Int.self) ?? 0 <= SearchPlan.rareNameMatches
+            rareName = try await rows(probe).first?.decode(Int.self) ?? 0 <= query.rareNameMatches
         }
         let plan = SearchPlan(
             query, rareName: rareName, nameCondition: "d.applicant_folded LIKE ?", nameValue: SearchPlan.like,
-            dataColumns: "d.data, d.procedure_code, d.procedure_version")
+            dataColumns: DossierColumns.select(alias: "d."))
         let bound = max(query.totalBound, 1)
         var counted = 0
         for part in plan.parts where counted <= bound {

@@ -6,7 +6,7 @@ import PostgresNIO
 // The dossiers' stored JSON and the procedure versions it refers to (`DossierCodec`), and the
 // rewrite of rows written before `v6-slim-layout`.
 extension PostgresStore {
-    static let dossierColumns = "data, procedure_code, procedure_version"
+    static let dossierColumns = DossierColumns.select()
 
     func loadProcedureVersions(code: String? = nil) async throws {
         let query: PostgresQuery = code.map { "SELECT version, data FROM procedure_versions WHERE code = \($0)" }
@@ -17,26 +17,40 @@ extension PostgresStore {
         })
     }
 
+    /// A row of `dossierColumns`: its JSON, procedure version and columns.
+    static func parts(_ row: PostgresRow) throws -> (data: String, version: Int?, columns: DossierColumns) {
+        let r = row.makeRandomAccess()
+        let columns = DossierColumns(
+            id: try r[2].decode(String.self), code: try r[3].decode(String.self), agencyID: try r[4].decode(String.self),
+            currentAgencyID: try r[5].decode(String.self), pendingAgencyID: try r[6].decode(String?.self),
+            procedureCode: try r[7].decode(String.self), status: try r[8].decode(String.self), channel: try r[9].decode(String.self),
+            returnMethod: try r[10].decode(String.self), submittedAt: try r[11].decode(Double.self), receivedAt: try r[12].decode(Double?.self),
+            dueAt: try r[13].decode(Double?.self), updatedAt: try r[14].decode(Double.self), version: try r[15].decode(Int.self),
+            handlerID: try r[16].decode(String?.self), departmentID: try r[17].decode(String?.self))
+        return (try r[0].decode(String.self), try r[1].decode(Int?.self), columns)
+    }
+
     /// The dossiers rows of `dossierColumns` hold, any procedure version not seen yet (another
     /// instance saved it) fetched first.
     func dossiers(from rows: [PostgresRow]) async throws -> [Dossier] {
-        let decoded = try rows.map { try $0.decode((String, String, Int?).self) }
-        let keys = decoded.map { ProcedureVersions.Key(code: $0.1, version: $0.2 ?? DossierCodec.whole) }
+        let parts = try rows.map(Self.parts)
+        let keys = parts.compactMap { part in part.version.map { ProcedureVersions.Key(code: part.columns.procedureCode, version: $0) } }
         for key in versions.missing(keys) { try await loadProcedureVersions(code: key.code) }
-        return try decoded.map { try DossierCodec.decode($0.0, procedureCode: $0.1, version: $0.2 ?? DossierCodec.whole, versions: versions) }
+        return try parts.map { try DossierCodec.decode($0.data, columns: $0.columns, version: $0.version, versions: versions) }
     }
 
     /// The same over one connection (inside a transaction).
     func dossier(from row: PostgresRow, connection: PostgresConnection) async throws -> Dossier {
-        let (data, code, version) = try row.decode((String, String, Int?).self)
-        if !versions.missing([ProcedureVersions.Key(code: code, version: version ?? DossierCodec.whole)]).isEmpty {
-            versions.add(try await connection.query("SELECT version, data FROM procedure_versions WHERE code = \(code)", logger: logger)
-                .collect().map {
-                    let (version, data) = try $0.decode((Int, String).self)
-                    return (version: version, procedure: try Self.decode(Procedure.self, data))
-                })
+        let (data, version, columns) = try Self.parts(row)
+        if let version, !versions.missing([ProcedureVersions.Key(code: columns.procedureCode, version: version)]).isEmpty {
+            versions.add(try await connection.query(
+                "SELECT version, data FROM procedure_versions WHERE code = \(columns.procedureCode)", logger: logger
+            ).collect().map {
+                let (version, data) = try $0.decode((Int, String).self)
+                return (version: version, procedure: try Self.decode(Procedure.self, data))
+            })
         }
-        return try DossierCodec.decode(data, procedureCode: code, version: version ?? DossierCodec.whole, versions: versions)
+        return try DossierCodec.decode(data, columns: columns, version: version, versions: versions)
     }
 
     /// Rewrites the rows that `v6-slim-layout` found (whole JSON, `procedure_version` NULL) into

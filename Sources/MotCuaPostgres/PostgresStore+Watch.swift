@@ -71,7 +71,8 @@ extension PostgresStore {
         case .supplementation: condition += " AND status = 'supplementation'"
         case .ready: condition += " AND status = 'resultReady'"
         case .postal:
-            condition += " AND ((channel = 'postal' AND status = 'submitted') OR (status = 'resultReady' AND return_method = 'post'))"
+            condition += " AND status IN ('submitted', 'resultReady')"
+                + " AND ((channel = 'postal' AND status = 'submitted') OR (status = 'resultReady' AND return_method = 'post'))"
         }
         let countQuery = PostgresQuery(unsafeSQL: "SELECT count(*) FROM dossiers WHERE \(condition)", binds: binds)
         let order = "ORDER BY coalesce(watch_due, due_at) IS NULL, coalesce(watch_due, due_at), submitted_at, code"

@@ -303,9 +303,13 @@ struct EventView: Encodable {
 }
 
 struct DossierList: Encodable {
+    /// Counted up to `DossierQuery.defaultTotalBound`; past it `totalIsExact` is false.
     var total: Int
+    var totalIsExact: Bool
     var limit: Int
     var offset: Int
+    /// The keyset cursor of the next page, when there is one.
+    var nextCursor: String?
     var items: [DossierView]
 }
 

@@ -91,7 +91,9 @@ struct OfficerRoutes {
             var query = try Self.searchQuery(request.uri.queryParameters)
             query.visibleToAgency = officer.agencyID
             let page = try await store.search(query)
-            return jsonResponse(DossierList(total: page.total, limit: query.limit, offset: query.offset, items: page.items.map { DossierView($0) }))
+            return jsonResponse(DossierList(
+                total: page.total, totalIsExact: page.totalIsExact, limit: query.limit, offset: query.offset,
+                nextCursor: page.next?.token, items: page.items.map { DossierView($0) }))
         }
 
         group.get("dossiers/{code}") { _, context in
@@ -299,7 +301,13 @@ struct OfficerRoutes {
             query.submittedTo = (parameters["to"].map { LocalDate(iso: String($0)) != nil } ?? false) ? to.addingTimeInterval(86_400) : to
         }
         query.limit = try integer("limit", 1...200) ?? 50
-        query.offset = try integer("offset", 0...1_000_000) ?? 0
+        query.offset = try integer("offset", 0...10_000) ?? 0
+        if let cursor = try text("cursor") {
+            guard let after = DossierCursor(token: cursor) else {
+                throw Problem.validation(field: "cursor", reason: "Con trỏ trang không hợp lệ; dùng giá trị nextCursor của trang trước.")
+            }
+            query.after = after
+        }
         return query
     }
 }

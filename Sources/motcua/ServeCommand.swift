@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Synchronization
 import Logging
 import MotCuaConfig
 import MotCuaCore
@@ -54,7 +55,9 @@ struct ServerOptions: ParsableArguments {
         case .sqlite:
             do {
                 try FileManager.default.createDirectory(atPath: configuration.dataDirectory, withIntermediateDirectories: true)
-                let store = try SQLiteStore(path: configuration.databasePath, commitDelay: Double(configuration.commitDelayMicros) / 1_000_000)
+                let store = try SQLiteStore(
+                    path: configuration.databasePath, commitDelay: Double(configuration.commitDelayMicros) / 1_000_000,
+                    progress: LayoutProgressPrinter().report)
                 return OpenedStore(store: store, location: store.path)
             } catch {
                 throw UserError(
@@ -72,7 +75,8 @@ struct ServerOptions: ParsableArguments {
                     hint: "Kiểm tra quyền ghi thư mục dữ liệu (--data-dir hoặc MOTCUA_DATA_DIR).", exitCode: 74)
             }
             do {
-                let store = try await PostgresStore.connect(url: url, poolSize: configuration.postgresPoolSize, logger: logger)
+                let store = try await PostgresStore.connect(
+                    url: url, poolSize: configuration.postgresPoolSize, logger: logger, progress: LayoutProgressPrinter().report)
                 return OpenedStore(store: store, location: store.location)
             } catch let error as PostgresStoreError {
                 throw UserError.postgres(error)
@@ -343,5 +347,28 @@ final class ProgressBar: @unchecked Sendable {
 
     func finish() {
         if terminal { FileHandle.standardError.write(Data("\n".utf8)) }
+    }
+}
+
+/// Prints the rewrite of a database into the slim layout (issue #21) as it goes: a line when it
+/// starts, then at most one every two seconds, and one when it ends.
+final class LayoutProgressPrinter: Sendable {
+    private let state = Mutex<(started: ContinuousClock.Instant?, printed: ContinuousClock.Instant?)>((nil, nil))
+
+    @Sendable func report(_ progress: LayoutProgress) {
+        let now = ContinuousClock.now
+        let line: String? = state.withLock { state in
+            let first = state.started == nil
+            if first { state.started = now }
+            let done = progress.done >= progress.total
+            guard first || done || state.printed.map({ now - $0 >= .seconds(2) }) ?? true else { return nil }
+            state.printed = now
+            let percent = progress.total == 0 ? 100 : progress.done * 100 / progress.total
+            let seconds = (now - state.started!).components.seconds
+            return first
+                ? "Đang chuyển \(progress.total) hồ sơ sang cách lưu mới (một lần, có thể dừng và chạy lại để tiếp tục)…"
+                : "  \(progress.done)/\(progress.total) hồ sơ (\(percent)%), \(seconds) giây"
+        }
+        if let line { FileHandle.standardError.write(Data((line + "\n").utf8)) }
     }
 }

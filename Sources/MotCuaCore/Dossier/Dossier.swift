@@ -342,3 +342,29 @@ public struct Dossier: Hashable, Sendable, Codable, Identifiable {
     /// Whether the clock is stopped now.
     public var isPaused: Bool { pauses.last.map { $0.end == nil } ?? false }
 }
+
+extension Dossier {
+    /// Every property (the store puts a dossier back together from its row's columns and JSON).
+    public static func restored(
+        id: String, code: String, agencyID: String, currentAgencyID: String, pendingAgencyID: String?, agencyTrail: [String],
+        procedureCode: String, procedureName: String, term: Term, channel: Channel, applicant: Applicant, documents: [ProvidedDocument],
+        returnMethod: ReturnMethod, status: DossierStatus, statusBeforePause: DossierStatus?, intakeSupplementations: Int,
+        processingSupplementations: Int, missingItems: [String], submittedAt: Date, receivedAt: Date?, dueAt: Date?, pauses: [Pause],
+        departmentID: String?, handlerID: String?, handlerName: String?, feeAmount: Int?, approvedAt: Date?, resultReadyAt: Date?,
+        returnedAt: Date?, apology: Apology?, outcome: Outcome?, closingReason: String?, updatedAt: Date, version: Int,
+        submissionLevel: Int?, postalAddress: PostalAddress?, files: [StoredFile]?, resultFile: StoredFile?, payment: Payment?,
+        rating: Rating?, nearDueAt: Date?, closedAt: Date?, processingSeconds: Int64?, shipments: [Shipment]?
+    ) -> Dossier {
+        Dossier(
+            id: id, code: code, agencyID: agencyID, currentAgencyID: currentAgencyID, pendingAgencyID: pendingAgencyID,
+            agencyTrail: agencyTrail, procedureCode: procedureCode, procedureName: procedureName, term: term, channel: channel,
+            applicant: applicant, documents: documents, returnMethod: returnMethod, status: status, statusBeforePause: statusBeforePause,
+            intakeSupplementations: intakeSupplementations, processingSupplementations: processingSupplementations,
+            missingItems: missingItems, submittedAt: submittedAt, receivedAt: receivedAt, dueAt: dueAt, pauses: pauses,
+            departmentID: departmentID, handlerID: handlerID, handlerName: handlerName, feeAmount: feeAmount, approvedAt: approvedAt,
+            resultReadyAt: resultReadyAt, returnedAt: returnedAt, apology: apology, outcome: outcome, closingReason: closingReason,
+            updatedAt: updatedAt, version: version, submissionLevel: submissionLevel, postalAddress: postalAddress, files: files,
+            resultFile: resultFile, payment: payment, rating: rating, nearDueAt: nearDueAt, closedAt: closedAt,
+            processingSeconds: processingSeconds, shipments: shipments)
+    }
+}

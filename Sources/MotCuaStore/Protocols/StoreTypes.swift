@@ -116,6 +116,9 @@ public struct DossierQuery: Sendable, Equatable {
     public var after: DossierCursor?
     /// The total is counted exactly up to this many matches; past it the page says "at least".
     public var totalBound: Int = DossierQuery.defaultTotalBound
+    /// Names with at most this many matches in the database are read from the name index (see
+    /// `SearchPlan`); tests lower it to take the other path.
+    package var rareNameMatches = 5_000
 
     /// Counting every match of a broad search over an agency's years of history would read all
     /// of them (a provincial centre: a million); 10,000 is far past any page an officer reads.

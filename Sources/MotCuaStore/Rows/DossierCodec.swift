@@ -55,84 +55,42 @@ package final class ProcedureVersions: Sendable {
     }
 }
 
-/// The stored form of a dossier: its JSON with what the catalogue already says left out.
+/// The stored form of a dossier: a row's columns and its JSON (`StoredDossier`), which leaves out
+/// what the columns hold and what the catalogue already says.
 ///
-/// Why: a dossier copied the procedure's name and the full legal text of every document of its
-/// list, once under `documents` and again under each file. Demo dossiers averaged 7.6 KB, one
-/// with the 53-document construction permit 158 KB; at that width a table page holds about one
-/// row and every scan of a province's history reads gigabytes (issue #21). Stored slim, each of
-/// those texts becomes `#i`, its index in the list of the procedure version the row names
-/// (`procedure_version`), and the name `#`; the same dossier comes back on reading.
-///
-/// A text that differs from the version's (a catalogue changed in between, a supplementation
-/// item of the officer's own words) stays in full; one that itself starts with `#` gets a second
-/// `#`, so that reading never mistakes it for a reference.
+/// Why: a dossier row copied the procedure's name and the full legal text of every document of
+/// its list, once under `documents` and again under each file, beside every column's value.
+/// Demo dossiers averaged 7.6 KB, one with the 53-document construction permit 158 KB; at that
+/// width a table page holds about one row and every scan of a province's history reads gigabytes
+/// (issue #21). Stored this way a document is `[index, originals, copies]` into the list of the
+/// procedure version the row names (`procedure_version`), and a desk dossier's JSON is a few
+/// hundred bytes; the same dossier comes back on reading. A text that differs from the version's
+/// (a catalogue changed in between, a supplementation item in the officer's own words) is kept in
+/// full.
 package enum DossierCodec {
-    /// Version 0: the row holds the whole dossier (its procedure is not in the catalogue).
+    /// Version 0: the row refers to no procedure version (its procedure is not in the catalogue);
+    /// every text is in the JSON.
     package static let whole = 0
 
-    /// The JSON to store and the procedure version it refers to.
+    /// The JSON to store beside the row's columns, and the procedure version it refers to.
     package static func encode(_ dossier: Dossier, versions: ProcedureVersions) throws -> (data: String, version: Int) {
-        guard let (version, procedure) = versions.current(dossier.procedureCode) else {
-            return (try StoreJSON.encode(dossier), whole)
-        }
-        return (try StoreJSON.encode(slim(dossier, against: procedure)), version)
+        let current = versions.current(dossier.procedureCode)
+        return (try StoreJSON.encode(StoredDossier(dossier, procedure: current?.procedure)), current?.version ?? whole)
     }
 
-    /// The dossier a row holds. Throws `StoreError.corrupt` when it names a version the cache
-    /// lacks (callers fetch `missing` versions first).
-    package static func decode(_ data: String, procedureCode: String, version: Int, versions: ProcedureVersions) throws -> Dossier {
-        let stored = try StoreJSON.decode(Dossier.self, data)
-        guard version != whole else { return stored }
-        guard let procedure = versions.procedure(procedureCode, version: version) else {
-            throw StoreError.corrupt("dossier \(stored.code) refers to procedure \(procedureCode) version \(version), which the catalogue lacks")
+    /// The dossier a row holds. `version` nil: a row written before the slim layout, its JSON the
+    /// whole dossier (PostgreSQL rows not yet rewritten). Throws `StoreError.corrupt` when it
+    /// names a version the cache lacks (callers fetch `missing` versions first).
+    package static func decode(_ data: String, columns: DossierColumns, version: Int?, versions: ProcedureVersions) throws -> Dossier {
+        guard let version else { return try StoreJSON.decode(Dossier.self, data) }
+        var procedure: Procedure?
+        if version != whole {
+            procedure = versions.procedure(columns.procedureCode, version: version)
+            guard procedure != nil else {
+                throw StoreError.corrupt(
+                    "dossier \(columns.code) refers to procedure \(columns.procedureCode) version \(version), which the catalogue lacks")
+            }
         }
-        return full(stored, from: procedure)
-    }
-
-    package static func slim(_ d: Dossier, against procedure: Procedure) -> Dossier {
-        var index: [String: Int] = [:]
-        for (i, document) in procedure.documents.enumerated() where index[document.name] == nil { index[document.name] = i }
-        func reference(_ text: String) -> String {
-            if let i = index[text] { return "#\(i)" }
-            return text.hasPrefix("#") ? "#" + text : text
-        }
-        var d = d
-        d.procedureName = d.procedureName == procedure.name ? "#" : (d.procedureName.hasPrefix("#") ? "#" + d.procedureName : d.procedureName)
-        d.documents = d.documents.map { DocumentRequirement(name: reference($0.name), originals: $0.originals, copies: $0.copies) }
-        d.missingItems = d.missingItems.map(reference)
-        d.files = d.files?.map { file in
-            var file = file
-            file.document = reference(file.document)
-            return file
-        }
-        if var result = d.resultFile {
-            result.document = reference(result.document)
-            d.resultFile = result
-        }
-        return d
-    }
-
-    package static func full(_ d: Dossier, from procedure: Procedure) -> Dossier {
-        func text(_ stored: String) -> String {
-            guard stored.hasPrefix("#") else { return stored }
-            let rest = stored.dropFirst()
-            if let i = Int(rest), procedure.documents.indices.contains(i), rest.allSatisfy(\.isASCII) { return procedure.documents[i].name }
-            return String(rest)
-        }
-        var d = d
-        d.procedureName = d.procedureName == "#" ? procedure.name : text(d.procedureName)
-        d.documents = d.documents.map { DocumentRequirement(name: text($0.name), originals: $0.originals, copies: $0.copies) }
-        d.missingItems = d.missingItems.map(text)
-        d.files = d.files?.map { file in
-            var file = file
-            file.document = text(file.document)
-            return file
-        }
-        if var result = d.resultFile {
-            result.document = text(result.document)
-            d.resultFile = result
-        }
-        return d
+        return try StoreJSON.decode(StoredDossier.self, data).dossier(columns, procedure: procedure)
     }
 }

@@ -14,7 +14,8 @@ import MotCuaCore
 //   `dossier_list_status` / `dossier_list_procedure` for those filters) and stops at the page;
 //   a common name is matched there, on the folded name each row carries.
 // A name is rare when the name index holds at most `rareNameMatches` of it in the whole
-// database (the backend's probe). Totals are counted up to the query's `totalBound`; pages after
+// database (the backend's probe; `DossierQuery.rareNameMatches`, 5,000): commoner ones are found
+// walking the agency's list, where a page of "nguyen van" is a few hundred rows away. Totals are counted up to the query's `totalBound`; pages after
 // the first go by keyset (`after`), several statuses as one ordered range each, merged.
 
 /// A value bound into a search.
@@ -25,11 +26,6 @@ package enum SearchValue: Sendable {
 
 /// The SQL of one search, with `?` for each bound value (PostgreSQL renumbers them).
 package struct SearchPlan: Sendable {
-    /// Names with at most this many matches in the database are read from the name index;
-    /// commoner ones are found walking the agency's list (a page of "nguyen van" is a few
-    /// hundred rows away).
-    package static let rareNameMatches = 5_000
-
     /// Walks the agency's `dossier_list` (alias `l`), else `dossiers` (alias `d`).
     package let byList: Bool
     /// One (count, page) pair per ordered range.

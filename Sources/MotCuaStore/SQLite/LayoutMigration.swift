@@ -22,6 +22,13 @@ import MotCuaCore
 // in one transaction.
 extension SQLiteStore {
     static let layoutMigration = "v10-slim-layout"
+
+    /// Creates a database in the layout before `v10-slim-layout`: what the build before issue #21
+    /// reads (the history benchmark's baseline, and the tests of the rewrite).
+    package static func createLegacyDatabase(at path: String) throws {
+        let pool = try DatabasePool(path: path)
+        try migrator.migrate(pool, upTo: "v9-dead-letters")
+    }
     static let rewriteBatch = 2_000
 
     static let slimDossiersTable = """

@@ -16,12 +16,12 @@ extension SQLiteStore {
         if let folded = SearchPlan.nameToProbe(query) {
             let matches = try Int.fetchOne(
                 db, sql: "SELECT count(*) FROM (SELECT 1 FROM dossier_names WHERE dossier_names MATCH ? LIMIT ?)",
-                arguments: [phrase(folded), SearchPlan.rareNameMatches + 1]) ?? 0
-            rareName = matches <= SearchPlan.rareNameMatches
+                arguments: [phrase(folded), query.rareNameMatches + 1]) ?? 0
+            rareName = matches <= query.rareNameMatches
         }
         let plan = SearchPlan(
             query, rareName: rareName, nameCondition: "d.n IN (SELECT rowid FROM dossier_names WHERE dossier_names MATCH ?)",
-            nameValue: phrase, dataColumns: "d.data, d.procedure_code, d.procedure_version")
+            nameValue: phrase, dataColumns: DossierColumns.select(alias: "d."))
         let bound = max(query.totalBound, 1)
         var counted = 0
         for part in plan.parts where counted <= bound {

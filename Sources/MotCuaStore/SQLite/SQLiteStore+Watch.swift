@@ -94,9 +94,11 @@ extension SQLiteStore {
         case .ready:
             condition += " AND status = 'resultReady'"
         case .postal:
+            // The two statuses first, so that the count is two ranges of `dossiers_current_agency`
+            // rather than every row the agency ever held.
             condition += """
-                 AND ((channel = 'postal' AND status = 'submitted')
-                   OR (status = 'resultReady' AND return_method = 'post'))
+                 AND status IN ('submitted', 'resultReady')
+                 AND ((channel = 'postal' AND status = 'submitted') OR (status = 'resultReady' AND return_method = 'post'))
                 """
         }
         let filter = condition

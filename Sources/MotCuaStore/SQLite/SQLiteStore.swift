@@ -388,18 +388,22 @@ public final class SQLiteStore: DossierStore {
     }
 
     /// The columns `dossier(from:)` reads.
-    static let dossierColumns = "data, procedure_code, procedure_version"
+    static let dossierColumns = DossierColumns.select()
 
     /// The dossier a row of `dossierColumns` holds, its procedure version fetched first when this
     /// process has not seen it (another instance saved it).
     static func dossier(from row: Row, versions: ProcedureVersions, db: Database) throws -> Dossier {
-        let code: String = row[1], version: Int = row[2]
-        if !versions.missing([ProcedureVersions.Key(code: code, version: version)]).isEmpty {
+        let version: Int? = row[1]
+        let columns = DossierColumns(
+            id: row[2], code: row[3], agencyID: row[4], currentAgencyID: row[5], pendingAgencyID: row[6], procedureCode: row[7],
+            status: row[8], channel: row[9], returnMethod: row[10], submittedAt: row[11], receivedAt: row[12], dueAt: row[13],
+            updatedAt: row[14], version: row[15], handlerID: row[16], departmentID: row[17])
+        if let version, !versions.missing([ProcedureVersions.Key(code: columns.procedureCode, version: version)]).isEmpty {
             versions.add(try Row.fetchAll(
-                db, sql: "SELECT version, data FROM procedure_versions WHERE code = ?", arguments: [code]
+                db, sql: "SELECT version, data FROM procedure_versions WHERE code = ?", arguments: [columns.procedureCode]
             ).map { (version: $0[0], procedure: try decode(Procedure.self, $0[1])) })
         }
-        return try DossierCodec.decode(row[0], procedureCode: code, version: version, versions: versions)
+        return try DossierCodec.decode(row[0], columns: columns, version: version, versions: versions)
     }
 
     /// The rows of a new dossier, encoded ahead of the transaction.
