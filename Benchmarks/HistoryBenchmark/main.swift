@@ -12,7 +12,7 @@
 //   in the shares of the commonest family, middle and given names, with their diacritics; 12-digit
 //   ID numbers, 10-digit phones; ten years of submissions, rising 8% a year; the centre
 //   (000.00.00.H42) receives 15% of them, the other agencies of the two provinces the rest by
-//   their validity; 15% pass to a second agency (two list rows); statuses as a history has them
+//   their validity; 15% pass to a second agency (two list rows and name keys); statuses as a history has them
 //   (older than 60 days: 93% returned, 3.5% result never collected, 1.5% refused, 1.5% withdrawn,
 //   0.5% stopped; the last 60 days spread over the open states).
 // - No control-sheet events: no officer query reads them (the detail read is timed elsewhere),
@@ -183,7 +183,9 @@ func generate(database: DatabaseQueue, catalogue: Catalogue, versions: Procedure
                   applicant_folded, id_number, phone, submitted_at, received_at, due_at, updated_at, version, data, handler_id, watch_due,
                   watch_near, alert_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """)
-            let insertName = legacy ? nil : try db.makeStatement(sql: "INSERT INTO dossier_names(rowid, name) VALUES (last_insert_rowid(), ?)")
+            let insertName = legacy ? nil : try db.makeStatement(sql: """
+                INSERT INTO dossier_name_keys(agency_id, key, submitted_at, dossier_id) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING
+                """)
             let insertList = legacy ? nil : try db.makeStatement(sql: """
                 INSERT INTO dossier_list(agency_id, submitted_at, dossier_id, status, procedure_code, name_folded) VALUES (?, ?, ?, ?, ?, ?)
                 """)
@@ -255,7 +257,13 @@ func generate(database: DatabaseQueue, catalogue: Catalogue, versions: Procedure
                 default:
                     break
                 }
-                d.updatedAt = d.returnedAt ?? d.closedAt ?? d.resultReadyAt ?? d.receivedAt!
+                // An agency merged away on 1 July 2025 passed its open dossiers to its successor then.
+            if !d.status.isFinal, let successor = catalogue.tree.agencies[d.currentAgencyID]?.successorID,
+               catalogue.tree.agencies[d.currentAgencyID]?.validTo != nil {
+                d.currentAgencyID = successor
+                if !d.agencyTrail.contains(successor) { d.agencyTrail.append(successor) }
+            }
+            d.updatedAt = d.returnedAt ?? d.closedAt ?? d.resultReadyAt ?? d.receivedAt!
                 d.version = d.status.isFinal ? 7 : 3
                 let folded = foldedSearchKey(d.applicant.name)
             // Running dossiers are watched (the queues and the digest read these).
@@ -286,9 +294,10 @@ func generate(database: DatabaseQueue, catalogue: Catalogue, versions: Procedure
                         d.receivedAt?.timeIntervalSince1970, d.dueAt?.timeIntervalSince1970, d.updatedAt.timeIntervalSince1970, d.version, data,
                         d.handlerID, watch.due, watch.near, watch.alertAt,
                     ])
-                    try insertName.execute(arguments: [folded])
+                    let keys = nameKeys(folded: folded)
                     for agencyID in d.agencyTrail {
                         try insertList.execute(arguments: [agencyID, submitted.timeIntervalSince1970, d.id, d.status.rawValue, d.procedureCode, folded])
+                        for key in keys { try insertName.execute(arguments: [agencyID, key, submitted.timeIntervalSince1970, d.id]) }
                     }
                 }
                 listRows += d.agencyTrail.count

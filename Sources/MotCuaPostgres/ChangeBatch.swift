@@ -25,6 +25,8 @@ struct ChangeBatch {
             ON CONFLICT (agency_id, submitted_at, dossier_id) DO UPDATE SET status = excluded.status
             WHERE dossier_list.status <> excluded.status
             """)
+    private var nameKeys = ValuesInsert(
+        "INSERT INTO dossier_name_keys(agency_id, key, submitted_at, dossier_id)", width: 4, tail: "ON CONFLICT DO NOTHING")
     private var files = ValuesInsert("INSERT INTO dossier_files(sha256, dossier_id)", width: 2, tail: "ON CONFLICT DO NOTHING")
     private var events = ValuesInsert(
         "INSERT INTO dossier_events(dossier_id, sequence, kind, at, actor_id, agency_id, data)", width: 7)
@@ -60,6 +62,13 @@ struct ChangeBatch {
         for agency in accessAgencies(of: d).sorted() {
             list.row { row in
                 row.add(agency); row.add(submitted); row.add(d.id); row.add(d.status.rawValue); row.add(d.procedureCode); row.add(folded)
+            }
+        }
+        // The name's keys for each agency newly able to see it.
+        let keys = MotCuaStore.nameKeys(folded: folded)
+        for agency in accessAgencies(of: d).subtracting(previous.map(accessAgencies(of:)) ?? []).sorted() {
+            for key in keys {
+                nameKeys.row { row in row.add(agency); row.add(key); row.add(submitted); row.add(d.id) }
             }
         }
         let plain = encoded.map(\.0)
@@ -116,7 +125,7 @@ struct ChangeBatch {
 
     /// The statements, projection rows first (the others refer to them).
     var queries: [PostgresQuery] {
-        var queries = [dossiers, list, files, events, notifications, postalOrders].compactMap(\.query)
+        var queries = [dossiers, list, nameKeys, files, events, notifications, postalOrders].compactMap(\.query)
         queries += statements
         if !facts.isEmpty { queries.append(PostgresStore.factsQuery(facts[...])) }
         let dayRows = sums.dayRows, groupRows = sums.groupRows

@@ -13,7 +13,8 @@ import PostgresNIO
 /// - `dossier_access` carries the dossier's `submitted_at`, so that an agency's list, newest
 ///   first, is read from one index range (`dossier_access_newest`) and never sorts the agency's
 ///   whole history (a provincial centre holds millions of dossiers);
-/// - names are searched through a trigram index (`pg_trgm`) on the folded name;
+/// - names were searched through a trigram index (`pg_trgm`) on the folded name until
+///   `v6-slim-layout` replaced it with the word-start keys both backends share (`SearchPlan`);
 /// - `return_method` is a column (SQLite's postal queue reads it from the JSON);
 /// - the control sheet refuses UPDATE, DELETE and TRUNCATE in triggers.
 enum PostgresMigrations {
@@ -391,8 +392,9 @@ enum PostgresMigrations {
         """
 
     /// The layout of issue #21, as SQLite's `v10-slim-layout`: procedure versions that the
-    /// dossiers' slim JSON refers to, and `dossier_list` (the agency's list rows with the status,
-    /// procedure and folded name beside them) in place of `dossier_access`. Rows written before it
+    /// dossiers' slim JSON refers to, `dossier_list` (the agency's list rows with the status,
+    /// procedure and folded name beside them) in place of `dossier_access`, the name keys
+    /// (`SearchPlan`), codes indexed bytewise for prefixes, the queue counts' covering index. Rows written before it
     /// keep their whole JSON (`procedure_version` NULL) until `PostgresStore.rewriteToSlimLayout`
     /// has rewritten them, in batches after the migrations, resumable; the pending rewrite is a
     /// row of `motcua_pending_rewrites`.
@@ -422,6 +424,23 @@ enum PostgresMigrations {
         DROP TABLE dossier_access;
         CREATE INDEX dossier_list_status ON dossier_list(agency_id, status, submitted_at);
         CREATE INDEX dossier_list_procedure ON dossier_list(agency_id, procedure_code, submitted_at);
+        CREATE TABLE dossier_name_keys (
+          agency_id text NOT NULL,
+          key text COLLATE "C" NOT NULL,
+          submitted_at double precision NOT NULL,
+          dossier_id text NOT NULL,
+          PRIMARY KEY (agency_id, key, submitted_at, dossier_id)
+        );
+        INSERT INTO dossier_name_keys(agency_id, key, submitted_at, dossier_id)
+          SELECT l.agency_id, left(array_to_string(w.words[i:], ' '), 100), l.submitted_at, l.dossier_id
+          FROM dossier_list l
+          CROSS JOIN LATERAL (SELECT string_to_array(l.name_folded, ' ') AS words) w
+          CROSS JOIN LATERAL generate_subscripts(w.words, 1) AS i
+          ON CONFLICT DO NOTHING;
+        CREATE INDEX dossiers_code_bytes ON dossiers((code COLLATE "C"));
+        DROP INDEX dossiers_name_trgm;
+        DROP INDEX dossiers_current_agency;
+        CREATE INDEX dossiers_current_agency ON dossiers(current_agency_id, status, channel, return_method);
         CREATE TABLE motcua_pending_rewrites (name text PRIMARY KEY);
         INSERT INTO motcua_pending_rewrites(name) SELECT 'slim-layout' WHERE EXISTS (SELECT 1 FROM dossiers);
         """

@@ -164,19 +164,15 @@ extension PostgresStore {
             .map { try Self.decode(DossierEvent.self, try $0.decode(String.self)) }
     }
 
-    /// Officers' lists and searches (planned in `SearchPlan`). PostgreSQL's name index is the
-    /// trigram GIN index on the folded name (`pg_trgm`), which answers `LIKE '%…%'`.
+    /// Officers' lists and searches, planned in `SearchPlan`. Codes and name keys are compared
+    /// bytewise (`COLLATE "C"`, with indexes of that collation), whatever the database's collation.
     public func search(_ query: DossierQuery) async throws -> DossierPage {
-        var rareName = false
-        if let folded = SearchPlan.nameToProbe(query) {
-            let probe: PostgresQuery = """
-                SELECT count(*) FROM (SELECT 1 FROM dossiers WHERE applicant_folded LIKE \(SearchPlan.like(folded)) LIMIT \(query.rareNameMatches + 1)) AS m
-                """
-            rareName = try await rows(probe).first?.decode(Int.self) ?? 0 <= query.rareNameMatches
+        let collation = " COLLATE \"C\""
+        var nameMatches: Int?
+        if let (sql, values) = SearchPlan.nameCount(query, collation: collation) {
+            if let row = try await rows(Self.query(sql, values)).first { nameMatches = try row.makeRandomAccess()[1].decode(Int.self) }
         }
-        let plan = SearchPlan(
-            query, rareName: rareName, nameCondition: "d.applicant_folded LIKE ?", nameValue: SearchPlan.like,
-            dataColumns: DossierColumns.select(alias: "d."))
+        let plan = SearchPlan(query, nameMatches: nameMatches, dataColumns: DossierColumns.select(alias: "d."), collation: collation)
         let bound = max(query.totalBound, 1)
         var counted = 0
         for part in plan.parts where counted <= bound {

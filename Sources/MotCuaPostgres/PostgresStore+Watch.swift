@@ -75,7 +75,12 @@ extension PostgresStore {
                 + " AND ((channel = 'postal' AND status = 'submitted') OR (status = 'resultReady' AND return_method = 'post'))"
         }
         let countQuery = PostgresQuery(unsafeSQL: "SELECT count(*) FROM dossiers WHERE \(condition)", binds: binds)
-        let order = "ORDER BY coalesce(watch_due, due_at) IS NULL, coalesce(watch_due, due_at), submitted_at, code"
+        // The watched queues in the order of `dossiers_watch_due`, so that a page (the digest's
+        // thousand) stops early instead of sorting every overdue dossier of the agency; the same
+        // order as the general one, since their watch_due is never NULL.
+        let order = query.kind == .overdue || query.kind == .nearDue
+            ? "ORDER BY watch_due, submitted_at, code"
+            : "ORDER BY coalesce(watch_due, due_at) IS NULL, coalesce(watch_due, due_at), submitted_at, code"
         let page = "LIMIT \(bind(query.limit)) OFFSET \(bind(query.offset))"
         let pageQuery = PostgresQuery(unsafeSQL: "SELECT \(Self.dossierColumns) FROM dossiers WHERE \(condition) \(order) \(page)", binds: binds)
         let total = try await rows(countQuery).first?.decode(Int.self) ?? 0

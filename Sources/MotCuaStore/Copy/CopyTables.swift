@@ -45,6 +45,9 @@ public enum StoreCopy {
             "dossier_list", key: ["agency_id", "submitted_at", "dossier_id"],
             columns: ["agency_id", "submitted_at", "dossier_id", "status", "procedure_code", "name_folded"]),
         CopyTable(
+            "dossier_name_keys", key: ["agency_id", "key", "submitted_at", "dossier_id"],
+            columns: ["agency_id", "key", "submitted_at", "dossier_id"]),
+        CopyTable(
             "dossier_events", key: ["dossier_id", "sequence"], columns: ["dossier_id", "sequence", "kind", "at", "actor_id", "agency_id", "data"]),
         CopyTable("dossier_sequences", key: ["agency_id", "day"], columns: ["agency_id", "day", "last"]),
         CopyTable("dossier_files", key: ["sha256", "dossier_id"], columns: ["sha256", "dossier_id"]),

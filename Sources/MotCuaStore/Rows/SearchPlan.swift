@@ -7,16 +7,25 @@ import MotCuaCore
 //
 // Each search is driven by the narrowest index that answers it, and never sorts or counts the
 // agency's whole history:
-// - an exact key (ID number, phone, code or code prefix, a list of codes) or a rare name reads
-//   the few dossiers it names, newest first, each checked against the agency's `dossier_list`
-//   row by that row's primary key;
-// - anything else walks the agency's `dossier_list` rows newest first (its primary key, or
-//   `dossier_list_status` / `dossier_list_procedure` for those filters) and stops at the page;
-//   a common name is matched there, on the folded name each row carries.
-// A name is rare when the name index holds at most `rareNameMatches` of it in the whole
-// database (the backend's probe; `DossierQuery.rareNameMatches`, 5,000): commoner ones are found
-// walking the agency's list, where a page of "nguyen van" is a few hundred rows away. Totals are counted up to the query's `totalBound`; pages after
-// the first go by keyset (`after`), several statuses as one ordered range each, merged.
+// - an exact key (ID number, phone, code or code prefix, a list of codes) reads the few dossiers
+//   it names, newest first, each checked against the agency's `dossier_list` row by that row's
+//   primary key;
+// - a name reads the agency's `dossier_name_keys` (see `nameKeys`): counted there up to the
+//   total's bound, and when it matches at most `DossierQuery.rareNameMatches` (5,000) dossiers,
+//   read from there and sorted;
+// - anything else, a commoner name included, walks the agency's `dossier_list` rows newest first
+//   (its primary key, or `dossier_list_status` / `dossier_list_procedure` for those filters) and
+//   stops at the page: a page of "nguyen van" is a few hundred rows away.
+// Totals are counted up to the query's `totalBound`; pages after the first go by keyset
+// (`after`), several statuses as one ordered range each, merged.
+//
+// A name matches where a word of the applicant's folded name starts (no diacritics, any case,
+// đ→d): "van an" finds Lê Văn Anh, "an" finds Phạm An and Nguyễn Thị Ánh. Why not trigrams
+// (SQLite's FTS5 trigram tokenizer, PostgreSQL's pg_trgm), which also match inside a word: a
+// Vietnamese name is a few syllables from a vocabulary of a few hundred, so every trigram of a
+// name is common, and a rare full name ("Nguyễn Minh Yến Tuyết") cost 371 ms in an FTS5 phrase
+// query over 10M names (850 ms through the API), where the word-start keys answer from one B-tree
+// range (`docs/benchmarks.md`).
 
 /// A value bound into a search.
 package enum SearchValue: Sendable {
@@ -24,35 +33,70 @@ package enum SearchValue: Sendable {
     case real(Double)
 }
 
+/// The keys a name is found by: the folded name from each of its words to its end ("nguyen van
+/// an", "van an", "an"), each at most `maxKeyCharacters` long (PostgreSQL's migration cuts them
+/// the same way, with `left`).
+package func nameKeys(folded: String) -> [String] {
+    let words = folded.split(separator: " ")
+    return Set(words.indices.map { i in
+        String(String.UnicodeScalarView(words[i...].joined(separator: " ").unicodeScalars.prefix(SearchPlan.maxKeyCharacters)))
+    }).sorted()
+}
+
 /// The SQL of one search, with `?` for each bound value (PostgreSQL renumbers them).
 package struct SearchPlan: Sendable {
-    /// Walks the agency's `dossier_list` (alias `l`), else `dossiers` (alias `d`).
-    package let byList: Bool
+    package enum Driver: Sendable {
+        /// The agency's `dossier_list` rows (`l`), newest first.
+        case list
+        /// The agency's `dossier_name_keys` rows (`k`) of a rare name.
+        case nameKeys
+        /// `dossiers` (`d`) through an exact key, or without an agency.
+        case dossiers
+    }
+
+    package static let maxKeyCharacters = 100
+
+    package let driver: Driver
     /// One (count, page) pair per ordered range.
     package var parts: [(count: String, page: String, countValues: [SearchValue], pageValues: [SearchValue])] = []
     /// Merges the parts' pages: ordered newest first, past the offset, one more than the limit.
     package let merge: String
 
-    /// The folded name the query searches for, when it needs the backend's name probe (to tell
-    /// a rare name from a common one).
-    package static func nameToProbe(_ query: DossierQuery) -> String? {
-        guard let folded = folded(query), folded.count >= 3, !hasExactKey(query) else { return nil }
-        return folded
+    /// The statement that counts (up to `bound` + 1) a name's key rows in an agency, the distinct
+    /// dossiers among them, and its values; nil when the search is not by name within an agency.
+    package static func nameCount(_ query: DossierQuery, collation: String = "") -> (sql: String, values: [SearchValue])? {
+        guard let agency = query.visibleToAgency, let folded = folded(query), !hasExactKey(query) else { return nil }
+        return ("""
+            SELECT count(*), count(DISTINCT dossier_id) FROM (SELECT k.dossier_id FROM dossier_name_keys k
+            WHERE k.agency_id = ? AND k.key\(collation) >= ? AND k.key\(collation) < ? LIMIT \(max(query.totalBound, 1) + 1)) AS m
+            """, [.text(agency), .text(folded), .text(folded + end)])
     }
 
-    /// `nameCondition`: the backend's condition on `d` that uses its name index, one value (the
-    /// folded name). `rareName`: the probe's verdict (false when there was none).
-    package init(_ query: DossierQuery, rareName: Bool, nameCondition: String, nameValue: (String) -> String, dataColumns: String) {
+    /// `nameMatches`: the distinct dossiers `nameCount` found (nil when it did not apply).
+    /// `collation`: what makes a comparison of codes and keys bytewise (PostgreSQL: ` COLLATE "C"`).
+    package init(_ query: DossierQuery, nameMatches: Int?, dataColumns: String, collation: String = "") {
         let exactKey = Self.hasExactKey(query)
-        byList = query.visibleToAgency != nil && !exactKey && !rareName
-        var sql = Conditions(byList: byList)
+        let folded = Self.folded(query)
+        if query.visibleToAgency == nil || exactKey {
+            driver = .dossiers
+        } else if let nameMatches, nameMatches <= query.rareNameMatches {
+            driver = .nameKeys
+        } else {
+            driver = .list
+        }
+        var sql = Conditions(driver: driver)
         if let agency = query.visibleToAgency {
-            if byList {
-                sql.list("l.agency_id = ?", .text(agency))
-            } else {
+            switch driver {
+            case .list: sql.main("l.agency_id = ?", .text(agency))
+            case .nameKeys: sql.main("k.agency_id = ?", .text(agency))
+            case .dossiers:
+                // The receiving agency always has its list row: only others' dossiers are looked up.
                 sql.dossier(
-                    "EXISTS (SELECT 1 FROM dossier_list l WHERE l.agency_id = ? AND l.submitted_at = d.submitted_at AND l.dossier_id = d.id)",
-                    .text(agency))
+                    """
+                    (d.agency_id = ? OR EXISTS (SELECT 1 FROM dossier_list l
+                      WHERE l.agency_id = ? AND l.submitted_at = d.submitted_at AND l.dossier_id = d.id))
+                    """,
+                    .text(agency), .text(agency))
             }
         }
         if let idNumber = query.idNumber { sql.dossier("d.id_number = ?", .text(idNumber)) }
@@ -60,24 +104,23 @@ package struct SearchPlan: Sendable {
         if let code = query.code {
             // A whole code or its start ("000.00.00.H42-2611"), or, within an agency, a code of its
             // own without the agency part ("261129-0002"): one or two ranges of the code index.
-            let end = "\u{10FFFF}"
+            let c = "d.code" + collation
             if let agency = query.visibleToAgency, !code.hasPrefix(agency + "-") {
                 let own = agency + "-" + code
-                sql.dossier(
-                    "((d.code >= ? AND d.code < ?) OR (d.code >= ? AND d.code < ?))",
-                    .text(code), .text(code + end), .text(own), .text(own + end))
+                sql.dossier("((\(c) >= ? AND \(c) < ?) OR (\(c) >= ? AND \(c) < ?))", .text(code), .text(code + Self.end), .text(own), .text(own + Self.end))
             } else {
-                sql.dossier("d.code >= ? AND d.code < ?", .text(code), .text(code + end))
+                sql.dossier("\(c) >= ? AND \(c) < ?", .text(code), .text(code + Self.end))
             }
         }
         if !query.codes.isEmpty { sql.dossier("d.code IN (\(Self.marks(query.codes.count)))", values: query.codes.map(SearchValue.text)) }
-        if let folded = Self.folded(query) {
-            if rareName || (!byList && !exactKey && folded.count >= 3) {
-                sql.dossier(nameCondition, .text(nameValue(folded)))
-            } else if byList {
-                sql.list("l.name_folded LIKE ? ESCAPE '\\'", .text(Self.like(folded)))
-            } else {
-                sql.dossier("d.applicant_folded LIKE ? ESCAPE '\\'", .text(Self.like(folded)))
+        if let folded {
+            switch driver {
+            case .nameKeys:
+                sql.main("k.key\(collation) >= ? AND k.key\(collation) < ?", .text(folded), .text(folded + Self.end))
+            case .list:
+                sql.main("(l.name_folded LIKE ? ESCAPE '\\' OR l.name_folded LIKE ? ESCAPE '\\')", .text(Self.startLike(folded)), .text("% " + Self.startLike(folded)))
+            case .dossiers:
+                sql.dossier("(d.applicant_folded LIKE ? ESCAPE '\\' OR d.applicant_folded LIKE ? ESCAPE '\\')", .text(Self.startLike(folded)), .text("% " + Self.startLike(folded)))
             }
         }
         if let procedure = query.procedureCode { sql.either("procedure_code = ?", .text(procedure)) }
@@ -91,7 +134,9 @@ package struct SearchPlan: Sendable {
         let bound = max(query.totalBound, 1)
         // Each status its own ordered range, merged: one `IN` over several is read whole and sorted.
         let statusSets: [[String]] = query.statuses.isEmpty ? [[]]
-            : byList ? query.statuses.map { [$0.rawValue] } : [query.statuses.map(\.rawValue)]
+            : driver == .list ? query.statuses.map { [$0.rawValue] } : [query.statuses.map(\.rawValue)]
+        // A dossier may have two keys in a name's range ("an" in "Phạm An Anh"): read once.
+        let distinct = driver == .nameKeys ? "DISTINCT " : ""
         for statuses in statusSets {
             var part = sql
             if !statuses.isEmpty { part.either("status IN (\(Self.marks(statuses.count)))", values: statuses.map(SearchValue.text)) }
@@ -99,9 +144,12 @@ package struct SearchPlan: Sendable {
             if let after = query.after { part.keyset(after) }
             let paging = part.render(counting: false)
             parts.append((
-                count: "SELECT count(*) FROM (SELECT 1 FROM \(counting.from) WHERE \(counting.conditions) LIMIT \(bound + 1)) AS matches",
+                count: """
+                    SELECT count(*) FROM (SELECT \(distinct)\(part.idColumn) FROM \(counting.from) WHERE \(counting.conditions)
+                    LIMIT \(bound + 1)) AS matches
+                    """,
                 page: """
-                    SELECT * FROM (SELECT \(dataColumns), \(part.orderColumns) FROM \(paging.from) WHERE \(paging.conditions)
+                    SELECT * FROM (SELECT \(distinct)\(dataColumns), \(part.orderColumns) FROM \(paging.from) WHERE \(paging.conditions)
                     ORDER BY \(part.order) LIMIT \(query.limit + query.offset + 1)) AS part
                     """,
                 countValues: counting.values, pageValues: paging.values))
@@ -114,6 +162,9 @@ package struct SearchPlan: Sendable {
         (parts.map(\.page).joined(separator: " UNION ALL ") + merge, parts.flatMap(\.pageValues))
     }
 
+    /// Past every text that starts with a given one, in byte order.
+    static let end = "\u{10FFFF}"
+
     static func folded(_ query: DossierQuery) -> String? {
         query.name.map(foldedSearchKey).flatMap { $0.isEmpty ? nil : $0 }
     }
@@ -122,9 +173,9 @@ package struct SearchPlan: Sendable {
         query.idNumber != nil || query.phone != nil || query.code != nil || !query.codes.isEmpty
     }
 
-    /// A LIKE pattern for `text` anywhere, its wildcards escaped with `\`.
-    package static func like(_ text: String) -> String {
-        "%" + text.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "%", with: "\\%")
+    /// A LIKE pattern for text that starts with `text`, its wildcards escaped with `\`.
+    static func startLike(_ text: String) -> String {
+        text.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "%", with: "\\%")
             .replacingOccurrences(of: "_", with: "\\_") + "%"
     }
 
@@ -133,21 +184,22 @@ package struct SearchPlan: Sendable {
     }
 }
 
-/// A search's conditions, on the agency's list rows (`l`) or on the dossiers (`d`).
+/// A search's conditions, on the driving table's rows (`l`, `k`) or on the dossiers (`d`).
 private struct Conditions {
-    let byList: Bool
-    private var listConditions: [String] = []
+    let driver: SearchPlan.Driver
+    private var mainConditions: [String] = []
     private var dossierConditions: [String] = []
-    private var listValues: [SearchValue] = []
+    private var mainValues: [SearchValue] = []
     private var dossierValues: [SearchValue] = []
 
-    init(byList: Bool) {
-        self.byList = byList
+    init(driver: SearchPlan.Driver) {
+        self.driver = driver
     }
 
-    mutating func list(_ condition: String, _ values: SearchValue...) {
-        listConditions.append(condition)
-        listValues += values
+    /// A condition on the driving table (not `dossiers`).
+    mutating func main(_ condition: String, _ values: SearchValue...) {
+        mainConditions.append(condition)
+        mainValues += values
     }
 
     mutating func dossier(_ condition: String, _ values: SearchValue...) {
@@ -159,38 +211,53 @@ private struct Conditions {
         dossierValues += values
     }
 
-    /// A condition on a column both tables have (status, procedure, submission time).
+    /// A condition on a column the list rows and the dossiers both have (status, procedure,
+    /// submission time): on the list rows when they drive.
     mutating func either(_ condition: String, _ values: SearchValue...) {
         either(condition, values: values)
     }
 
     mutating func either(_ condition: String, values: [SearchValue]) {
-        if byList {
-            listConditions.append("l." + condition)
-            listValues += values
+        if driver == .list {
+            main("l." + condition, values: values)
         } else {
             dossier("d." + condition, values: values)
         }
     }
 
+    private mutating func main(_ condition: String, values: [SearchValue]) {
+        mainConditions.append(condition)
+        mainValues += values
+    }
+
     /// After the cursor, in the order of `order`.
     mutating func keyset(_ after: DossierCursor) {
-        if byList {
-            list("(l.submitted_at, l.dossier_id) < (?, ?)", .real(after.submittedAt), .text(after.id))
-        } else {
-            dossier("(d.submitted_at, d.id) < (?, ?)", .real(after.submittedAt), .text(after.id))
+        main("(\(prefix).submitted_at, \(prefix).\(idName)) < (?, ?)", values: [.real(after.submittedAt), .text(after.id)])
+    }
+
+    private var prefix: String {
+        switch driver {
+        case .list: "l"
+        case .nameKeys: "k"
+        case .dossiers: "d"
         }
     }
 
-    var orderColumns: String { byList ? "l.submitted_at AS sort_at, l.dossier_id AS sort_id" : "d.submitted_at AS sort_at, d.id AS sort_id" }
-    var order: String { byList ? "l.submitted_at DESC, l.dossier_id DESC" : "d.submitted_at DESC, d.id DESC" }
+    private var idName: String { driver == .dossiers ? "id" : "dossier_id" }
+    var idColumn: String { "\(prefix).\(idName)" }
+    var orderColumns: String { "\(prefix).submitted_at AS sort_at, \(prefix).\(idName) AS sort_id" }
+    var order: String { "\(prefix).submitted_at DESC, \(prefix).\(idName) DESC" }
 
     /// FROM, WHERE and the values in their order. A page reads the dossier rows; a count over the
-    /// list joins them only when a condition is on them.
+    /// list or the name keys joins them only when a condition is on them.
     func render(counting: Bool) -> (from: String, conditions: String, values: [SearchValue]) {
-        let conditions = listConditions + dossierConditions
-        let from = !byList ? "dossiers d"
-            : counting && dossierConditions.isEmpty ? "dossier_list l" : "dossier_list l JOIN dossiers d ON d.id = l.dossier_id"
-        return (from, conditions.isEmpty ? "1 = 1" : conditions.joined(separator: " AND "), listValues + dossierValues)
+        let conditions = mainConditions + dossierConditions
+        let table = switch driver {
+        case .list: "dossier_list l"
+        case .nameKeys: "dossier_name_keys k"
+        case .dossiers: "dossiers d"
+        }
+        let from = driver == .dossiers || (counting && dossierConditions.isEmpty) ? table : "\(table) JOIN dossiers d ON d.id = \(idColumn)"
+        return (from, conditions.isEmpty ? "1 = 1" : conditions.joined(separator: " AND "), mainValues + dossierValues)
     }
 }

@@ -12,8 +12,8 @@ import MotCuaCore
 //   (agency, submitted_at, id) so that an agency's list newest first is one index range, with
 //   the status, procedure and folded name beside it so that the usual filters never leave the
 //   index (`dossier_list_status`, `dossier_list_procedure`).
-// - `dossier_names`: FTS5 trigram index of the folded names (substring search), contentless,
-//   its row ids the dossiers' `n`.
+// - `dossier_name_keys`: per agency that may see a dossier, the folded name from each of its
+//   words on (`nameKeys`), so that a name is one range of its primary key (see `SearchPlan`).
 //
 // The rewrite of a large database takes minutes (decoding and re-encoding every row), so it runs
 // before the migration proper in batches of its own transactions, printing progress, and resumes
@@ -144,7 +144,8 @@ extension SQLiteStore {
                 ALTER TABLE dossiers_v10 RENAME TO dossiers;
                 CREATE INDEX dossier_list_status ON dossier_list(agency_id, status, submitted_at);
                 CREATE INDEX dossier_list_procedure ON dossier_list(agency_id, procedure_code, submitted_at);
-                CREATE INDEX dossiers_current_agency ON dossiers(current_agency_id, status);
+                -- Queue counts read this index alone (the postal queue's channel and return method too).
+                CREATE INDEX dossiers_current_agency ON dossiers(current_agency_id, status, channel, return_method);
                 CREATE INDEX dossiers_id_number ON dossiers(id_number);
                 CREATE INDEX dossiers_phone ON dossiers(phone);
                 CREATE INDEX dossiers_procedure ON dossiers(procedure_code, submitted_at);
@@ -153,9 +154,18 @@ extension SQLiteStore {
                 CREATE INDEX dossiers_watch_due ON dossiers(current_agency_id, watch_due) WHERE watch_due IS NOT NULL;
                 CREATE INDEX dossiers_handler ON dossiers(handler_id, status) WHERE handler_id IS NOT NULL;
                 CREATE INDEX dossiers_department ON dossiers(current_agency_id, department_id, status) WHERE department_id IS NOT NULL;
-                CREATE VIRTUAL TABLE dossier_names USING fts5(name, content='', tokenize='trigram');
-                INSERT INTO dossier_names(rowid, name) SELECT n, applicant_folded FROM dossiers;
+                CREATE TABLE dossier_name_keys (
+                  agency_id TEXT NOT NULL,
+                  key TEXT NOT NULL,
+                  submitted_at REAL NOT NULL,
+                  dossier_id TEXT NOT NULL,
+                  PRIMARY KEY (agency_id, key, submitted_at, dossier_id)
+                ) WITHOUT ROWID;
                 """)
+            let rows = try Row.fetchCursor(db, sql: "SELECT agency_id, submitted_at, dossier_id, name_folded FROM dossier_list")
+            while let row = try rows.next() {
+                try insertNameKeys(folded: row[3], agencies: [row[0]], submittedAt: row[1], dossierID: row[2], db: db)
+            }
         }
     }
 }

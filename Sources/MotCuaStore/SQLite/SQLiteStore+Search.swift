@@ -2,9 +2,7 @@ import Foundation
 import GRDB
 import MotCuaCore
 
-// Officers' lists and searches (planned in `SearchPlan`). SQLite's name index is FTS5 with the
-// trigram tokenizer (`dossier_names`, contentless, its row ids the dossiers' `n`): a folded name
-// as a phrase of trigrams matches it as a substring, as the `LIKE '%…%'` it stands for.
+// Officers' lists and searches, planned in `SearchPlan`.
 extension SQLiteStore {
     public func search(_ query: DossierQuery) async throws -> DossierPage {
         let versions = versions
@@ -12,16 +10,11 @@ extension SQLiteStore {
     }
 
     static func search(_ query: DossierQuery, versions: ProcedureVersions, db: Database) throws -> DossierPage {
-        var rareName = false
-        if let folded = SearchPlan.nameToProbe(query) {
-            let matches = try Int.fetchOne(
-                db, sql: "SELECT count(*) FROM (SELECT 1 FROM dossier_names WHERE dossier_names MATCH ? LIMIT ?)",
-                arguments: [phrase(folded), query.rareNameMatches + 1]) ?? 0
-            rareName = matches <= query.rareNameMatches
+        var nameMatches: Int?
+        if let (sql, values) = SearchPlan.nameCount(query), let row = try Row.fetchOne(db, sql: sql, arguments: arguments(values)) {
+            nameMatches = row[1]
         }
-        let plan = SearchPlan(
-            query, rareName: rareName, nameCondition: "d.n IN (SELECT rowid FROM dossier_names WHERE dossier_names MATCH ?)",
-            nameValue: phrase, dataColumns: DossierColumns.select(alias: "d."))
+        let plan = SearchPlan(query, nameMatches: nameMatches, dataColumns: DossierColumns.select(alias: "d."))
         let bound = max(query.totalBound, 1)
         var counted = 0
         for part in plan.parts where counted <= bound {
@@ -41,10 +34,5 @@ extension SQLiteStore {
             case let .real(number): number.databaseValue
             }
         })
-    }
-
-    /// An FTS5 phrase: the text's trigrams in a row, which is the text as a substring.
-    static func phrase(_ text: String) -> String {
-        "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\""
     }
 }

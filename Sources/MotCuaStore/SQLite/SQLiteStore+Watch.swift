@@ -102,7 +102,12 @@ extension SQLiteStore {
                 """
         }
         let filter = condition
-        let order = "ORDER BY coalesce(watch_due, due_at) IS NULL, coalesce(watch_due, due_at), submitted_at, code"
+        // The watched queues in the order of `dossiers_watch_due`, so that a page (the digest's
+        // thousand) stops early instead of sorting every overdue dossier of the agency; the same
+        // order as the general one, since their watch_due is never NULL.
+        let order = query.kind == .overdue || query.kind == .nearDue
+            ? "ORDER BY watch_due, submitted_at, code"
+            : "ORDER BY coalesce(watch_due, due_at) IS NULL, coalesce(watch_due, due_at), submitted_at, code"
         let countArguments = StatementArguments(arguments.map { $0.databaseValue })
         let pageArguments = StatementArguments((arguments + [query.limit, query.offset]).map { $0.databaseValue })
         let versions = versions

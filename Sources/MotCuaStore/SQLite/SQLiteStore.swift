@@ -437,9 +437,9 @@ public final class SQLiteStore: DossierStore {
                     d.submittedAt.timeIntervalSince1970, d.receivedAt?.timeIntervalSince1970, d.dueAt?.timeIntervalSince1970,
                     d.updatedAt.timeIntervalSince1970, d.version, data, placeholder, code,
                     d.handlerID, d.departmentID, watch.due, watch.near, watch.alertAt])
-            // The name index's row is the dossier's `n`, the row just inserted.
-            try db.cachedStatement(sql: "INSERT INTO dossier_names(rowid, name) VALUES (last_insert_rowid(), ?)").execute(arguments: [folded])
             try SQLiteStore.syncList(d, folded: folded, db: db)
+            try SQLiteStore.insertNameKeys(
+                folded: folded, agencies: accessAgencies(of: d), submittedAt: d.submittedAt.timeIntervalSince1970, dossierID: d.id, db: db)
             try SQLiteStore.syncStats(d, previous: nil, db: db)
             try SQLiteStore.recordFiles(events.map(\.0), dossierID: d.id, db: db)
             try SQLiteStore.enqueueNotifications(events.map(\.0), dossierID: d.id, code: code, db: db)
@@ -469,8 +469,24 @@ public final class SQLiteStore: DossierStore {
                 d.dueAt?.timeIntervalSince1970, d.updatedAt.timeIntervalSince1970, d.version, data, procedureVersion,
                 d.handlerID, d.departmentID, watch.due, watch.near, watch.alertAt, d.id, previousVersion])
         guard db.changesCount == 1 else { throw StoreError.corrupt("dossier \(d.code) changed underneath") }
-        try syncList(d, folded: foldedSearchKey(d.applicant.name), db: db)
+        let folded = foldedSearchKey(d.applicant.name)
+        try syncList(d, folded: folded, db: db)
+        try insertNameKeys(
+            folded: folded, agencies: accessAgencies(of: d).subtracting(accessAgencies(of: previous)),
+            submittedAt: d.submittedAt.timeIntervalSince1970, dossierID: d.id, db: db)
         try syncStats(d, previous: previous, db: db)
+    }
+
+    /// The name's keys for each agency newly able to see the dossier (see `nameKeys`).
+    static func insertNameKeys(folded: String, agencies: Set<String>, submittedAt: Double, dossierID: String, db: Database) throws {
+        let keys = nameKeys(folded: folded)
+        for agency in agencies {
+            for key in keys {
+                try db.cachedStatement(sql: """
+                    INSERT INTO dossier_name_keys(agency_id, key, submitted_at, dossier_id) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING
+                    """).execute(arguments: [agency, key, submittedAt, dossierID])
+            }
+        }
     }
 
     /// One `dossier_list` row per agency that may see the dossier, with its status now.
