@@ -9,7 +9,7 @@ import sqlite3, sys
 
 db = sqlite3.connect("file:" + sys.argv[1] + "?mode=ro", uri=True)
 names = [r[0] for r in db.execute("SELECT name FROM sqlite_schema WHERE type IN ('table', 'index')")]
-counted = [n for n in names if n.startswith(("dossiers", "dossier_list", "dossier_access", "dossier_names", "sqlite_autoindex_dossiers"))]
+counted = [n for n in names if n.startswith(("dossiers", "dossier_list", "dossier_access", "dossier_name", "sqlite_autoindex_dossiers"))]
 sizes = dict(db.execute("SELECT name, sum(pgsize) FROM dbstat GROUP BY name").fetchall())
 total = sum(sizes.get(n, 0) for n in counted)
 count = db.execute("SELECT count(*) FROM dossiers").fetchone()[0]

@@ -56,8 +56,8 @@ echo "server RSS after the warm runs: $(awk '/VmRSS/ { printf "%.0f MB", $2 / 10
 stop
 echo "-- bytes per dossier (projection, list rows, name index and every index; not the control sheet)"
 if [ "${MOTCUA_STORAGE_BACKEND:-sqlite}" = postgres ]; then
-  psql "$MOTCUA_DATABASE_URL" -Atc "SELECT 'PostgreSQL: ' || round((pg_total_relation_size('dossiers') + pg_total_relation_size('dossier_list'))::numeric
-    / (SELECT count(*) FROM dossiers)) || ' bytes per dossier (mean: dossiers and dossier_list with their indexes and TOAST)'"
+  psql "$MOTCUA_DATABASE_URL" -Atc "SELECT 'PostgreSQL: ' || round((pg_total_relation_size('dossiers') + pg_total_relation_size('dossier_list') + pg_total_relation_size('dossier_name_keys'))::numeric
+    / (SELECT count(*) FROM dossiers)) || ' bytes per dossier (mean: dossiers, dossier_list and dossier_name_keys with their indexes and TOAST)'"
 else
   python3 Benchmarks/history/bytes.py "$data/motcua.sqlite"
 fi

@@ -297,3 +297,20 @@ struct ListTests {
         #expect(try await store.search(DossierQuery(visibleToAgency: desk.agencyID, code: other.code)).total == 0)
     }
 }
+
+@Suite("Stored JSON of every procedure's dossier")
+struct StoredJSONTests {
+    @Test("Every procedure's documents, handed in whole, read back; the JSON is valid")
+    func everyProcedure() throws {
+        let versions = ProcedureVersions()
+        versions.add(catalogue.procedures.map { (version: 1, procedure: $0) })
+        let submitted = WorkCalendar.parse("2026-03-02T08:00:00+07:00")!
+        for procedure in catalogue.procedures {
+            var d = fullDossier(procedure, code: "000.15.01.H42-260302-0001", submitted: submitted)
+            d.files = procedure.documents.map { StoredFile(sha256: String(repeating: "ab", count: 32), name: "a.pdf", contentType: "application/pdf", size: 1, document: $0.name) }
+            let (data, version) = try DossierCodec.encode(d, versions: versions)
+            #expect((try? JSONSerialization.jsonObject(with: Data(data.utf8))) != nil, "\(procedure.code): \(data.prefix(400))")
+            #expect(try DossierCodec.decode(data, columns: DossierColumns(d), version: version, versions: versions) == d, "\(procedure.code)")
+        }
+    }
+}

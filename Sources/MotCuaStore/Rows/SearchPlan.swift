@@ -57,6 +57,8 @@ package struct SearchPlan: Sendable {
     package static let maxKeyCharacters = 100
 
     package let driver: Driver
+    /// The name alone decides the matches (no other filter): the total is the name count's.
+    package let nameDecidesTotal: Bool
     /// One (count, page) pair per ordered range.
     package var parts: [(count: String, page: String, countValues: [SearchValue], pageValues: [SearchValue])] = []
     /// Merges the parts' pages: ordered newest first, past the offset, one more than the limit.
@@ -74,7 +76,12 @@ package struct SearchPlan: Sendable {
 
     /// `nameMatches`: the distinct dossiers `nameCount` found (nil when it did not apply).
     /// `collation`: what makes a comparison of codes and keys bytewise (PostgreSQL: ` COLLATE "C"`).
-    package init(_ query: DossierQuery, nameMatches: Int?, dataColumns: String, collation: String = "") {
+    /// `statusIndex`: for a status of the list, the hint that makes it read `dossier_list_status`
+    /// (SQLite, when the status is rare: see `SQLiteStore.search`).
+    package init(
+        _ query: DossierQuery, nameMatches: Int?, dataColumns: String, collation: String = "",
+        statusIndex: (DossierStatus) -> String = { _ in "" }
+    ) {
         let exactKey = Self.hasExactKey(query)
         let folded = Self.folded(query)
         if query.visibleToAgency == nil || exactKey {
@@ -84,6 +91,9 @@ package struct SearchPlan: Sendable {
         } else {
             driver = .list
         }
+        nameDecidesTotal = folded != nil && query.visibleToAgency != nil && !exactKey && query.statuses.isEmpty
+            && query.procedureCode == nil && query.submittedFrom == nil && query.submittedTo == nil && query.agencyID == nil
+            && query.procedureCodes.isEmpty
         var sql = Conditions(driver: driver)
         if let agency = query.visibleToAgency {
             switch driver {
@@ -133,13 +143,17 @@ package struct SearchPlan: Sendable {
 
         let bound = max(query.totalBound, 1)
         // Each status its own ordered range, merged: one `IN` over several is read whole and sorted.
-        let statusSets: [[String]] = query.statuses.isEmpty ? [[]]
-            : driver == .list ? query.statuses.map { [$0.rawValue] } : [query.statuses.map(\.rawValue)]
+        let statusSets: [[DossierStatus]] = query.statuses.isEmpty ? [[]] : driver == .list ? query.statuses.map { [$0] } : [query.statuses]
         // A dossier may have two keys in a name's range ("an" in "Phạm An Anh"): read once.
         let distinct = driver == .nameKeys ? "DISTINCT " : ""
         for statuses in statusSets {
             var part = sql
-            if !statuses.isEmpty { part.either("status IN (\(Self.marks(statuses.count)))", values: statuses.map(SearchValue.text)) }
+            if let status = statuses.first, driver == .list {
+                part.either("status = ?", .text(status.rawValue))
+                part.hint = statusIndex(status)
+            } else if !statuses.isEmpty {
+                part.either("status IN (\(Self.marks(statuses.count)))", values: statuses.map { .text($0.rawValue) })
+            }
             let counting = part.render(counting: true)
             if let after = query.after { part.keyset(after) }
             let paging = part.render(counting: false)
@@ -165,7 +179,7 @@ package struct SearchPlan: Sendable {
     /// Past every text that starts with a given one, in byte order.
     static let end = "\u{10FFFF}"
 
-    static func folded(_ query: DossierQuery) -> String? {
+    package static func folded(_ query: DossierQuery) -> String? {
         query.name.map(foldedSearchKey).flatMap { $0.isEmpty ? nil : $0 }
     }
 
@@ -187,6 +201,8 @@ package struct SearchPlan: Sendable {
 /// A search's conditions, on the driving table's rows (`l`, `k`) or on the dossiers (`d`).
 private struct Conditions {
     let driver: SearchPlan.Driver
+    /// After the driving table's name (an index hint).
+    var hint = ""
     private var mainConditions: [String] = []
     private var dossierConditions: [String] = []
     private var mainValues: [SearchValue] = []
@@ -253,7 +269,7 @@ private struct Conditions {
     func render(counting: Bool) -> (from: String, conditions: String, values: [SearchValue]) {
         let conditions = mainConditions + dossierConditions
         let table = switch driver {
-        case .list: "dossier_list l"
+        case .list: "dossier_list l\(hint)"
         case .nameKeys: "dossier_name_keys k"
         case .dossiers: "dossiers d"
         }

@@ -123,8 +123,18 @@ extension SQLiteStore {
 
     static func registerSlimLayout(_ migrator: inout DatabaseMigrator) {
         migrator.registerMigration(layoutMigration) { db in
+            // Debian's SQLite zeroes every page a DROP frees (SECURE_DELETE): the old dossiers
+            // table written out again, gigabytes of log, for data the new table holds anyway.
+            let secureDelete = try Int.fetchOne(db, sql: "PRAGMA secure_delete") ?? 0
+            try db.execute(sql: "PRAGMA secure_delete = OFF")
+            defer { try? db.execute(sql: "PRAGMA secure_delete = \(secureDelete)") }
             try db.execute(sql: slimDossiersTable)
             while try copySlimRows(db, limit: 10_000) > 0 {}
+            // Every rewritten row checked before the old ones go (a full read, once: ~2 s a million).
+            let malformed = try Int.fetchOne(db, sql: "SELECT count(*) FROM dossiers_v10 WHERE json_valid(data) = 0") ?? 0
+            guard malformed == 0 else {
+                throw StoreError.corrupt("\(malformed) rewritten dossiers hold malformed JSON: the migration is rolled back, the old rows kept")
+            }
             try db.execute(sql: """
                 ALTER TABLE procedures ADD COLUMN version INTEGER NOT NULL DEFAULT 1;
                 CREATE TABLE dossier_list (

@@ -31,18 +31,17 @@ public final class SQLiteStore: DossierStore {
             try db.execute(sql: "PRAGMA synchronous = FULL")
             try db.execute(sql: "PRAGMA foreign_keys = ON")
             try db.execute(sql: "PRAGMA wal_autocheckpoint = 0")
-            if !db.configuration.readonly {
-                // The writer runs each write of a batch in its own savepoint, which keeps a copy of
-                // every page the write changes (~25 for an intake) in the statement journal. Past
-                // 64 KiB SQLite spills that journal to a temporary file, two system calls a page:
-                // ~50 an intake. In memory it stays, emptied when the savepoint is released (so
-                // bounded by the pages one write changes).
-                try db.execute(sql: "PRAGMA temp_store = MEMORY")
-            }
         }
         pool = try DatabasePool(path: path, configuration: configuration)
         try Self.rewriteToSlimLayout(pool, progress: progress)
         try Self.migrator.migrate(pool)
+        // Only once migrated: a migration's statement journal may hold the pages of a whole table.
+        // In service the writer runs each write of a batch in its own savepoint, which keeps a
+        // copy of every page the write changes (~25 for an intake) in the statement journal. Past
+        // 64 KiB SQLite spills that journal to a temporary file, two system calls a page: ~50 an
+        // intake. In memory it stays, emptied when the savepoint is released (so bounded by the
+        // pages one write changes).
+        try pool.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA temp_store = MEMORY") }
         let saved = try pool.read { db in try Row.fetchAll(db, sql: "SELECT version, data FROM procedure_versions") }
         versions.add(try saved.map { (version: $0[0], procedure: try Self.decode(Procedure.self, $0[1])) })
         let batcher = WriteBatcher(writer: pool, commitDelay: commitDelay)
