@@ -422,7 +422,7 @@ enum PostgresMigrations {
           SELECT a.agency_id, d.submitted_at, d.id, d.status, d.procedure_code, d.applicant_folded
           FROM dossier_access a JOIN dossiers d ON d.id = a.dossier_id;
         DROP TABLE dossier_access;
-        CREATE INDEX dossier_list_status ON dossier_list(agency_id, status, submitted_at);
+        CREATE INDEX dossier_list_status ON dossier_list(agency_id, status, submitted_at) INCLUDE (name_folded);
         CREATE INDEX dossier_list_procedure ON dossier_list(agency_id, procedure_code, submitted_at);
         CREATE TABLE dossier_name_keys (
           agency_id text NOT NULL,

@@ -10,7 +10,7 @@ import Testing
 struct LogWriteTests {
     /// A WAL database opened through the store's VFS, with a table of numbered blobs.
     static func open(_ path: String, synchronous: String) throws -> DatabaseQueue {
-        try SQLiteStore.registerVFS()
+        try SQLiteStore.registerGatheringVFS()
         var configuration = Configuration()
         configuration.prepareDatabase { db in try db.execute(sql: "PRAGMA synchronous = \(synchronous)") }
         let queue = try DatabaseQueue(path: path, configuration: configuration)

@@ -77,7 +77,7 @@ package struct SearchPlan: Sendable {
     /// `nameMatches`: the distinct dossiers `nameCount` found (nil when it did not apply).
     /// `collation`: what makes a comparison of codes and keys bytewise (PostgreSQL: ` COLLATE "C"`).
     /// `statusIndex`: for a status of the list, the hint that makes it read `dossier_list_status`
-    /// (SQLite, when the status is rare: see `SQLiteStore.search`).
+    /// (SQLite: see `SQLiteStore.search`).
     package init(
         _ query: DossierQuery, nameMatches: Int?, dataColumns: String, collation: String = "",
         statusIndex: (DossierStatus) -> String = { _ in "" }

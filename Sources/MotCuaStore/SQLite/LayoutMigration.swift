@@ -152,7 +152,8 @@ extension SQLiteStore {
                 DROP TABLE dossier_access;
                 DROP TABLE dossiers;
                 ALTER TABLE dossiers_v10 RENAME TO dossiers;
-                CREATE INDEX dossier_list_status ON dossier_list(agency_id, status, submitted_at);
+                -- With the name, so that a status and a name are answered from this index alone.
+                CREATE INDEX dossier_list_status ON dossier_list(agency_id, status, submitted_at, name_folded);
                 CREATE INDEX dossier_list_procedure ON dossier_list(agency_id, procedure_code, submitted_at);
                 -- Queue counts read this index alone (the postal queue's channel and return method too).
                 CREATE INDEX dossiers_current_agency ON dossiers(current_agency_id, status, channel, return_method);
