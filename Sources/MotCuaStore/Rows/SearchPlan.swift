@@ -100,6 +100,12 @@ package struct SearchPlan: Sendable {
             case .list: sql.main("l.agency_id = ?", .text(agency))
             case .nameKeys: sql.main("k.agency_id = ?", .text(agency))
             case .dossiers:
+                // A code names its receiving agency ("000.00.00.H42-…"), which always sees it: a
+                // prefix of the agency's own codes needs no look-up at all (the count is then the
+                // code index's alone: 116 → 2 ms for 10,000 at 10M).
+                if let code = query.code, query.idNumber == nil, query.phone == nil, query.codes.isEmpty, code.hasPrefix(agency + "-") {
+                    break
+                }
                 // The receiving agency always has its list row: only others' dossiers are looked up.
                 sql.dossier(
                     """
@@ -159,7 +165,7 @@ package struct SearchPlan: Sendable {
             let paging = part.render(counting: false)
             parts.append((
                 count: """
-                    SELECT count(*) FROM (SELECT \(distinct)\(part.idColumn) FROM \(counting.from) WHERE \(counting.conditions)
+                    SELECT count(*) FROM (SELECT \(driver == .nameKeys ? distinct + part.idColumn : "1") FROM \(counting.from) WHERE \(counting.conditions)
                     LIMIT \(bound + 1)) AS matches
                     """,
                 page: """
