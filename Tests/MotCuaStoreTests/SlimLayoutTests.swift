@@ -314,3 +314,30 @@ struct StoredJSONTests {
         }
     }
 }
+
+@Suite("PostgreSQL rows written before v6-slim-layout")
+struct PostgresRewriteTests {
+    @Test("Rows still holding the whole dossier are read as they are, and rewritten slim at the next start", arguments: Backend.all.filter { $0 == .postgres })
+    func rewrite(backend: Backend) async throws {
+        let database = try await backend.scratch()
+        var store: (any DossierStore)? = try await database.open()
+        _ = try await store!.saveCatalogue(tree: catalogue.tree, procedures: catalogue.procedures)
+        let d = try await file(store!, intake("Đặng Thị Đào"), at: WorkCalendar.parse("2026-03-02T08:00:00+07:00")!)
+        // As the build before the slim layout left it: the whole JSON, no procedure version.
+        let whole = try StoreJSON.encode(d).replacingOccurrences(of: "'", with: "''")
+        try await rawExecute(store!, "UPDATE dossiers SET data = '\(whole)', procedure_version = NULL WHERE code = '\(d.code)'")
+        try await rawExecute(store!, "INSERT INTO motcua_pending_rewrites(name) VALUES ('slim-layout')")
+        #expect(try await store!.dossier(code: d.code) == d)
+        store = nil
+        let reopened = try await database.open()
+        #expect(try await reopened.dossier(code: d.code) == d)
+        // Rewritten: no row left whole, nothing pending, and the row no longer holds the procedure's name.
+        try await rawExecute(reopened, """
+            DO $$ BEGIN
+              IF EXISTS (SELECT 1 FROM dossiers WHERE procedure_version IS NULL) OR EXISTS (SELECT 1 FROM motcua_pending_rewrites)
+                OR EXISTS (SELECT 1 FROM dossiers WHERE position('\(d.procedureName)' in data) > 0)
+              THEN RAISE EXCEPTION 'not rewritten'; END IF;
+            END $$
+            """)
+    }
+}
