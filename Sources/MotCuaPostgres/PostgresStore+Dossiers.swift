@@ -168,28 +168,20 @@ extension PostgresStore {
     /// bytewise (`COLLATE "C"`, with indexes of that collation), whatever the database's collation.
     public func search(_ query: DossierQuery) async throws -> DossierPage {
         let collation = " COLLATE \"C\""
-        var nameMatches: Int?, nameKeyRows = 0
+        var nameCount: (rows: Int, matches: Int)?
         if let (sql, values) = SearchPlan.nameCount(query, collation: collation), let row = try await rows(Self.query(sql, values)).first {
             let columns = row.makeRandomAccess()
-            (nameKeyRows, nameMatches) = (try columns[0].decode(Int.self), try columns[1].decode(Int.self))
+            nameCount = (try columns[0].decode(Int.self), try columns[1].decode(Int.self))
         }
-        let plan = SearchPlan(query, nameMatches: nameMatches, dataColumns: DossierColumns.select(alias: "d."), collation: collation)
-        let bound = max(query.totalBound, 1)
-        var counted = 0
-        if plan.nameDecidesTotal, let nameMatches {
-            // Counted on the name's keys already; past the bound of key rows, "at least".
-            counted = nameKeyRows > bound ? bound + 1 : nameMatches
-        } else {
-            for part in plan.parts where counted <= bound {
+        let plan = SearchPlan(query, nameCount: nameCount, dataColumns: DossierColumns.select(alias: "d."), collation: collation)
+        var counted = plan.decidedTotal ?? 0
+        if plan.decidedTotal == nil {
+            for part in plan.parts where counted <= plan.bound {
                 counted += try await rows(Self.query(part.count, part.countValues)).first?.decode(Int.self) ?? 0
             }
         }
         let (sql, values) = plan.page
-        let items = try await dossiers(from: rows(Self.query(sql, values)))
-        let next = items.count > query.limit ? items[query.limit - 1] : nil
-        return DossierPage(
-            total: min(counted, bound), totalIsExact: counted <= bound, items: Array(items.prefix(query.limit)),
-            next: next.map(DossierCursor.init(after:)))
+        return plan.answer(counted: counted, items: try await dossiers(from: rows(Self.query(sql, values))))
     }
 
     /// `sql` with its `?` numbered `$1`, `$2`… and `values` bound to them.

@@ -57,8 +57,12 @@ package struct SearchPlan: Sendable {
     package static let maxKeyCharacters = 100
 
     package let driver: Driver
-    /// The name alone decides the matches (no other filter): the total is the name count's.
-    package let nameDecidesTotal: Bool
+    /// The total when the name alone decides the matches (no other filter): the name count's,
+    /// one past the bound when its key rows passed it. Nil: count the parts.
+    package let decidedTotal: Int?
+    /// Totals are counted up to this many matches.
+    package let bound: Int
+    let limit: Int
     /// One (count, page) pair per ordered range.
     package var parts: [(count: String, page: String, countValues: [SearchValue], pageValues: [SearchValue])] = []
     /// Merges the parts' pages: ordered newest first, past the offset, one more than the limit.
@@ -74,14 +78,16 @@ package struct SearchPlan: Sendable {
             """, [.text(agency), .text(folded), .text(folded + end)])
     }
 
-    /// `nameMatches`: the distinct dossiers `nameCount` found (nil when it did not apply).
+    /// `nameCount`: what `nameCount` found, its key rows and their distinct dossiers (nil when it
+    /// did not apply).
     /// `collation`: what makes a comparison of codes and keys bytewise (PostgreSQL: ` COLLATE "C"`).
-    /// `statusIndex`: for a status of the list, the hint that makes it read `dossier_list_status`
+    /// `statusIndex`: the hint that makes a status of the list read `dossier_list_status`
     /// (SQLite: see `SQLiteStore.search`).
     package init(
-        _ query: DossierQuery, nameMatches: Int?, dataColumns: String, collation: String = "",
-        statusIndex: (DossierStatus) -> String = { _ in "" }
+        _ query: DossierQuery, nameCount: (rows: Int, matches: Int)?, dataColumns: String, collation: String = "",
+        statusIndex: String = ""
     ) {
+        let nameMatches = nameCount?.matches
         let exactKey = Self.hasExactKey(query)
         let folded = Self.folded(query)
         if query.visibleToAgency == nil || exactKey {
@@ -91,9 +97,13 @@ package struct SearchPlan: Sendable {
         } else {
             driver = .list
         }
-        nameDecidesTotal = folded != nil && query.visibleToAgency != nil && !exactKey && query.statuses.isEmpty
+        let bound = max(query.totalBound, 1)
+        self.bound = bound
+        limit = query.limit
+        let nameDecides = folded != nil && query.visibleToAgency != nil && !exactKey && query.statuses.isEmpty
             && query.procedureCode == nil && query.submittedFrom == nil && query.submittedTo == nil && query.agencyID == nil
             && query.procedureCodes.isEmpty
+        decidedTotal = nameDecides ? nameCount.map { $0.rows > bound ? bound + 1 : $0.matches } : nil
         var sql = Conditions(driver: driver)
         if let agency = query.visibleToAgency {
             switch driver {
@@ -147,7 +157,6 @@ package struct SearchPlan: Sendable {
             sql.dossier("d.procedure_code IN (\(Self.marks(query.procedureCodes.count)))", values: query.procedureCodes.map(SearchValue.text))
         }
 
-        let bound = max(query.totalBound, 1)
         // Each status its own ordered range, merged: one `IN` over several is read whole and sorted.
         let statusSets: [[DossierStatus]] = query.statuses.isEmpty ? [[]] : driver == .list ? query.statuses.map { [$0] } : [query.statuses]
         // A dossier may have two keys in a name's range ("an" in "Phạm An Anh"): read once.
@@ -156,7 +165,7 @@ package struct SearchPlan: Sendable {
             var part = sql
             if let status = statuses.first, driver == .list {
                 part.either("status = ?", .text(status.rawValue))
-                part.hint = statusIndex(status)
+                part.hint = statusIndex
             } else if !statuses.isEmpty {
                 part.either("status IN (\(Self.marks(statuses.count)))", values: statuses.map { .text($0.rawValue) })
             }
@@ -175,6 +184,15 @@ package struct SearchPlan: Sendable {
                 countValues: counting.values, pageValues: paging.values))
         }
         merge = " ORDER BY sort_at DESC, sort_id DESC LIMIT \(query.limit + 1) OFFSET \(query.offset)"
+    }
+
+    /// The answer: `counted` matches (past the bound: "at least"), the page's dossiers (one more
+    /// than the limit when there are more).
+    package func answer(counted: Int, items: [Dossier]) -> DossierPage {
+        let next = items.count > limit ? items[limit - 1] : nil
+        return DossierPage(
+            total: min(counted, bound), totalIsExact: counted <= bound, items: Array(items.prefix(limit)),
+            next: next.map(DossierCursor.init(after:)))
     }
 
     /// The parts' pages as one statement, and its values in order.
