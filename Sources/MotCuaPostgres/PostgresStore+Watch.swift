@@ -74,7 +74,9 @@ extension PostgresStore {
             condition += " AND status IN ('submitted', 'resultReady')"
                 + " AND ((channel = 'postal' AND status = 'submitted') OR (status = 'resultReady' AND return_method = 'post'))"
         }
-        let countQuery = PostgresQuery(unsafeSQL: "SELECT count(*) FROM dossiers WHERE \(condition)", binds: binds)
+        let bound = max(query.totalBound, 1)
+        let countQuery = PostgresQuery(
+            unsafeSQL: "SELECT count(*) FROM (SELECT 1 FROM dossiers WHERE \(condition) LIMIT \(bound + 1)) AS matches", binds: binds)
         // The watched queues in the order of `dossiers_watch_due`, so that a page (the digest's
         // thousand) stops early instead of sorting every overdue dossier of the agency; the same
         // order as the general one, since their watch_due is never NULL.
@@ -83,8 +85,8 @@ extension PostgresStore {
             : "ORDER BY coalesce(watch_due, due_at) IS NULL, coalesce(watch_due, due_at), submitted_at, code"
         let page = "LIMIT \(bind(query.limit)) OFFSET \(bind(query.offset))"
         let pageQuery = PostgresQuery(unsafeSQL: "SELECT \(Self.dossierColumns) FROM dossiers WHERE \(condition) \(order) \(page)", binds: binds)
-        let total = try await rows(countQuery).first?.decode(Int.self) ?? 0
+        let counted = try await rows(countQuery).first?.decode(Int.self) ?? 0
         let items = try await dossiers(from: rows(pageQuery))
-        return DossierPage(total: total, items: items)
+        return DossierPage(total: min(counted, bound), totalIsExact: counted <= bound, items: items)
     }
 }

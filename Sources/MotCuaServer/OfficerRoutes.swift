@@ -303,8 +303,8 @@ struct OfficerRoutes {
         query.limit = try integer("limit", 1...200) ?? 50
         query.offset = try integer("offset", 0...10_000) ?? 0
         if let cursor = try text("cursor") {
-            guard let after = DossierCursor(token: cursor) else {
-                throw Problem.validation(field: "cursor", reason: "Con trỏ trang không hợp lệ; dùng giá trị nextCursor của trang trước.")
+            guard let after = DossierCursor(token: cursor), after.isByCode == query.ordersByCode else {
+                throw Problem.validation(field: "cursor", reason: "Con trỏ trang không hợp lệ; dùng giá trị nextCursor của trang trước với cùng điều kiện tìm.")
             }
             query.after = after
         }

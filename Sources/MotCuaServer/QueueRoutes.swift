@@ -30,6 +30,8 @@ struct QueueRoutes {
         var queue: String
         var title: String
         var total: Int
+        /// False when `total` is the bound the count stopped at (10,000): "at least".
+        var totalIsExact: Bool
         var limit: Int
         var offset: Int
         var items: [QueueItem]
@@ -90,7 +92,10 @@ struct QueueRoutes {
             var counts: [[String: AnyEncodable]] = []
             for kind in QueueKind.allCases {
                 let page = try await store.queue(Self.query(kind, officer, now: now, limit: 0, offset: 0))
-                counts.append(["queue": AnyEncodable(kind.rawValue), "title": AnyEncodable(kind.vietnameseName), "total": AnyEncodable(page.total)])
+                counts.append([
+                    "queue": AnyEncodable(kind.rawValue), "title": AnyEncodable(kind.vietnameseName), "total": AnyEncodable(page.total),
+                    "totalIsExact": AnyEncodable(page.totalIsExact),
+                ])
             }
             return jsonResponse(["items": counts])
         }
@@ -103,7 +108,7 @@ struct QueueRoutes {
             let now = dependencies.now()
             let page = try await store.queue(Self.query(kind, officer, now: now, limit: parameters.limit, offset: parameters.offset))
             return jsonResponse(QueuePage(
-                queue: kind.rawValue, title: kind.vietnameseName, total: page.total, limit: parameters.limit, offset: parameters.offset,
+                queue: kind.rawValue, title: kind.vietnameseName, total: page.total, totalIsExact: page.totalIsExact, limit: parameters.limit, offset: parameters.offset,
                 items: page.items.map { item($0, now: now) }))
         }
         group.get("digest") { _, context in
@@ -127,7 +132,7 @@ struct QueueRoutes {
             let agency = dependencies.catalogue.tree.agencies[officer.agencyID]?.name ?? officer.agencyID
             return jsonResponse([
                 "agencyID": AnyEncodable(officer.agencyID), "agency": AnyEncodable(agency), "at": AnyEncodable(now),
-                "total": AnyEncodable(page.total), "items": AnyEncodable(entries),
+                "total": AnyEncodable(page.total), "totalIsExact": AnyEncodable(page.totalIsExact), "items": AnyEncodable(entries),
             ])
         }
         group.get("dossiers/{code}/alerts") { _, context in

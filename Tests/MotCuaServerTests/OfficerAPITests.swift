@@ -205,6 +205,15 @@ struct OfficerAPITests {
         #expect(page["total"] as? Int == 3 && (page["items"] as? [Any])?.count == 1)
         #expect(try await server.request("GET", "/api/v1/dossiers?from=2026-03-02&to=2026-03-02", token: desk).json["total"] as? Int == 3)
         #expect(try await server.request("GET", "/api/v1/dossiers?from=2026-03-03", token: desk).json["total"] as? Int == 0)
+        // By code: last code first; the cursor of a code search continues it, and only it.
+        let byCode = try await server.request("GET", "/api/v1/dossiers?code=\(TestServer.agencyA)&limit=2", token: desk).json
+        let codes = try #require((byCode["items"] as? [[String: Any]])?.compactMap { $0["code"] as? String })
+        #expect(codes.count == 2 && codes == codes.sorted(by: >) && byCode["totalIsExact"] as? Bool == true)
+        let cursor = try #require(byCode["nextCursor"] as? String)
+        let rest = try await server.request("GET", "/api/v1/dossiers?code=\(TestServer.agencyA)&limit=2&cursor=\(cursor)", token: desk).json
+        #expect(((rest["items"] as? [[String: Any]])?.compactMap { $0["code"] as? String }.allSatisfy { $0 < codes[1] }) == true)
+        let mixed = try await server.request("GET", "/api/v1/dossiers?limit=2&cursor=\(cursor)", token: desk)
+        #expect(mixed.status == 422 && (mixed.json["errors"] as? [[String: Any]])?.first?["field"] as? String == "cursor")
         #expect(try await server.request("GET", "/api/v1/procedures?q=khai%20sinh", token: desk).json["total"] as? Int ?? 0 >= 1)
     }
 }

@@ -296,6 +296,61 @@ struct ListTests {
         #expect(try await store.search(DossierQuery(visibleToAgency: desk.agencyID, code: String(code.dropFirst(desk.agencyID.count + 1)))).items.map(\.code) == [code])
         #expect(try await store.search(DossierQuery(visibleToAgency: desk.agencyID, code: other.code)).total == 0)
     }
+
+    @Test("Queue counts stop at the bound and say so; the page is the same", arguments: Backend.all)
+    func queueBound(backend: Backend) async throws {
+        let store = try await backend.makeStore()
+        let all = try await filed(store, count: 5)
+        var query = QueueQuery(kind: .agency, agencyID: desk.agencyID, now: start, limit: 10)
+        let exact = try await store.queue(query)
+        #expect(exact.total == 5 && exact.totalIsExact && exact.items.count == 5)
+        query.totalBound = 3
+        let bounded = try await store.queue(query)
+        #expect(bounded.total == 3 && !bounded.totalIsExact && bounded.items.map(\.code) == exact.items.map(\.code))
+        query.totalBound = 5
+        #expect(try await store.queue(query).totalIsExact)
+        #expect(Set(exact.items.map(\.code)) == Set(all.map(\.code)))
+    }
+
+    @Test("A search by code lists by code, last first; its cursor walks every match once, on every form of the code", arguments: Backend.all)
+    func codeOrder(backend: Backend) async throws {
+        let store = try await backend.makeStore()
+        // Two days; on each, filed in an order that is not the codes' (a later filing instant can
+        // take an earlier number when its transaction commits first).
+        var day1: [Dossier] = [], day2: [Dossier] = []
+        for n in 0..<7 {
+            day1.append(try await file(store, intake(), at: start.addingTimeInterval(Double(7 - n) * 60)))
+            if n < 4 { day2.append(try await file(store, intake(), at: start.addingTimeInterval(86_400 + Double(n) * 60))) }
+        }
+        _ = try await file(store, intake(), at: start, by: Actor(id: "d2", name: "B", role: .desk, agencyID: "000.07.01.H25"))
+        let agency = desk.agencyID
+        let dayPart = { (d: Dossier) in String(d.code.dropFirst(agency.count + 1).prefix(6)) }
+        let forms: [(String, [Dossier])] = [
+            (agency + "-" + dayPart(day1[0]), day1),          // the agency's day
+            (dayPart(day1[0]), day1),                           // its own day, without the agency part
+            (String(agency.prefix(6)), day1 + day2),            // a start of the agency's own identifier
+            (agency, day1 + day2),
+        ]
+        for (code, expected) in forms {
+            let codes = expected.map(\.code).sorted(by: >)
+            var query = DossierQuery(visibleToAgency: agency, code: code, limit: 3)
+            var seen: [String] = []
+            while true {
+                let page = try await store.search(query)
+                #expect(page.total == codes.count && page.totalIsExact, "\(code)")
+                seen += page.items.map(\.code)
+                guard let next = page.next else { break }
+                #expect(next.isByCode)
+                query.after = next
+                #expect(seen.count <= codes.count, "\(code): looping")
+                if seen.count > codes.count { break }
+            }
+            #expect(seen == codes, "\(code)")
+        }
+        // A list's cursor continues a list, never a search by code (the API refuses the mix).
+        #expect(DossierCursor(token: DossierCursor.code(day1[0].code).token) == .code(day1[0].code))
+        #expect(DossierCursor(token: DossierCursor(after: day1[0]).token)?.isByCode == false)
+    }
 }
 
 @Suite("Stored JSON of every procedure's dossier")

@@ -7,9 +7,10 @@ import MotCuaCore
 //
 // Each search is driven by the narrowest index that answers it, and never sorts or counts the
 // agency's whole history:
-// - an exact key (ID number, phone, code or code prefix, a list of codes) reads the few dossiers
-//   it names, newest first, each checked against the agency's `dossier_list` row by that row's
-//   primary key;
+// - an exact key (ID number, phone, code or code prefix, a list of codes) reads the dossiers it
+//   names, each checked against the agency's `dossier_list` row by that row's primary key; by
+//   code, last code first from the code index (`DossierQuery.ordersByCode`), which stops at the
+//   page of a prefix matching a month; otherwise newest first;
 // - a name reads the agency's `dossier_name_keys` (see `nameKeys`): counted there up to the
 //   total's bound, and when it matches at most `DossierQuery.rareNameMatches` (5,000) dossiers,
 //   read from there and sorted;
@@ -57,6 +58,8 @@ package struct SearchPlan: Sendable {
     package static let maxKeyCharacters = 100
 
     package let driver: Driver
+    /// Ordered by code (`DossierQuery.ordersByCode`), not by submission time.
+    package let byCode: Bool
     /// The total when the name alone decides the matches (no other filter): the name count's,
     /// one past the bound when its key rows passed it. Nil: count the parts.
     package let decidedTotal: Int?
@@ -99,12 +102,13 @@ package struct SearchPlan: Sendable {
         }
         let bound = max(query.totalBound, 1)
         self.bound = bound
+        byCode = query.ordersByCode
         limit = query.limit
         let nameDecides = folded != nil && query.visibleToAgency != nil && !exactKey && query.statuses.isEmpty
             && query.procedureCode == nil && query.submittedFrom == nil && query.submittedTo == nil && query.agencyID == nil
             && query.procedureCodes.isEmpty
         decidedTotal = nameDecides ? nameCount.map { $0.rows > bound ? bound + 1 : $0.matches } : nil
-        var sql = Conditions(driver: driver)
+        var sql = Conditions(driver: driver, byCode: byCode, collation: collation)
         if let agency = query.visibleToAgency {
             switch driver {
             case .list: sql.main("l.agency_id = ?", .text(agency))
@@ -127,15 +131,14 @@ package struct SearchPlan: Sendable {
         }
         if let idNumber = query.idNumber { sql.dossier("d.id_number = ?", .text(idNumber)) }
         if let phone = query.phone { sql.dossier("d.phone = ?", .text(phone)) }
+        // A whole code or its start ("000.00.00.H42-2611"), or, within an agency, a code of its own
+        // without the agency part ("261129-0002"): one or two ranges of the code index, each its
+        // own part (an OR of the two would be read whole and sorted).
+        var codeStarts: [String?] = [nil]
         if let code = query.code {
-            // A whole code or its start ("000.00.00.H42-2611"), or, within an agency, a code of its
-            // own without the agency part ("261129-0002"): one or two ranges of the code index.
-            let c = "d.code" + collation
-            if let agency = query.visibleToAgency, !code.hasPrefix(agency + "-") {
-                let own = agency + "-" + code
-                sql.dossier("((\(c) >= ? AND \(c) < ?) OR (\(c) >= ? AND \(c) < ?))", .text(code), .text(code + Self.end), .text(own), .text(own + Self.end))
-            } else {
-                sql.dossier("\(c) >= ? AND \(c) < ?", .text(code), .text(code + Self.end))
+            codeStarts = [code]
+            if let agency = query.visibleToAgency, !code.hasPrefix(agency + "-"), !(agency + "-" + code).hasPrefix(code) {
+                codeStarts.append(agency + "-" + code)
             }
         }
         if !query.codes.isEmpty { sql.dossier("d.code IN (\(Self.marks(query.codes.count)))", values: query.codes.map(SearchValue.text)) }
@@ -162,7 +165,11 @@ package struct SearchPlan: Sendable {
         // A dossier may have two keys in a name's range ("an" in "Phạm An Anh"): read once.
         let distinct = driver == .nameKeys ? "DISTINCT " : ""
         for statuses in statusSets {
+          for codeStart in codeStarts {
             var part = sql
+            if let codeStart {
+                part.dossier("d.code\(collation) >= ? AND d.code\(collation) < ?", .text(codeStart), .text(codeStart + Self.end))
+            }
             if let status = statuses.first, driver == .list {
                 part.either("status = ?", .text(status.rawValue))
                 part.hint = statusIndex
@@ -170,7 +177,8 @@ package struct SearchPlan: Sendable {
                 part.either("status IN (\(Self.marks(statuses.count)))", values: statuses.map { .text($0.rawValue) })
             }
             let counting = part.render(counting: true)
-            if let after = query.after { part.keyset(after) }
+            // A cursor of the other order is refused by the caller (the API's 422); never mixed in.
+            if let after = query.after, after.isByCode == byCode { part.keyset(after) }
             let paging = part.render(counting: false)
             parts.append((
                 count: """
@@ -182,6 +190,7 @@ package struct SearchPlan: Sendable {
                     ORDER BY \(part.order) LIMIT \(query.limit + query.offset + 1)) AS part
                     """,
                 countValues: counting.values, pageValues: paging.values))
+          }
         }
         merge = " ORDER BY sort_at DESC, sort_id DESC LIMIT \(query.limit + 1) OFFSET \(query.offset)"
     }
@@ -192,7 +201,7 @@ package struct SearchPlan: Sendable {
         let next = items.count > limit ? items[limit - 1] : nil
         return DossierPage(
             total: min(counted, bound), totalIsExact: counted <= bound, items: Array(items.prefix(limit)),
-            next: next.map(DossierCursor.init(after:)))
+            next: next.map { byCode ? .code($0.code) : DossierCursor(after: $0) })
     }
 
     /// The parts' pages as one statement, and its values in order.
@@ -225,6 +234,8 @@ package struct SearchPlan: Sendable {
 /// A search's conditions, on the driving table's rows (`l`, `k`) or on the dossiers (`d`).
 private struct Conditions {
     let driver: SearchPlan.Driver
+    let byCode: Bool
+    let collation: String
     /// After the driving table's name (an index hint).
     var hint = ""
     private var mainConditions: [String] = []
@@ -232,8 +243,10 @@ private struct Conditions {
     private var mainValues: [SearchValue] = []
     private var dossierValues: [SearchValue] = []
 
-    init(driver: SearchPlan.Driver) {
+    init(driver: SearchPlan.Driver, byCode: Bool, collation: String) {
         self.driver = driver
+        self.byCode = byCode
+        self.collation = collation
     }
 
     /// A condition on the driving table (not `dossiers`).
@@ -270,9 +283,15 @@ private struct Conditions {
         mainValues += values
     }
 
-    /// After the cursor, in the order of `order`.
+    /// After the cursor, in the order of `order` (the caller checked that the cursor's kind is
+    /// the search's: `DossierCursor.isByCode`).
     mutating func keyset(_ after: DossierCursor) {
-        main("(\(prefix).submitted_at, \(prefix).\(idName)) < (?, ?)", values: [.real(after.submittedAt), .text(after.id)])
+        switch after {
+        case let .submitted(at, id):
+            main("(\(prefix).submitted_at, \(prefix).\(idName)) < (?, ?)", values: [.real(at), .text(id)])
+        case let .code(code):
+            main("d.code\(collation) < ?", values: [.text(code)])
+        }
     }
 
     private var prefix: String {
@@ -285,8 +304,10 @@ private struct Conditions {
 
     private var idName: String { driver == .dossiers ? "id" : "dossier_id" }
     var idColumn: String { "\(prefix).\(idName)" }
-    var orderColumns: String { "\(prefix).submitted_at AS sort_at, \(prefix).\(idName) AS sort_id" }
-    var order: String { "\(prefix).submitted_at DESC, \(prefix).\(idName) DESC" }
+    var orderColumns: String {
+        byCode ? "d.code\(collation) AS sort_at, d.id AS sort_id" : "\(prefix).submitted_at AS sort_at, \(prefix).\(idName) AS sort_id"
+    }
+    var order: String { byCode ? "d.code\(collation) DESC" : "\(prefix).submitted_at DESC, \(prefix).\(idName) DESC" }
 
     /// FROM, WHERE and the values in their order. A page reads the dossier rows; a count over the
     /// list or the name keys joins them only when a condition is on them.

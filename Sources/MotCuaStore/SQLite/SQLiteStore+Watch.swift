@@ -111,11 +111,15 @@ extension SQLiteStore {
         let countArguments = StatementArguments(arguments.map { $0.databaseValue })
         let pageArguments = StatementArguments((arguments + [query.limit, query.offset]).map { $0.databaseValue })
         let versions = versions
+        let bound = max(query.totalBound, 1)
         return try await pool.read { db in
-            let total = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM dossiers WHERE \(filter)", arguments: countArguments) ?? 0
+            let counted = try Int.fetchOne(
+                db, sql: "SELECT count(*) FROM (SELECT 1 FROM dossiers WHERE \(filter) LIMIT \(bound + 1))", arguments: countArguments) ?? 0
             let rows = try Row.fetchAll(
                 db, sql: "SELECT \(Self.dossierColumns) FROM dossiers WHERE \(filter) \(order) LIMIT ? OFFSET ?", arguments: pageArguments)
-            return DossierPage(total: total, items: try rows.map { try Self.dossier(from: $0, versions: versions, db: db) })
+            return DossierPage(
+                total: min(counted, bound), totalIsExact: counted <= bound,
+                items: try rows.map { try Self.dossier(from: $0, versions: versions, db: db) })
         }
     }
 }

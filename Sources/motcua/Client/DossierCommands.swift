@@ -25,14 +25,14 @@ struct QueueCommand: AsyncParsableCommand {
             if options.json { return printJSON(reply.body) }
             let items = reply.json["items"] as? [[String: Any]] ?? []
             say(Terminal.table([L("Hàng đợi", "Queue"), L("Tên", "Name"), L("Số hồ sơ", "Count")],
-                               items.map { ["\($0["queue"] ?? "")", "\($0["title"] ?? "")", "\($0["total"] ?? 0)"] }))
+                               items.map { ["\($0["queue"] ?? "")", "\($0["title"] ?? "")", countText($0)] }))
             return
         }
         let reply = try await client.send("GET", "/api/v1/queues/\(name)?limit=\(limit)")
         if options.json { return printJSON(reply.body) }
         let items = reply.json["items"] as? [[String: Any]] ?? []
         let title = Lang.current == .en ? (Self.englishTitles[name] ?? name) : "\(reply.json["title"] ?? name)"
-        say(Terminal.paint("\(title): \(reply.json["total"] ?? 0) " + L("hồ sơ", "dossiers"), .bold))
+        say(Terminal.paint("\(title): \(countText(reply.json)) " + L("hồ sơ", "dossiers"), .bold))
         guard !items.isEmpty else { return say(L("(không có hồ sơ)", "(empty)")) }
         let rows = items.map { item -> [String] in
             let procedure = (item["procedure"] as? [String: Any])?["name"] as? String ?? ""
@@ -149,7 +149,7 @@ struct DigestCommand: AsyncParsableCommand {
         let reply = try await client.send("GET", "/api/v1/digest")
         if options.json { return printJSON(reply.body) }
         let items = reply.json["items"] as? [[String: Any]] ?? []
-        say(Terminal.paint("\(reply.json["agency"] ?? ""): \(reply.json["total"] ?? 0) " + L("hồ sơ quá hạn", "overdue dossiers"), .bold))
+        say(Terminal.paint("\(reply.json["agency"] ?? ""): \(countText(reply.json)) " + L("hồ sơ quá hạn", "overdue dossiers"), .bold))
         say(Terminal.table(
             [L("Mã hồ sơ", "Code"), L("Thủ tục", "Procedure"), L("Hẹn trả", "Due"), L("Quá hạn", "Overdue by"), L("Người thụ lý", "Handler")],
             items.map { item in
@@ -167,4 +167,10 @@ func saveForm(_ data: Data, to path: String, code: String, form: String) throws 
             hint: L("In lại bằng: motcua print \(code) --form \(form) --output TỆP", "Print it again: motcua print \(code) --form \(form) --output FILE"),
             exitCode: 73)
     }
+}
+
+/// A count the server bounded (`totalIsExact` false past 10,000) as "10000+".
+func countText(_ json: [String: Any]) -> String {
+    let total = "\(json["total"] ?? 0)"
+    return json["totalIsExact"] as? Bool == false ? total + "+" : total
 }
