@@ -4,6 +4,7 @@
   measure.py BASE_URL QUERIES_JSON --warm N      # p50/p95 over N runs of each, after one unmeasured run
   measure.py BASE_URL QUERIES_JSON --only NAME   # one run of one query (the cold figure)
   measure.py BASE_URL QUERIES_JSON --list        # the query names
+  measure.py BASE_URL QUERIES_JSON --warm N --match TEXT   # only the queries whose name holds TEXT
 
 Prints one JSON object per query: name, HTTP status, milliseconds, and the answer's total.
 """
@@ -67,7 +68,10 @@ def main():
         print(json.dumps({"name": name, "status": status, "ms": round(ms, 1), "total": total(body)}, ensure_ascii=False))
         return
     runs = int(sys.argv[sys.argv.index("--warm") + 1])
+    match = sys.argv[sys.argv.index("--match") + 1] if "--match" in sys.argv else ""
     for name, path in all_queries:
+        if match not in name:
+            continue
         path = resolve(base, token, path)
         status, _, body = get(base, token, path)
         times = []

@@ -28,6 +28,7 @@ enum PostgresMigrations {
         ("v4-dead-letters", v4),
         ("v5-report-covering-indexes", v5),
         ("v6-slim-layout", v6),
+        ("v7-near-due-covering", v7),
     ]
 
     static func migrate(_ store: PostgresStore) async throws {
@@ -443,5 +444,11 @@ enum PostgresMigrations {
         CREATE INDEX dossiers_current_agency ON dossiers(current_agency_id, status, channel, return_method);
         CREATE TABLE motcua_pending_rewrites (name text PRIMARY KEY);
         INSERT INTO motcua_pending_rewrites(name) SELECT 'slim-layout' WHERE EXISTS (SELECT 1 FROM dossiers);
+        """
+
+    /// The near-due queue's count from the index alone (SQLite's figures in its `v11`).
+    static let v7 = """
+        DROP INDEX dossiers_watch_due;
+        CREATE INDEX dossiers_watch_due ON dossiers(current_agency_id, watch_due) INCLUDE (watch_near) WHERE watch_due IS NOT NULL;
         """
 }

@@ -54,39 +54,10 @@ extension PostgresStore {
     }
 
     public func queue(_ query: QueueQuery) async throws -> DossierPage {
-        var binds = PostgresBindings()
-        func bind(_ value: some PostgresDynamicTypeEncodable) -> String {
-            binds.append(value)
-            return "$\(binds.count)"
-        }
-        let open = DossierStatus.allCases.filter { !$0.isFinal }.map(\.rawValue)
-        let now = query.now.timeIntervalSince1970
-        var condition = "current_agency_id = \(bind(query.agencyID))"
-        switch query.kind {
-        case .mine: condition += " AND handler_id = \(bind(query.officerID ?? "")) AND status = ANY(\(bind(open)))"
-        case .department: condition += " AND department_id = \(bind(query.departmentID ?? "")) AND status = ANY(\(bind(open)))"
-        case .agency: condition += " AND status = ANY(\(bind(open)))"
-        case .nearDue: condition += " AND watch_due IS NOT NULL AND watch_near <= \(bind(now)) AND watch_due >= \(bind(now))"
-        case .overdue: condition += " AND watch_due IS NOT NULL AND watch_due < \(bind(now))"
-        case .supplementation: condition += " AND status = 'supplementation'"
-        case .ready: condition += " AND status = 'resultReady'"
-        case .postal:
-            condition += " AND status IN ('submitted', 'resultReady')"
-                + " AND ((channel = 'postal' AND status = 'submitted') OR (status = 'resultReady' AND return_method = 'post'))"
-        }
-        let bound = max(query.totalBound, 1)
-        let countQuery = PostgresQuery(
-            unsafeSQL: "SELECT count(*) FROM (SELECT 1 FROM dossiers WHERE \(condition) LIMIT \(bound + 1)) AS matches", binds: binds)
-        // The watched queues in the order of `dossiers_watch_due`, so that a page (the digest's
-        // thousand) stops early instead of sorting every overdue dossier of the agency; the same
-        // order as the general one, since their watch_due is never NULL.
-        let order = query.kind == .overdue || query.kind == .nearDue
-            ? "ORDER BY watch_due, submitted_at, code"
-            : "ORDER BY coalesce(watch_due, due_at) IS NULL, coalesce(watch_due, due_at), submitted_at, code"
-        let page = "LIMIT \(bind(query.limit)) OFFSET \(bind(query.offset))"
-        let pageQuery = PostgresQuery(unsafeSQL: "SELECT \(Self.dossierColumns) FROM dossiers WHERE \(condition) \(order) \(page)", binds: binds)
-        let counted = try await rows(countQuery).first?.decode(Int.self) ?? 0
-        let items = try await dossiers(from: rows(pageQuery))
-        return DossierPage(total: min(counted, bound), totalIsExact: counted <= bound, items: items)
+        let plan = QueuePlan(query)
+        let count = plan.count
+        let counted = try await rows(Self.query(count.sql, count.values)).first?.decode(Int.self) ?? 0
+        guard let (sql, values) = plan.page(columns: DossierColumns.select(alias: "d.")) else { return plan.answer(counted: counted, items: []) }
+        return plan.answer(counted: counted, items: try await dossiers(from: rows(Self.query(sql, values))))
     }
 }

@@ -249,6 +249,14 @@ extension SQLiteStore {
                 """)
         }
         registerSlimLayout(&migrator)
+        migrator.registerMigration("v11-near-due-covering") { db in
+            // The near-due queue's count read each not-yet-due dossier's row for `watch_near`
+            // (10 ms for a centre's 5,540 at 10M); with it in the index, 0.4 ms.
+            try db.execute(sql: """
+                DROP INDEX dossiers_watch_due;
+                CREATE INDEX dossiers_watch_due ON dossiers(current_agency_id, watch_due, watch_near) WHERE watch_due IS NOT NULL;
+                """)
+        }
         return migrator
     }
 }

@@ -70,56 +70,14 @@ extension SQLiteStore {
     }
 
     public func queue(_ query: QueueQuery) async throws -> DossierPage {
-        let open = DossierStatus.allCases.filter { !$0.isFinal }.map { "'\($0.rawValue)'" }.joined(separator: ", ")
-        var condition = "current_agency_id = ?"
-        var arguments: [any DatabaseValueConvertible] = [query.agencyID]
-        let now = query.now.timeIntervalSince1970
-        switch query.kind {
-        case .mine:
-            condition += " AND handler_id = ? AND status IN (\(open))"
-            arguments.append(query.officerID ?? "")
-        case .department:
-            condition += " AND department_id = ? AND status IN (\(open))"
-            arguments.append(query.departmentID ?? "")
-        case .agency:
-            condition += " AND status IN (\(open))"
-        case .nearDue:
-            condition += " AND watch_due IS NOT NULL AND watch_near <= ? AND watch_due >= ?"
-            arguments += [now, now]
-        case .overdue:
-            condition += " AND watch_due IS NOT NULL AND watch_due < ?"
-            arguments.append(now)
-        case .supplementation:
-            condition += " AND status = 'supplementation'"
-        case .ready:
-            condition += " AND status = 'resultReady'"
-        case .postal:
-            // The two statuses first, so that the count is two ranges of `dossiers_current_agency`
-            // rather than every row the agency ever held.
-            condition += """
-                 AND status IN ('submitted', 'resultReady')
-                 AND ((channel = 'postal' AND status = 'submitted') OR (status = 'resultReady' AND return_method = 'post'))
-                """
-        }
-        let filter = condition
-        // The watched queues in the order of `dossiers_watch_due`, so that a page (the digest's
-        // thousand) stops early instead of sorting every overdue dossier of the agency; the same
-        // order as the general one, since their watch_due is never NULL.
-        let order = query.kind == .overdue || query.kind == .nearDue
-            ? "ORDER BY watch_due, submitted_at, code"
-            : "ORDER BY coalesce(watch_due, due_at) IS NULL, coalesce(watch_due, due_at), submitted_at, code"
-        let countArguments = StatementArguments(arguments.map { $0.databaseValue })
-        let pageArguments = StatementArguments((arguments + [query.limit, query.offset]).map { $0.databaseValue })
+        let plan = QueuePlan(query)
         let versions = versions
-        let bound = max(query.totalBound, 1)
         return try await pool.read { db in
-            let counted = try Int.fetchOne(
-                db, sql: "SELECT count(*) FROM (SELECT 1 FROM dossiers WHERE \(filter) LIMIT \(bound + 1))", arguments: countArguments) ?? 0
-            let rows = try Row.fetchAll(
-                db, sql: "SELECT \(Self.dossierColumns) FROM dossiers WHERE \(filter) \(order) LIMIT ? OFFSET ?", arguments: pageArguments)
-            return DossierPage(
-                total: min(counted, bound), totalIsExact: counted <= bound,
-                items: try rows.map { try Self.dossier(from: $0, versions: versions, db: db) })
+            let count = plan.count
+            let counted = try Int.fetchOne(db, sql: count.sql, arguments: Self.arguments(count.values)) ?? 0
+            guard let (sql, values) = plan.page(columns: DossierColumns.select(alias: "d.")) else { return plan.answer(counted: counted, items: []) }
+            let rows = try Row.fetchAll(db, sql: sql, arguments: Self.arguments(values))
+            return plan.answer(counted: counted, items: try rows.map { try Self.dossier(from: $0, versions: versions, db: db) })
         }
     }
 }
