@@ -111,14 +111,17 @@ struct QueueRoutes {
                 queue: kind.rawValue, title: kind.vietnameseName, total: page.total, totalIsExact: page.totalIsExact, limit: parameters.limit, offset: parameters.offset,
                 items: page.items.map { item($0, now: now) }))
         }
-        group.get("digest") { _, context in
+        group.get("digest") { request, context in
             let officer = try context.requireOfficer()
             guard officer.role == .leader || officer.role == .admin else {
                 throw Problem.typed("forbidden", detail: "Chỉ lãnh đạo xem được bảng tổng hợp hồ sơ quá hạn.")
             }
+            let (limit, offset) = try Self.digestPage(request.uri.queryParameters)
             let now = dependencies.now()
             let calendar = dependencies.calendars.calendar(forAgency: officer.agencyID)
-            let page = try await store.queue(QueueQuery(kind: .overdue, agencyID: officer.agencyID, now: now, limit: 1_000))
+            // Most overdue first: the overdue queue's order (earliest appointment first) is the
+            // order of working time past it, within the agency's one calendar.
+            let page = try await store.queue(QueueQuery(kind: .overdue, agencyID: officer.agencyID, now: now, limit: limit, offset: offset))
             let entries = page.items.compactMap { d -> DigestEntry? in
                 guard let due = d.appointmentAt else { return nil }
                 let late = (try? calendar.elapsed(from: due, to: now)) ?? 0
@@ -132,7 +135,8 @@ struct QueueRoutes {
             let agency = dependencies.catalogue.tree.agencies[officer.agencyID]?.name ?? officer.agencyID
             return jsonResponse([
                 "agencyID": AnyEncodable(officer.agencyID), "agency": AnyEncodable(agency), "at": AnyEncodable(now),
-                "total": AnyEncodable(page.total), "totalIsExact": AnyEncodable(page.totalIsExact), "items": AnyEncodable(entries),
+                "total": AnyEncodable(page.total), "totalIsExact": AnyEncodable(page.totalIsExact), "limit": AnyEncodable(limit),
+                "offset": AnyEncodable(offset), "items": AnyEncodable(entries),
             ])
         }
         group.get("dossiers/{code}/alerts") { _, context in
@@ -146,6 +150,20 @@ struct QueueRoutes {
             }
             return jsonResponse(["code": AnyEncodable(code), "items": AnyEncodable(alerts)])
         }
+    }
+
+    /// The digest's page: the 100 most overdue by default. A leader reads the top of it; a
+    /// thousand entries (420 KB) cost ~40 ms at a provincial centre's 10M history, mostly in
+    /// reading the dossiers (`docs/benchmarks.md`).
+    static func digestPage(_ parameters: Parameters) throws -> (limit: Int, offset: Int) {
+        func integer(_ key: String, _ range: ClosedRange<Int>, default value: Int) throws -> Int {
+            guard let raw = parameters[Substring(key)], !raw.isEmpty else { return value }
+            guard raw.count <= 12, let number = Int(raw), range.contains(number) else {
+                throw Problem.validation(field: key, reason: "Phải là số nguyên từ \(range.lowerBound) đến \(range.upperBound).")
+            }
+            return number
+        }
+        return (try integer("limit", 1...1_000, default: 100), try integer("offset", 0...10_000, default: 0))
     }
 
     static func query(_ kind: QueueKind, _ officer: Officer, now: Date, limit: Int, offset: Int) -> QueueQuery {

@@ -86,6 +86,11 @@ struct OverdueWatchTests {
         #expect(entry["code"] as? String == code && (entry["handler"] as? [String: Any])?["id"] as? String == "handler@\(TestServer.agencyA)")
         // Friday 15:30–17:00 and Monday 07:30–09:00: three working hours.
         #expect(entry["overdueWorkingSeconds"] as? Int == 3 * 3600 && entry["overdue"] as? String == "3 giờ")
+        #expect(digest.json["limit"] as? Int == 100 && digest.json["offset"] as? Int == 0 && digest.json["totalIsExact"] as? Bool == true)
+        let past = try await server.request("GET", "/api/v1/digest?offset=1", token: leaderNow)
+        #expect(past.json["total"] as? Int == 1 && (past.json["items"] as? [Any])?.isEmpty == true)
+        let tooMany = try await server.request("GET", "/api/v1/digest?limit=1001", token: leaderNow)
+        #expect(tooMany.status == 422 && (tooMany.json["errors"] as? [[String: Any]])?.first?["field"] as? String == "limit")
         let deskNow = try await server.login(.desk)
         #expect(try await server.request("GET", "/api/v1/digest", token: deskNow).status == 403)
         let alertsView = try await server.request("GET", "/api/v1/dossiers/\(code)/alerts", token: deskNow)

@@ -142,11 +142,18 @@ struct DigestCommand: AsyncParsableCommand {
         CommandConfiguration(commandName: "digest", abstract: L("Bảng tổng hợp hồ sơ quá hạn của cơ quan (lãnh đạo).", "The agency's overdue dossiers (leaders)."))
     }
 
+    @Option(name: .long, help: ArgumentHelp(L("Số hồ sơ quá hạn nhất hiển thị (1–1000).", "How many of the most overdue (1–1000).")))
+    var limit = 100
+
     @OptionGroup var options: ClientOptions
+
+    func validate() throws {
+        guard (1...1_000).contains(limit) else { throw ValidationError(L("--limit phải từ 1 đến 1000.", "--limit must be 1 to 1000.")) }
+    }
 
     func run() async throws {
         let client = try APIClient.fromSession()
-        let reply = try await client.send("GET", "/api/v1/digest")
+        let reply = try await client.send("GET", "/api/v1/digest?limit=\(limit)")
         if options.json { return printJSON(reply.body) }
         let items = reply.json["items"] as? [[String: Any]] ?? []
         say(Terminal.paint("\(reply.json["agency"] ?? ""): \(countText(reply.json)) " + L("hồ sơ quá hạn", "overdue dossiers"), .bold))
