@@ -33,7 +33,7 @@ let package = Package(
         .target(
             name: "MotCuaStore",
             dependencies: [
-                "MotCuaCore", "MotCuaSQLiteVFS", .product(name: "GRDB", package: "GRDB.swift"), .product(name: "Crypto", package: "swift-crypto"),
+                "MotCuaCore", .product(name: "GRDB", package: "GRDB.swift"), .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
         // The PostgreSQL implementation of the store protocols: a province's deployment.
@@ -45,7 +45,6 @@ let package = Package(
             ]
         ),
         // The store's SQLite VFS: the platform's, with a commit's log frames written in one call.
-        .target(name: "MotCuaSQLiteVFS", dependencies: [.product(name: "GRDBSQLite", package: "GRDB.swift")]),
         // The HTTP application: officer API, forms, health, OpenAPI document.
         .target(
             name: "MotCuaServer",

@@ -1,7 +1,6 @@
 import Foundation
 import GRDB
 import MotCuaCore
-import MotCuaSQLiteVFS
 
 /// The SQLite implementation of `DossierStore`: one database file in WAL mode, written through
 /// GRDB's serialized writer, read concurrently.
@@ -24,7 +23,6 @@ public final class SQLiteStore: DossierStore {
     /// `progress` hears of a long migration's rows (the rewrite into the slim layout).
     public init(path: String, commitDelay: TimeInterval = 0.001, progress: (@Sendable (LayoutProgress) -> Void)? = nil) throws {
         self.path = path
-        try Self.registerVFS()
         var configuration = Configuration()
         configuration.busyMode = .timeout(10)
         configuration.prepareDatabase { db in
@@ -70,37 +68,6 @@ public final class SQLiteStore: DossierStore {
     /// The write-ahead log's size in bytes (0 when it is absent or was just truncated).
     public var logBytes: Int {
         ((try? FileManager.default.attributesOfItem(atPath: path + "-wal"))?[.size] as? Int) ?? 0
-    }
-
-    /// The gathering VFS (`MotCuaSQLiteVFS.c`: a commit's log frames reach the system in a few
-    /// large writes instead of two per page) is OFF unless `MOTCUA_SQLITE_GATHER=1`.
-    ///
-    /// Why off: a 1M-dossier rewrite into the slim layout (issue #21), one 1.97 GB log, was
-    /// acknowledged, and SQLite's recovery at the next open of the file dropped every frame of it
-    /// through this VFS (the database read as before the migration), while the same migration on
-    /// the platform's VFS left a log of 479,171 frames, 503 commits, all recovered. Small logs
-    /// (50,000 dossiers, 98 MB) recovered on both. Until that is understood, an acknowledged write
-    /// must not depend on it: the intake gain it was kept for is not worth a lost commit.
-    private static let vfsRegistration: Int32 =
-        ProcessInfo.processInfo.environment["MOTCUA_SQLITE_GATHER"] == "1" ? motcua_vfs_register() : 0
-
-    static func registerVFS() throws {
-        guard vfsRegistration == 0 else { throw StoreError.corrupt("SQLite refused the motcua VFS (code \(vfsRegistration))") }
-    }
-
-    /// Registers the gathering VFS as the process's default whatever the environment says (its
-    /// own tests).
-    static func registerGatheringVFS() throws {
-        let code = motcua_vfs_register()
-        guard code == 0 else { throw StoreError.corrupt("SQLite refused the motcua VFS (code \(code))") }
-    }
-
-    /// Writes SQLite made to the log of the database at `path` through the connections open on it
-    /// now, and the system writes they took; nil when no connection has the log open.
-    static func logWrites(ofDatabaseAt path: String) -> (log: UInt64, system: UInt64)? {
-        var log: UInt64 = 0, system: UInt64 = 0
-        let walPath = URL(fileURLWithPath: path).standardizedFileURL.path + "-wal"
-        return motcua_vfs_log_counters(walPath, &log, &system) == 0 ? nil : (log, system)
     }
 
     /// Frames of log (4 KiB each) past which the log is rewound even under an unbroken stream of
