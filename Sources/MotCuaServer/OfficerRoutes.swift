@@ -43,7 +43,7 @@ struct OfficerRoutes {
                 (needle.map { foldedSearchKey(procedure.name).contains($0) || procedure.code.contains($0) } ?? true)
                     && (field.map { procedure.field == $0 } ?? true) && (level.map { procedure.level == $0 } ?? true)
             }
-            return jsonResponse(["total": AnyEncodable(list.count), "items": AnyEncodable(list.map { ProcedureView($0, withDocuments: false) })])
+            return jsonResponse(ProcedureList(list))
         }
         group.get("procedures/{code}") { _, context in
             guard let procedure = procedures[try context.parameters.require("code")] else { throw Problem.notFound }
@@ -51,7 +51,7 @@ struct OfficerRoutes {
         }
         group.get("agencies") { _, _ in
             let agencies = dependencies.catalogue.tree.agencies.values.sorted { $0.id < $1.id }
-            return jsonResponse(["levels": AnyEncodable(dependencies.catalogue.tree.levels), "items": AnyEncodable(agencies)])
+            return jsonResponse(AgencyList(levels: dependencies.catalogue.tree.levels, items: agencies))
         }
         group.get("officers") { _, context in
             let officer = try context.requireOfficer()
@@ -312,20 +312,19 @@ struct OfficerRoutes {
     }
 }
 
-/// Type-erased encodable for small ad-hoc response objects.
-struct AnyEncodable: Encodable {
-    let encodeValue: (any Encoder) throws -> Void
+/// `GET /api/v1/procedures` (officers and the public door alike).
+struct ProcedureList: Encodable {
+    var total: Int
+    var items: [ProcedureView]
 
-    /// Through a single-value container, so that the encoder's own rules for the value's type
-    /// apply (a `Date` becomes the API's date-time string, not `Date`'s bare number).
-    init<T: Encodable>(_ value: T) {
-        encodeValue = { encoder in
-            var container = encoder.singleValueContainer()
-            try container.encode(value)
-        }
+    init(_ procedures: [Procedure]) {
+        total = procedures.count
+        items = procedures.map { ProcedureView($0, withDocuments: false) }
     }
+}
 
-    func encode(to encoder: any Encoder) throws {
-        try encodeValue(encoder)
-    }
+/// `GET /api/v1/agencies`.
+struct AgencyList: Encodable {
+    var levels: [AgencyLevel]
+    var items: [Agency]
 }

@@ -37,6 +37,40 @@ struct QueueRoutes {
         var items: [QueueItem]
     }
 
+    struct QueueCount: Encodable {
+        var queue: String
+        var title: String
+        var total: Int
+        var totalIsExact: Bool
+    }
+
+    struct QueueCounts: Encodable {
+        var items: [QueueCount]
+    }
+
+    struct Digest: Encodable {
+        var agencyID: String
+        var agency: String
+        var at: Date
+        var total: Int
+        var totalIsExact: Bool
+        var limit: Int
+        var offset: Int
+        var items: [DigestEntry]
+    }
+
+    struct AlertView: Encodable {
+        var kind: String
+        var title: String
+        var due: Date
+        var at: Date
+    }
+
+    struct AlertList: Encodable {
+        var code: String
+        var items: [AlertView]
+    }
+
     struct DigestEntry: Encodable {
         var code: String
         var procedure: DossierView.ProcedureRef
@@ -89,15 +123,12 @@ struct QueueRoutes {
         group.get("queues") { _, context in
             let officer = try context.requireOfficer()
             let now = dependencies.now()
-            var counts: [[String: AnyEncodable]] = []
+            var counts: [QueueCount] = []
             for kind in QueueKind.allCases {
                 let page = try await store.queue(Self.query(kind, officer, now: now, limit: 0, offset: 0))
-                counts.append([
-                    "queue": AnyEncodable(kind.rawValue), "title": AnyEncodable(kind.vietnameseName), "total": AnyEncodable(page.total),
-                    "totalIsExact": AnyEncodable(page.totalIsExact),
-                ])
+                counts.append(QueueCount(queue: kind.rawValue, title: kind.vietnameseName, total: page.total, totalIsExact: page.totalIsExact))
             }
-            return jsonResponse(["items": counts])
+            return jsonResponse(QueueCounts(items: counts))
         }
         group.get("queues/{name}") { request, context in
             let officer = try context.requireOfficer()
@@ -133,11 +164,9 @@ struct QueueRoutes {
                     apologized: d.apology != nil)
             }.sorted { $0.overdueWorkingSeconds > $1.overdueWorkingSeconds }
             let agency = dependencies.catalogue.tree.agencies[officer.agencyID]?.name ?? officer.agencyID
-            return jsonResponse([
-                "agencyID": AnyEncodable(officer.agencyID), "agency": AnyEncodable(agency), "at": AnyEncodable(now),
-                "total": AnyEncodable(page.total), "totalIsExact": AnyEncodable(page.totalIsExact), "limit": AnyEncodable(limit),
-                "offset": AnyEncodable(offset), "items": AnyEncodable(entries),
-            ])
+            return jsonResponse(Digest(
+                agencyID: officer.agencyID, agency: agency, at: now, total: page.total, totalIsExact: page.totalIsExact, limit: limit,
+                offset: offset, items: entries))
         }
         group.get("dossiers/{code}/alerts") { _, context in
             let officer = try context.requireOfficer()
@@ -146,9 +175,9 @@ struct QueueRoutes {
                 throw Problem.notFound
             }
             let alerts = try await store.alerts(dossierID: dossier.id).map {
-                ["kind": AnyEncodable($0.kind.rawValue), "title": AnyEncodable($0.kind.vietnameseName), "due": AnyEncodable($0.due), "at": AnyEncodable($0.at)]
+                AlertView(kind: $0.kind.rawValue, title: $0.kind.vietnameseName, due: $0.due, at: $0.at)
             }
-            return jsonResponse(["code": AnyEncodable(code), "items": AnyEncodable(alerts)])
+            return jsonResponse(AlertList(code: code, items: alerts))
         }
     }
 

@@ -99,10 +99,8 @@ struct StatisticsRoutes {
             let period = try Self.period(query)
             let agency = try scope(query["agency"].map(String.init), officer: officer)
             let total = try await tallies(period, agencies: agency.agencies).reduce(Tally()) { $0 + $1.tally }
-            return jsonResponse([
-                "period": AnyEncodable(Self.view(period)), "agency": AnyEncodable(agency.root.map(reference)),
-                "items": AnyEncodable(indicators(total, agencies: agency.agencies)),
-            ])
+            return jsonResponse(IndicatorList(
+                period: Self.view(period), agency: agency.root.map(reference), items: indicators(total, agencies: agency.agencies)))
         }
         group.get("targets") { request, context in
             let officer = try context.requireOfficer()
@@ -232,4 +230,21 @@ struct StatisticsRoutes {
                 value: $0.value, numerator: $0.numerator, denominator: $0.denominator)
         }
     }
+}
+
+/// `GET /api/v1/indicators`.
+struct IndicatorList: Encodable {
+    var period: StatisticsRoutes.PeriodView
+    var agency: StatisticsRoutes.Reference?
+    var items: [StatisticsRoutes.IndicatorView]
+
+    func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(period, forKey: .period)
+        // `null` for the whole province, as before (a synthesized encoder would leave it out).
+        try container.encode(agency, forKey: .agency)
+        try container.encode(items, forKey: .items)
+    }
+
+    enum CodingKeys: String, CodingKey { case period, agency, items }
 }

@@ -78,7 +78,7 @@ struct DiskFullTests {
 
         try FileManager.default.removeItem(at: filler)
         let (again, refiled, _) = try await submit(2)
-        #expect(again == 201)
+        #expect(again == 201, "\(refiled)")
         let (_, login) = try await fetch(base.appendingPathComponent("api/v1/auth/login"), method: "POST", json: ["username": "admin", "password": admin.password])
         let token = try #require(login["token"] as? String)
         for code in [filed["code"], refiled["code"]].compactMap({ $0 as? String }) {

@@ -81,14 +81,14 @@ final class TestServer: Sendable {
     }
 
     static func start(
-        at start: String = "2026-03-02T08:00:00+07:00", maxBodyBytes: Int? = nil,
+        at start: String = "2026-03-02T08:00:00+07:00", maxBodyBytes: Int? = nil, dataDirectory: String? = nil,
         configure: (inout AppConfiguration) -> Void = { _ in }
     ) async throws -> TestServer {
         let config = repository.appendingPathComponent("Config")
         var configuration = try AppConfiguration.load(from: config, environment: [:])
         configuration.port = 0
         if let maxBodyBytes { configuration.maxBodyBytes = maxBodyBytes }
-        configuration.dataDirectory = TestScratch.path("motcua-api").path
+        configuration.dataDirectory = dataDirectory ?? TestScratch.path("motcua-api").path
         configure(&configuration)
         try FileManager.default.createDirectory(atPath: configuration.dataDirectory, withIntermediateDirectories: true)
         let calendars = try ConfigLoader.loadCalendars(from: config)
@@ -99,7 +99,7 @@ final class TestServer: Sendable {
         _ = try await Bootstrap.seed(store: store, catalogue: catalogue, now: Date())
         let hash = try await Auth.hashPassword(password, cost: 4)
         for agency in [agencyA, agencyB] {
-            for role in Role.officerRoles {
+            for role in Role.officerRoles where dataDirectory == nil {
                 try await store.createOfficer(Officer(
                     id: "\(role.rawValue)@\(agency)", username: "\(role.rawValue)@\(agency)", name: "Cán bộ \(role.rawValue)",
                     role: role, agencyID: agency, departmentID: role == .desk ? nil : catalogue.tree.agencies[agency]!.departments[0].id,

@@ -157,7 +157,7 @@ struct PublicRoutes {
                     && (needle.map { foldedSearchKey(procedure.name).contains($0) || procedure.code.contains($0) } ?? true)
                     && (field.map { foldedSearchKey(procedure.field) == $0 } ?? true)
             }
-            return jsonResponse(["total": AnyEncodable(list.count), "items": AnyEncodable(list.map { ProcedureView($0, withDocuments: false) })])
+            return jsonResponse(ProcedureList(list))
         }
         group.get("procedures/{code}") { _, context in
             guard let procedure = procedures[try context.parameters.require("code")] else { throw Problem.notFound }

@@ -29,6 +29,62 @@ extension SQLiteStore {
         let pool = try DatabasePool(path: path)
         try migrator.migrate(pool, upTo: "v9-dead-letters")
     }
+
+    /// Writes the database at `source` (this layout) to a new file at `path` in the layout before
+    /// `v10-slim-layout`, as that build wrote it: each dossier's whole JSON and its access rows,
+    /// every other table as it is. Tests of the rewrite start a server on it and compare every
+    /// view with what the server showed before.
+    package static func writeLegacyCopy(of source: String, to path: String) throws {
+        try createLegacyDatabase(at: path)
+        let queue = try DatabaseQueue(path: path)
+        try queue.writeWithoutTransaction { db in
+            try db.execute(sql: "ATTACH DATABASE ? AS src", arguments: [source])
+            // Tables in any order; checked whole at the end.
+            try db.execute(sql: "PRAGMA foreign_keys = OFF")
+            try db.inTransaction {
+                let tables = try String.fetchAll(db, sql: """
+                    SELECT name FROM main.sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'
+                      AND name NOT IN ('grdb_migrations', 'dossiers', 'dossier_access')
+                    """)
+                for table in tables {
+                    let here = try Row.fetchAll(db, sql: "SELECT name FROM pragma_table_info(?, 'main')", arguments: [table]).map { $0[0] as String }
+                    let there = Set(try Row.fetchAll(db, sql: "SELECT name FROM pragma_table_info(?, 'src')", arguments: [table]).map { $0[0] as String })
+                    let columns = here.filter(there.contains).map { "\"\($0)\"" }.joined(separator: ", ")
+                    guard !columns.isEmpty else { continue }
+                    try db.execute(sql: "INSERT INTO main.\"\(table)\"(\(columns)) SELECT \(columns) FROM src.\"\(table)\"")
+                }
+                // Versions are read from the source's `procedure_versions` (the legacy file has none).
+                let versions = ProcedureVersions()
+                let rows = try Row.fetchCursor(
+                    db, sql: "SELECT \(DossierColumns.select()), watch_due, watch_near, alert_at FROM src.dossiers ORDER BY n")
+                while let row = try rows.next() {
+                    let d = try dossier(from: row, versions: versions, db: db)
+                    try db.execute(
+                        sql: """
+                            INSERT INTO main.dossiers(id, code, agency_id, current_agency_id, pending_agency_id, procedure_code, status, channel,
+                              applicant_name, applicant_folded, id_number, phone, submitted_at, received_at, due_at, updated_at, version, data,
+                              handler_id, department_id, watch_due, watch_near, alert_at)
+                            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                            """,
+                        arguments: [d.id, d.code, d.agencyID, d.currentAgencyID, d.pendingAgencyID, d.procedureCode, d.status.rawValue,
+                                    d.channel.rawValue, d.applicant.name, foldedSearchKey(d.applicant.name), d.applicant.idNumber,
+                                    d.applicant.phone, d.submittedAt.timeIntervalSince1970, d.receivedAt?.timeIntervalSince1970,
+                                    d.dueAt?.timeIntervalSince1970, d.updatedAt.timeIntervalSince1970, d.version, try StoreJSON.encode(d),
+                                    d.handlerID, d.departmentID, row["watch_due"], row["watch_near"], row["alert_at"]])
+                    for agency in accessAgencies(of: d) {
+                        try db.execute(sql: "INSERT INTO main.dossier_access(agency_id, dossier_id) VALUES (?, ?)", arguments: [agency, d.id])
+                    }
+                }
+                guard try Row.fetchOne(db, sql: "PRAGMA main.foreign_key_check") == nil else {
+                    throw StoreError.corrupt("the legacy copy of \(source) breaks a foreign key")
+                }
+                return .commit
+            }
+            try db.execute(sql: "PRAGMA foreign_keys = ON")
+            try db.execute(sql: "DETACH DATABASE src")
+        }
+    }
+
     static let rewriteBatch = 2_000
 
     static let slimDossiersTable = """
