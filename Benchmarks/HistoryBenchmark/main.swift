@@ -39,7 +39,13 @@ guard let path = option("--db") else {
     exit(64)
 }
 let legacy = option("--layout") == "legacy"
-let catalogue = try SeedLoader.loadCatalogue(from: URL(fileURLWithPath: option("--seeds") ?? "Seeds"))
+let catalogue: Catalogue
+do {
+    catalogue = try SeedLoader.loadCatalogue(from: URL(fileURLWithPath: option("--seeds") ?? "Seeds"))
+} catch {
+    say("cannot read the catalogue (run from the repository's root, or pass --seeds DIR): \(error)")
+    exit(66)
+}
 let centre = "000.00.00.H42"
 let end = Date(timeIntervalSince1970: 1_795_500_000)  // 2026-11-24
 let start = end.addingTimeInterval(-10 * 365.25 * 86_400)

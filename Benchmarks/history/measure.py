@@ -32,6 +32,8 @@ def queries(samples):
         ("ID number + status", "/api/v1/dossiers?limit=20&status=returned&idNumber=" + samples["idNumber"]),
         ("queue counts", "/api/v1/queues"),
         ("leader's digest", "/api/v1/digest"),
+        ("leader's digest, limit=1000", "/api/v1/digest?limit=1000"),
+        ("queue 'ready', first page", "/api/v1/queues/ready?limit=20"),
     ]
 
 def get(base, token, path):

@@ -21,7 +21,7 @@ public struct AppRequestContext: RequestContext, RemoteAddressRequestContext {
 
     /// The officer, or a 401 problem.
     func requireOfficer() throws -> Officer {
-        guard let officer else { throw Problem.typed("unauthenticated", detail: "Vui lòng đăng nhập.") }
+        guard let officer else { throw Problem.typed(.unauthenticated, detail: "Vui lòng đăng nhập.") }
         return officer
     }
 

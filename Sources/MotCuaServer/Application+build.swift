@@ -127,9 +127,8 @@ struct HealthRoutes {
                 status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: data)))
         }
         router.get("problems/{name}") { _, context in
-            let name = try context.parameters.require("name")
-            guard let entry = Problem.catalogue[name] else { throw Problem.notFound }
-            return jsonResponse(["type": "/problems/\(name)", "title": entry.title, "status": "\(entry.status)", "description": entry.explanation])
+            guard let kind = ProblemType(rawValue: try context.parameters.require("name")) else { throw Problem.notFound }
+            return jsonResponse(ProblemTypeView(type: "/problems/\(kind.rawValue)", title: kind.title, status: kind.status, description: kind.explanation))
         }
     }
 }
@@ -147,7 +146,7 @@ func decodeBody<T: Decodable>(_ type: T.Type, from request: Request, limit: Int)
     do {
         buffer = try await request.collectBody(upTo: limit)
     } catch {
-        throw Problem.typed("too-large", detail: "Nội dung yêu cầu vượt quá \(limit) byte.")
+        throw Problem.typed(.tooLarge, detail: "Nội dung yêu cầu vượt quá \(limit) byte.")
     }
     return try decodeJSON(T.self, from: buffer)
 }
@@ -174,11 +173,11 @@ func decodeJSON<T: Decodable>(_ type: T.Type, from buffer: ByteBuffer, prefix: S
             throw Problem.validation(field: path(context.codingPath), reason: "Sai kiểu dữ liệu.")
         case let .dataCorrupted(context):
             if context.codingPath.isEmpty {
-                throw Problem.typed("malformed-json", detail: "Nội dung yêu cầu không phải JSON hợp lệ.")
+                throw Problem.typed(.malformedJSON, detail: "Nội dung yêu cầu không phải JSON hợp lệ.")
             }
             throw Problem.validation(field: path(context.codingPath), reason: "Giá trị không hợp lệ.")
         @unknown default:
-            throw Problem.typed("malformed-json")
+            throw Problem.typed(.malformedJSON)
         }
     }
 }
@@ -207,4 +206,12 @@ public func buildMetricsApplication(
     return Application(
         router: router, configuration: .init(address: .hostname(dependencies.configuration.metrics.host, port: port), serverName: "MotCua"),
         onServerRunning: onServerRunning, logger: dependencies.logger)
+}
+
+/// `GET /problems/{name}`: what a problem type means.
+struct ProblemTypeView: Encodable {
+    var type: String
+    var title: String
+    var status: Int
+    var description: String
 }

@@ -66,10 +66,10 @@ struct AuthMiddleware: RouterMiddleware {
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         guard let header = request.headers[.authorization], let token = Auth.bearerToken(header) else {
-            throw Problem.typed("unauthenticated", detail: "Thiếu mã phiên đăng nhập (Authorization: Bearer).")
+            throw Problem.typed(.unauthenticated, detail: "Thiếu mã phiên đăng nhập (Authorization: Bearer).")
         }
         guard !token.isEmpty, token.utf8.count <= 200 else {
-            throw Problem.typed("unauthenticated", detail: "Phiên đăng nhập không hợp lệ hoặc đã hết hạn; vui lòng đăng nhập lại.")
+            throw Problem.typed(.unauthenticated, detail: "Phiên đăng nhập không hợp lệ hoặc đã hết hạn; vui lòng đăng nhập lại.")
         }
         let hash = Auth.hash(token: token)
         let current = now()
@@ -80,7 +80,7 @@ struct AuthMiddleware: RouterMiddleware {
             sessions.put(hash, officer: found, expiresAt: expiresAt, now: current)
             officer = found
         } else {
-            throw Problem.typed("unauthenticated", detail: "Phiên đăng nhập không hợp lệ hoặc đã hết hạn; vui lòng đăng nhập lại.")
+            throw Problem.typed(.unauthenticated, detail: "Phiên đăng nhập không hợp lệ hoặc đã hết hạn; vui lòng đăng nhập lại.")
         }
         var context = context
         context.officer = officer

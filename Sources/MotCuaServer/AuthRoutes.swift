@@ -61,7 +61,7 @@ struct AuthRoutes {
                 at: now, kind: .loginFailed, username: username, address: address,
                 detail: "sai tên đăng nhập hoặc mật khẩu (lần \(count)/\(throttle.perUser) trong \(Int(throttle.window / 60)) phút)"))
             context.logger.notice("login refused", metadata: ["username": "\(username)", "address": "\(address)"])
-            throw Problem.typed("unauthenticated", detail: "Tên đăng nhập hoặc mật khẩu không đúng.")
+            throw Problem.typed(.unauthenticated, detail: "Tên đăng nhập hoặc mật khẩu không đúng.")
         }
         try await store.clearLoginFailures(key: keys[0])
         let token = Auth.newToken()
@@ -102,7 +102,7 @@ struct AuthRoutes {
                 at: now, kind: .loginThrottled, username: username, address: address,
                 detail: "chặn đến \(Self.clock(until)), không kiểm tra mật khẩu"))
         }
-        return Problem.typed("login-throttled", detail: "Đăng nhập sai quá nhiều lần. Vui lòng thử lại sau \(wait) giây.", retryAfter: wait)
+        return Problem.typed(.loginThrottled, detail: "Đăng nhập sai quá nhiều lần. Vui lòng thử lại sau \(wait) giây.", retryAfter: wait)
     }
 }
 

@@ -20,22 +20,22 @@ struct FormRenderer {
         switch form {
         case "01":
             guard let received = events.last(where: { $0.kind == .received }) else {
-                throw Problem.typed("invalid-state", detail: "Hồ sơ chưa được tiếp nhận nên chưa có giấy tiếp nhận.")
+                throw Problem.typed(.invalidState, detail: "Hồ sơ chưa được tiếp nhận nên chưa có giấy tiếp nhận.")
             }
             body = receipt(dossier, received: received)
         case "02":
             guard let request = events.last(where: { $0.kind == .supplementationRequested }) else {
-                throw Problem.typed("invalid-state", detail: "Hồ sơ chưa có yêu cầu bổ sung, hoàn thiện.")
+                throw Problem.typed(.invalidState, detail: "Hồ sơ chưa có yêu cầu bổ sung, hoàn thiện.")
             }
             body = supplementation(dossier, request: request)
         case "03":
             guard let refusal = events.last(where: { $0.kind == .refused }) else {
-                throw Problem.typed("invalid-state", detail: "Hồ sơ không bị từ chối.")
+                throw Problem.typed(.invalidState, detail: "Hồ sơ không bị từ chối.")
             }
             body = refusalForm(dossier, refusal: refusal)
         case "04":
             guard let apology = events.last(where: { $0.kind == .apologized }) else {
-                throw Problem.typed("invalid-state", detail: "Hồ sơ chưa có phiếu xin lỗi và hẹn lại.")
+                throw Problem.typed(.invalidState, detail: "Hồ sơ chưa có phiếu xin lỗi và hẹn lại.")
             }
             body = apologyForm(dossier, apology: apology)
         default:

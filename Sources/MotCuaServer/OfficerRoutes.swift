@@ -69,7 +69,7 @@ struct OfficerRoutes {
             }
             let decision = decisionContext(for: officer)
             guard dependencies.catalogue.tree.agencies[officer.agencyID]?.isActive(on: WorkCalendar.localDate(of: decision.now)) == true else {
-                throw Problem.typed("forbidden", detail: "Cơ quan của bạn không còn hoạt động; hồ sơ do cơ quan kế thừa tiếp nhận.")
+                throw Problem.typed(.forbidden, detail: "Cơ quan của bạn không còn hoạt động; hồ sơ do cơ quan kế thừa tiếp nhận.")
             }
             let intake = Intake(
                 procedure: procedure, applicant: body.applicant, documents: body.documents, returnMethod: body.returnMethod,

@@ -29,51 +29,24 @@ public struct Problem: Error, Codable, Sendable, Equatable {
         self.errors = errors
     }
 
-    /// The problem types this API defines, for `/problems/{name}`.
-    static let catalogue: [String: (title: String, status: Int, explanation: String)] = [
-        "validation": ("Dữ liệu không hợp lệ", 422, "One or more fields are missing or invalid; `errors` lists each field with the reason."),
-        "malformed-json": ("Nội dung yêu cầu không phải JSON hợp lệ", 400, "The request body is not valid JSON."),
-        "invalid-state": ("Thao tác không phù hợp với trạng thái hồ sơ", 409, "The dossier's current state does not allow this command."),
-        "limit-reached": ("Thao tác chỉ được thực hiện một lần", 409, "A once-only step (supplementation, apology) was already taken."),
-        "forbidden": ("Không có quyền thực hiện", 403, "The officer's role or agency does not allow this command."),
-        "unauthenticated": ("Chưa đăng nhập hoặc phiên đã hết hạn", 401, "A valid bearer token is required; log in again."),
-        "not-found": ("Không tìm thấy", 404, "No such resource is visible to you."),
-        "too-large": ("Nội dung yêu cầu quá lớn", 413, "The request body exceeds the configured limit."),
-        "file-too-large": ("Tệp đính kèm quá lớn", 413, "A file exceeds the per-file limit, or all files together exceed the per-request limit; `errors` names the part."),
-        "unsupported-file-type": ("Loại tệp không được chấp nhận", 415, "A file is not a PDF, JPEG or PNG, judged by its content rather than its name; `errors` names the part."),
-        "malformed-multipart": ("Nội dung multipart không hợp lệ", 400, "The body is not well-formed multipart/form-data."),
-        "idempotency-key-reused": ("Idempotency-Key đã dùng cho yêu cầu khác", 422, "The Idempotency-Key was used before with a different request body."),
-        "request-in-progress": ("Yêu cầu đang được xử lý", 409, "A request with the same Idempotency-Key is still running; retry after Retry-After seconds."),
-        "rate-limited": ("Quá nhiều yêu cầu", 429, "Too many lookups from this client; retry after Retry-After seconds."),
-        "login-throttled": (
-            "Đăng nhập sai quá nhiều lần", 429,
-            "Too many failed logins for this username or from this address; no password is checked until Retry-After seconds have passed."),
-        "invalid-signature": ("Chữ ký không hợp lệ", 401, "The Standard Webhooks signature or timestamp is missing or wrong."),
-        "unavailable": ("Dịch vụ chưa sẵn sàng", 503, "The feature is not configured on this server."),
-        "storage-full": (
-            "Máy chủ hết chỗ lưu trữ", 503,
-            "The disk holding the database or the uploaded files is full; nothing was written. Retry after Retry-After seconds."),
-        "database-unavailable": ("Cơ sở dữ liệu tạm thời không truy cập được", 503, "The database did not answer in time or went away; nothing was changed. Retry after Retry-After seconds."),
-    ]
 
-    static func typed(_ name: String, detail: String? = nil, errors: [FieldProblem]? = nil, retryAfter: Int? = nil) -> Problem {
-        let entry = catalogue[name]!
-        var problem = Problem(type: "/problems/\(name)", title: entry.title, status: entry.status, detail: detail, errors: errors)
-        problem.retryAfter = retryAfter ?? (name == "request-in-progress" ? 1 : nil)
+    static func typed(_ kind: ProblemType, detail: String? = nil, errors: [FieldProblem]? = nil, retryAfter: Int? = nil) -> Problem {
+        var problem = Problem(type: "/problems/\(kind.rawValue)", title: kind.title, status: kind.status, detail: detail, errors: errors)
+        problem.retryAfter = retryAfter ?? (kind == .requestInProgress ? 1 : nil)
         return problem
     }
 
     static func validation(_ errors: [FieldProblem]) -> Problem {
-        typed("validation", detail: errors.map(\.reason).joined(separator: " "), errors: errors)
+        typed(.validation, detail: errors.map(\.reason).joined(separator: " "), errors: errors)
     }
 
     static func validation(field: String, reason: String) -> Problem {
         validation([FieldProblem(field: field, reason: reason)])
     }
 
-    static let notFound = typed("not-found", detail: "Không tìm thấy tài nguyên yêu cầu.")
+    static let notFound = typed(.notFound, detail: "Không tìm thấy tài nguyên yêu cầu.")
     static var storageFull: Problem {
-        typed("storage-full", detail: "Máy chủ hết chỗ lưu trữ; thao tác chưa được thực hiện, vui lòng thử lại sau.", retryAfter: 60)
+        typed(.storageFull, detail: "Máy chủ hết chỗ lưu trữ; thao tác chưa được thực hiện, vui lòng thử lại sau.", retryAfter: 60)
     }
 
     /// Maps any error to the problem the client sees; unknown errors become a 500 without detail.
@@ -83,9 +56,9 @@ public struct Problem: Error, Codable, Sendable, Equatable {
             return problem
         case let domain as DomainError:
             switch domain {
-            case .invalidState: return typed("invalid-state", detail: domain.vietnameseDescription)
-            case .limitReached: return typed("limit-reached", detail: domain.vietnameseDescription)
-            case .forbidden: return typed("forbidden", detail: domain.vietnameseDescription)
+            case .invalidState: return typed(.invalidState, detail: domain.vietnameseDescription)
+            case .limitReached: return typed(.limitReached, detail: domain.vietnameseDescription)
+            case .forbidden: return typed(.forbidden, detail: domain.vietnameseDescription)
             case let .invalid(problems): return validation(problems)
             }
         case StoreError.notFound:
@@ -93,7 +66,7 @@ public struct Problem: Error, Codable, Sendable, Equatable {
         case let StoreError.duplicate(what):
             return Problem(type: "/problems/validation", title: "Dữ liệu không hợp lệ", status: 409, detail: "Đã tồn tại: \(what).")
         case StoreError.unavailable, StoreError.conflict:
-            return typed("database-unavailable", detail: "Cơ sở dữ liệu tạm thời không truy cập được; thao tác chưa được thực hiện, vui lòng thử lại.", retryAfter: 5)
+            return typed(.databaseUnavailable, detail: "Cơ sở dữ liệu tạm thời không truy cập được; thao tác chưa được thực hiện, vui lòng thử lại.", retryAfter: 5)
         case StoreError.storageFull:
             return storageFull
         case let error as NSError where error.domain == NSPOSIXErrorDomain && [Int(ENOSPC), Int(EDQUOT)].contains(error.code):
@@ -105,7 +78,7 @@ public struct Problem: Error, Codable, Sendable, Equatable {
         case let http as HTTPError:
             let status = Int(http.status.code)
             if status == 404 { return notFound }
-            if status == 413 { return typed("too-large") }
+            if status == 413 { return typed(.tooLarge) }
             return Problem(title: http.status.reasonPhrase, status: status, detail: http.body)
         default:
             return Problem(title: "Internal Server Error", status: 500, detail: "Đã có lỗi trong hệ thống; thao tác chưa được thực hiện.")
@@ -169,6 +142,103 @@ struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
             }
             // Keep what the HTTP error said besides its body (Allow on a 405, for instance).
             return problem.response(instance: request.uri.path, extraHeaders: (error as? HTTPError)?.headers ?? [:])
+        }
+    }
+}
+
+/// The problem types this API defines, each with its status and title, served at
+/// `/problems/{rawValue}`: a typo is a compile error, not a crash at run time.
+enum ProblemType: String, CaseIterable, Sendable {
+    case validation
+    case malformedJSON = "malformed-json"
+    case invalidState = "invalid-state"
+    case limitReached = "limit-reached"
+    case forbidden
+    case unauthenticated
+    case notFound = "not-found"
+    case tooLarge = "too-large"
+    case fileTooLarge = "file-too-large"
+    case unsupportedFileType = "unsupported-file-type"
+    case malformedMultipart = "malformed-multipart"
+    case idempotencyKeyReused = "idempotency-key-reused"
+    case requestInProgress = "request-in-progress"
+    case rateLimited = "rate-limited"
+    case loginThrottled = "login-throttled"
+    case invalidSignature = "invalid-signature"
+    case unavailable
+    case storageFull = "storage-full"
+    case databaseUnavailable = "database-unavailable"
+
+    var title: String {
+        switch self {
+        case .validation: "Dữ liệu không hợp lệ"
+        case .malformedJSON: "Nội dung yêu cầu không phải JSON hợp lệ"
+        case .invalidState: "Thao tác không phù hợp với trạng thái hồ sơ"
+        case .limitReached: "Thao tác chỉ được thực hiện một lần"
+        case .forbidden: "Không có quyền thực hiện"
+        case .unauthenticated: "Chưa đăng nhập hoặc phiên đã hết hạn"
+        case .notFound: "Không tìm thấy"
+        case .tooLarge: "Nội dung yêu cầu quá lớn"
+        case .fileTooLarge: "Tệp đính kèm quá lớn"
+        case .unsupportedFileType: "Loại tệp không được chấp nhận"
+        case .malformedMultipart: "Nội dung multipart không hợp lệ"
+        case .idempotencyKeyReused: "Idempotency-Key đã dùng cho yêu cầu khác"
+        case .requestInProgress: "Yêu cầu đang được xử lý"
+        case .rateLimited: "Quá nhiều yêu cầu"
+        case .loginThrottled: "Đăng nhập sai quá nhiều lần"
+        case .invalidSignature: "Chữ ký không hợp lệ"
+        case .unavailable: "Dịch vụ chưa sẵn sàng"
+        case .storageFull: "Máy chủ hết chỗ lưu trữ"
+        case .databaseUnavailable: "Cơ sở dữ liệu tạm thời không truy cập được"
+        }
+    }
+
+    var status: Int {
+        switch self {
+        case .validation: 422
+        case .malformedJSON: 400
+        case .invalidState: 409
+        case .limitReached: 409
+        case .forbidden: 403
+        case .unauthenticated: 401
+        case .notFound: 404
+        case .tooLarge: 413
+        case .fileTooLarge: 413
+        case .unsupportedFileType: 415
+        case .malformedMultipart: 400
+        case .idempotencyKeyReused: 422
+        case .requestInProgress: 409
+        case .rateLimited: 429
+        case .loginThrottled: 429
+        case .invalidSignature: 401
+        case .unavailable: 503
+        case .storageFull: 503
+        case .databaseUnavailable: 503
+        }
+    }
+
+    /// What the problem means, for `/problems/{name}`.
+    var explanation: String {
+        switch self {
+        case .validation: "One or more fields are missing or invalid; `errors` lists each field with the reason."
+        case .malformedJSON: "The request body is not valid JSON."
+        case .invalidState: "The dossier's current state does not allow this command."
+        case .limitReached: "A once-only step (supplementation, apology) was already taken."
+        case .forbidden: "The officer's role or agency does not allow this command."
+        case .unauthenticated: "A valid bearer token is required; log in again."
+        case .notFound: "No such resource is visible to you."
+        case .tooLarge: "The request body exceeds the configured limit."
+        case .fileTooLarge: "A file exceeds the per-file limit, or all files together exceed the per-request limit; `errors` names the part."
+        case .unsupportedFileType: "A file is not a PDF, JPEG or PNG, judged by its content rather than its name; `errors` names the part."
+        case .malformedMultipart: "The body is not well-formed multipart/form-data."
+        case .idempotencyKeyReused: "The Idempotency-Key was used before with a different request body."
+        case .requestInProgress: "A request with the same Idempotency-Key is still running; retry after Retry-After seconds."
+        case .rateLimited: "Too many lookups from this client; retry after Retry-After seconds."
+        case .loginThrottled: "Too many failed logins for this username or from this address; no password is checked until Retry-After seconds have passed."
+        case .invalidSignature: "The Standard Webhooks signature or timestamp is missing or wrong."
+        case .unavailable: "The feature is not configured on this server."
+        case .storageFull: "The disk holding the database or the uploaded files is full; nothing was written. Retry after Retry-After seconds."
+        case .databaseUnavailable: "The database did not answer in time or went away; nothing was changed. Retry after Retry-After seconds."
         }
     }
 }

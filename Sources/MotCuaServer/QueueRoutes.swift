@@ -133,7 +133,7 @@ struct QueueRoutes {
         group.get("queues/{name}") { request, context in
             let officer = try context.requireOfficer()
             guard let kind = QueueKind(rawValue: try context.parameters.require("name")) else {
-                throw Problem.typed("not-found", detail: "Không có hàng đợi này; dùng: \(QueueKind.allCases.map(\.rawValue).joined(separator: ", ")).")
+                throw Problem.typed(.notFound, detail: "Không có hàng đợi này; dùng: \(QueueKind.allCases.map(\.rawValue).joined(separator: ", ")).")
             }
             let parameters = try OfficerRoutes.searchQuery(request.uri.queryParameters)
             let now = dependencies.now()
@@ -145,7 +145,7 @@ struct QueueRoutes {
         group.get("digest") { request, context in
             let officer = try context.requireOfficer()
             guard officer.role == .leader || officer.role == .admin else {
-                throw Problem.typed("forbidden", detail: "Chỉ lãnh đạo xem được bảng tổng hợp hồ sơ quá hạn.")
+                throw Problem.typed(.forbidden, detail: "Chỉ lãnh đạo xem được bảng tổng hợp hồ sơ quá hạn.")
             }
             let (limit, offset) = try Self.digestPage(request.uri.queryParameters)
             let now = dependencies.now()

@@ -84,7 +84,7 @@ struct StatisticsRoutes {
             let grouping: ReportGrouping
             if let by = query["by"] {
                 guard let value = ReportGrouping(rawValue: String(by)) else {
-                    throw Problem.typed("validation", errors: [FieldProblem(field: "by", reason: "Chỉ nhận agency, field hoặc procedure.")])
+                    throw Problem.typed(.validation, errors: [FieldProblem(field: "by", reason: "Chỉ nhận agency, field hoặc procedure.")])
                 }
                 grouping = value
             } else {
@@ -109,7 +109,7 @@ struct StatisticsRoutes {
             if let id = query["directive"].map(String.init) {
                 directives = directives.filter { $0.id == id }
                 guard !directives.isEmpty else {
-                    throw Problem.typed("not-found", detail: "Không có chỉ thị '\(id)' ràng buộc hệ thống này; có: \(dependencies.configuration.directives.map(\.id).joined(separator: ", ")).")
+                    throw Problem.typed(.notFound, detail: "Không có chỉ thị '\(id)' ràng buộc hệ thống này; có: \(dependencies.configuration.directives.map(\.id).joined(separator: ", ")).")
                 }
             }
             let explicitPeriod = query["from"] != nil || query["to"] != nil || query["period"] != nil ? try Self.period(query) : nil
@@ -163,10 +163,10 @@ struct StatisticsRoutes {
             let to = query["to"].flatMap { LocalDate(iso: $0) }
             if from == nil { problems.append(FieldProblem(field: "from", reason: "Cần ngày bắt đầu dạng YYYY-MM-DD (hoặc period=2026-Q1).")) }
             if to == nil { problems.append(FieldProblem(field: "to", reason: "Cần ngày kết thúc dạng YYYY-MM-DD.")) }
-            guard let from, let to, problems.isEmpty else { throw Problem.typed("validation", errors: problems) }
+            guard let from, let to, problems.isEmpty else { throw Problem.typed(.validation, errors: problems) }
             return try ReportPeriod(from: from, to: to)
         } catch let error as StatisticsError {
-            throw Problem.typed("validation", errors: [FieldProblem(field: "period", reason: error.message)])
+            throw Problem.typed(.validation, errors: [FieldProblem(field: "period", reason: error.message)])
         }
     }
 
@@ -180,7 +180,7 @@ struct StatisticsRoutes {
             return officer.role == .admin ? (nil, nil) : (officer.agencyID, own)
         }
         guard tree.agencies[requested] != nil, officer.role == .admin || own.contains(requested) else {
-            throw Problem.typed("not-found", detail: "Không có cơ quan '\(requested)' trong phạm vi bạn được xem.")
+            throw Problem.typed(.notFound, detail: "Không có cơ quan '\(requested)' trong phạm vi bạn được xem.")
         }
         return (requested, tree.subtree(requested))
     }

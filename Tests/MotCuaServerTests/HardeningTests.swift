@@ -97,3 +97,21 @@ struct HardeningTests {
         #expect(checked >= server.routes.count * 8)
     }
 }
+
+@Suite("Problem types")
+struct ProblemTypeTests {
+    @Test("Every problem type the API sends is described at /problems/{name}, with its status; an unknown name is a 404 problem")
+    func described() async throws {
+        let server = try await TestServer.start()
+        defer { Task { await server.stop() } }
+        for kind in ProblemType.allCases {
+            let answer = try await server.request("GET", "/problems/\(kind.rawValue)")
+            #expect(answer.status == 200)
+            #expect(answer.json["type"] as? String == "/problems/\(kind.rawValue)" && answer.json["status"] as? Int == kind.status)
+            #expect((answer.json["title"] as? String)?.isEmpty == false && (answer.json["description"] as? String)?.isEmpty == false)
+            #expect(Problem.typed(kind).type == "/problems/\(kind.rawValue)" && (400...599).contains(kind.status))
+        }
+        let unknown = try await server.request("GET", "/problems/no-such-type")
+        #expect(unknown.status == 404 && unknown.json["type"] as? String == "/problems/not-found")
+    }
+}

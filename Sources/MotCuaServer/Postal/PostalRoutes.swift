@@ -41,14 +41,14 @@ struct PostalRoutes {
         group.post("postal/orders/{id}/retry") { _, context in
             let officer = try context.requireOfficer()
             guard [.desk, .leader, .admin].contains(officer.role) else {
-                throw Problem.typed("forbidden", detail: "Chỉ cán bộ một cửa, lãnh đạo hoặc quản trị được gửi lại đơn bưu chính.")
+                throw Problem.typed(.forbidden, detail: "Chỉ cán bộ một cửa, lãnh đạo hoặc quản trị được gửi lại đơn bưu chính.")
             }
             let id = try context.parameters.require("id")
             guard id.utf8.count <= 80, let order = try await store.postalOrder(id: id), order.agencyID == officer.agencyID else {
                 throw Problem.notFound
             }
             guard order.status == .dead else {
-                throw Problem.typed("invalid-state", detail: "Đơn \(order.id) không nằm trong danh sách gửi lỗi (trạng thái: \(order.status.rawValue)).")
+                throw Problem.typed(.invalidState, detail: "Đơn \(order.id) không nằm trong danh sách gửi lỗi (trạng thái: \(order.status.rawValue)).")
             }
             _ = try await store.retryPostalOrder(id, now: dependencies.now())
             context.logger.info("postal order retried by hand", metadata: ["order": "\(id)", "officer": "\(officer.username)"])
@@ -60,14 +60,14 @@ struct PostalRoutes {
     /// A parcel event from the post office: verified, applied at most once, acknowledged.
     func webhook(_ request: Request) async throws -> Response {
         guard let secret = dependencies.configuration.postal.webhookSecret, let webhooks = StandardWebhooks(secret: secret) else {
-            throw Problem.typed("unavailable", detail: "Dịch vụ bưu chính công ích chưa được cấu hình trên máy chủ này.")
+            throw Problem.typed(.unavailable, detail: "Dịch vụ bưu chính công ích chưa được cấu hình trên máy chủ này.")
         }
         var request = request
         let body: ByteBuffer
         do {
             body = try await request.collectBody(upTo: 65_536)
         } catch {
-            throw Problem.typed("too-large")
+            throw Problem.typed(.tooLarge)
         }
         let id = request.headers[.webhookID]
         do {
@@ -75,9 +75,9 @@ struct PostalRoutes {
                 id: id, timestamp: request.headers[.webhookTimestamp], signature: request.headers[.webhookSignature],
                 body: Array(body.readableBytesView), now: dependencies.now())
         } catch {
-            throw Problem.typed("invalid-signature", detail: error.vietnameseDescription)
+            throw Problem.typed(.invalidSignature, detail: error.vietnameseDescription)
         }
-        guard let id, id.utf8.count <= 200 else { throw Problem.typed("invalid-signature") }
+        guard let id, id.utf8.count <= 200 else { throw Problem.typed(.invalidSignature) }
         if try await store.webhookSeen(source: "postal", id: id) {
             return jsonResponse(["status": "duplicate", "webhookID": id])
         }

@@ -48,7 +48,7 @@ struct IdempotencyMiddleware: RouterMiddleware {
         do {
             body = try await request.collectBody(upTo: bodyLimit)
         } catch {
-            throw Problem.typed("too-large", detail: "Nội dung yêu cầu vượt quá \(bodyLimit) byte.")
+            throw Problem.typed(.tooLarge, detail: "Nội dung yêu cầu vượt quá \(bodyLimit) byte.")
         }
         let fingerprint = Self.fingerprint(
             method: request.method.rawValue, uri: request.uri.description, contentType: request.headers[.contentType], body: body)
@@ -105,9 +105,9 @@ struct IdempotencyMiddleware: RouterMiddleware {
     }
 
     static let inProgress = Problem.typed(
-        "request-in-progress", detail: "Yêu cầu với Idempotency-Key này đang được xử lý; hãy thử lại sau giây lát.")
+        .requestInProgress, detail: "Yêu cầu với Idempotency-Key này đang được xử lý; hãy thử lại sau giây lát.")
     static let reused = Problem.typed(
-        "idempotency-key-reused", detail: "Idempotency-Key này đã được dùng cho một yêu cầu có nội dung khác.")
+        .idempotencyKeyReused, detail: "Idempotency-Key này đã được dùng cho một yêu cầu có nội dung khác.")
 
     /// SHA-256 over method, path and query, content type and body.
     static func fingerprint(method: String, uri: String, contentType: String?, body: ByteBuffer) -> String {

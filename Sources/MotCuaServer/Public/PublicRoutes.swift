@@ -50,7 +50,7 @@ struct PublicRoutes {
         SHA256.hash(data: Array(text.utf8)).map { String(format: "%02x", $0) }.joined()
     }
 
-    static let notFound = Problem.typed("not-found", detail: "Không tìm thấy hồ sơ với mã và mã bí mật đã cung cấp.")
+    static let notFound = Problem.typed(.notFound, detail: "Không tìm thấy hồ sơ với mã và mã bí mật đã cung cấp.")
 
     // MARK: Who asks
 
@@ -81,7 +81,7 @@ struct PublicRoutes {
     func authorize(_ request: Request, _ context: AppRequestContext, code: String) throws {
         let portal = try portalID(request)
         if portal == nil, let wait = limiter.take("ip:\(clientAddress.resolve(request, context: context))", now: dependencies.now()) {
-            throw Problem.typed("rate-limited", detail: "Bạn tra cứu quá nhiều lần; vui lòng thử lại sau \(wait) giây.", retryAfter: wait)
+            throw Problem.typed(.rateLimited, detail: "Bạn tra cứu quá nhiều lần; vui lòng thử lại sau \(wait) giây.", retryAfter: wait)
         }
         guard code.utf8.count <= 64 else { throw Self.notFound }
         if portal == nil {
@@ -284,7 +284,7 @@ struct PublicRoutes {
         let code = try context.parameters.require("code")
         var dossier = try await authorizedDossier(request, context, code: code)
         guard let file = dossier.resultFile, [.resultReady, .returned].contains(dossier.status) else {
-            throw Problem.typed("invalid-state", detail: "Hồ sơ chưa có kết quả điện tử để tải về.")
+            throw Problem.typed(.invalidState, detail: "Hồ sơ chưa có kết quả điện tử để tải về.")
         }
         if dossier.status == .resultReady && dossier.returnMethod == .electronic {
             // Taking the electronic result is its return (national status 10).
@@ -305,14 +305,14 @@ struct PublicRoutes {
 
     func paymentCallback(_ request: Request) async throws -> Response {
         guard let secret = dependencies.configuration.paymentWebhookSecret, let webhooks = StandardWebhooks(secret: secret) else {
-            throw Problem.typed("unavailable", detail: "Thanh toán trực tuyến chưa được cấu hình trên máy chủ này.")
+            throw Problem.typed(.unavailable, detail: "Thanh toán trực tuyến chưa được cấu hình trên máy chủ này.")
         }
         var request = request
         let body: ByteBuffer
         do {
             body = try await request.collectBody(upTo: 65_536)
         } catch {
-            throw Problem.typed("too-large")
+            throw Problem.typed(.tooLarge)
         }
         let bytes = Array(body.readableBytesView)
         let id = request.headers[.webhookID]
@@ -321,9 +321,9 @@ struct PublicRoutes {
                 id: id, timestamp: request.headers[.webhookTimestamp], signature: request.headers[.webhookSignature],
                 body: bytes, now: dependencies.now())
         } catch {
-            throw Problem.typed("invalid-signature", detail: error.vietnameseDescription)
+            throw Problem.typed(.invalidSignature, detail: error.vietnameseDescription)
         }
-        guard let id else { throw Problem.typed("invalid-signature") }
+        guard let id else { throw Problem.typed(.invalidSignature) }
         if try await store.webhookSeen(source: "payment", id: id) {
             return jsonResponse(["status": "duplicate", "webhookID": id])
         }
@@ -333,7 +333,7 @@ struct PublicRoutes {
         }
         let code = String(callback.reference[..<range.lowerBound])
         guard let dossier = try await store.dossier(code: code), let payment = dossier.payment, payment.reference == callback.reference else {
-            throw Problem.typed("not-found", detail: "Không có yêu cầu nộp phí với mã thanh toán này.")
+            throw Problem.typed(.notFound, detail: "Không có yêu cầu nộp phí với mã thanh toán này.")
         }
         guard callback.amount == payment.amount else {
             throw Problem.validation(field: "amount", reason: "Số tiền \(callback.amount) khác số phải nộp \(payment.amount).")

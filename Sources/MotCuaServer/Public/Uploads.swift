@@ -34,13 +34,13 @@ enum MultipartForm {
     /// Splits the body into its parts; a body that is not well-formed multipart is a 400.
     static func parse(_ body: ByteBuffer, contentType: String?) throws -> [FormPart] {
         guard let boundary = boundary(of: contentType) else {
-            throw Problem.typed("malformed-multipart", detail: "Nội dung phải là multipart/form-data có tham số boundary.")
+            throw Problem.typed(.malformedMultipart, detail: "Nội dung phải là multipart/form-data có tham số boundary.")
         }
         // The closing delimiter must be there: a truncated upload is refused, not half-read.
         var trimmed = body.readableBytesView[...]
         while let last = trimmed.last, last == 13 || last == 10 || last == 32 { trimmed = trimmed.dropLast() }
         guard trimmed.reversed().starts(with: Array("--\(boundary)--".utf8).reversed()) else {
-            throw Problem.typed("malformed-multipart", detail: "Nội dung multipart bị cắt cụt hoặc thiếu dấu kết thúc.")
+            throw Problem.typed(.malformedMultipart, detail: "Nội dung multipart bị cắt cụt hoặc thiếu dấu kết thúc.")
         }
         let parser = MultipartParser(boundary: boundary)
         var parts: [FormPart] = []
@@ -60,10 +60,10 @@ enum MultipartForm {
         do {
             try parser.execute(body)
         } catch {
-            throw Problem.typed("malformed-multipart", detail: "Nội dung multipart không đúng định dạng.")
+            throw Problem.typed(.malformedMultipart, detail: "Nội dung multipart không đúng định dạng.")
         }
         guard !parts.isEmpty, parts.allSatisfy({ !$0.name.isEmpty }) else {
-            throw Problem.typed("malformed-multipart", detail: "Mỗi phần của nội dung multipart phải có Content-Disposition với tên (name).")
+            throw Problem.typed(.malformedMultipart, detail: "Mỗi phần của nội dung multipart phải có Content-Disposition với tên (name).")
         }
         return parts
     }
@@ -133,7 +133,7 @@ struct FileIntake {
         do {
             body = try await request.collectBody(upTo: settings.maxUploadBytes + 1_048_576)
         } catch {
-            throw Problem.typed("file-too-large", detail: "Tổng dung lượng các tệp vượt quá \(settings.maxUploadBytes) byte.")
+            throw Problem.typed(.fileTooLarge, detail: "Tổng dung lượng các tệp vượt quá \(settings.maxUploadBytes) byte.")
         }
         return try MultipartForm.parse(body, contentType: request.headers[.contentType])
     }
@@ -157,18 +157,18 @@ struct FileIntake {
             guard size > 0 else { throw Problem.validation(field: part.name, reason: "Tệp \"\(display)\" rỗng.") }
             guard size <= settings.maxFileBytes else {
                 throw Problem.typed(
-                    "file-too-large", detail: "Tệp \"\(display)\" vượt quá \(settings.maxFileBytes) byte.",
+                    .fileTooLarge, detail: "Tệp \"\(display)\" vượt quá \(settings.maxFileBytes) byte.",
                     errors: [FieldProblem(field: part.name, reason: "Tệp vượt quá \(settings.maxFileBytes) byte.")])
             }
             total += size
             guard total <= settings.maxUploadBytes else {
                 throw Problem.typed(
-                    "file-too-large", detail: "Tổng dung lượng các tệp vượt quá \(settings.maxUploadBytes) byte.",
+                    .fileTooLarge, detail: "Tổng dung lượng các tệp vượt quá \(settings.maxUploadBytes) byte.",
                     errors: [FieldProblem(field: part.name, reason: "Tổng dung lượng vượt quá giới hạn.")])
             }
             guard let type = FileKind.sniff(part.body) else {
                 throw Problem.typed(
-                    "unsupported-file-type", detail: "Tệp \"\(display)\" không phải PDF, JPEG hoặc PNG.",
+                    .unsupportedFileType, detail: "Tệp \"\(display)\" không phải PDF, JPEG hoặc PNG.",
                     errors: [FieldProblem(field: part.name, reason: "Chỉ nhận tệp PDF, JPEG hoặc PNG (kiểm tra theo nội dung tệp).")])
             }
             uploads.append(Upload(

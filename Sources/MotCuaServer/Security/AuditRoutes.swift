@@ -14,7 +14,7 @@ struct AuditRoutes {
     @Sendable func list(_ request: Request, context: AppRequestContext) async throws -> Response {
         let officer = try context.requireOfficer()
         guard officer.role == .admin else {
-            throw Problem.typed("forbidden", detail: "Chỉ quản trị hệ thống được xem nhật ký kiểm tra.")
+            throw Problem.typed(.forbidden, detail: "Chỉ quản trị hệ thống được xem nhật ký kiểm tra.")
         }
         let query = try Self.query(request.uri.queryParameters)
         let entries = try await store.auditEntries(query)
