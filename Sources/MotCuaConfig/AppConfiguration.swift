@@ -147,6 +147,11 @@ public struct AppConfiguration: Sendable, Equatable {
         from directory: URL, environment: [String: String] = ProcessInfo.processInfo.environment
     ) throws(CalendarError) -> AppConfiguration {
         let file = try ConfigLoader.decode(File.self, from: ConfigLoader.mainFile(in: directory))
+        for (section, attempts) in [("postal", file.postal?.maxAttempts), ("notifications", file.notifications?.maxAttempts)] where attempts != nil {
+            throw .invalidConfiguration(
+                file: "motcua.json", key: "\(section).maxAttempts",
+                reason: "replaced by \(section).retryHours: transient failures are retried for a time (default 24), not a number of attempts")
+        }
         var config = AppConfiguration(
             host: file.server?.host ?? "127.0.0.1",
             port: file.server?.port ?? 8080,
@@ -293,13 +298,13 @@ public struct AppConfiguration: Sendable, Equatable {
         if let secret = postal.webhookSecret, !Self.isWebhookSecret(secret) {
             throw .invalidConfiguration(file: main, key: "postal.webhookSecret", reason: "must be a 'whsec_' secret of at least 24 bytes in base64")
         }
-        guard (1...100).contains(postal.maxAttempts), postal.backoffSeconds > 0, postal.maxBackoffSeconds >= postal.backoffSeconds,
+        guard postal.retryHours > 0, postal.retryHours <= 24 * 30, postal.backoffSeconds > 0, postal.maxBackoffSeconds >= postal.backoffSeconds,
               postal.pollSeconds > 0, postal.timeoutSeconds > 0, !postal.service.isEmpty else {
-            throw .invalidConfiguration(file: main, key: "postal", reason: "maxAttempts 1–100; backoff, poll and timeout positive; maxBackoffSeconds ≥ backoffSeconds; a service code")
+            throw .invalidConfiguration(file: main, key: "postal", reason: "retryHours above 0 and at most 720; backoff, poll and timeout positive; maxBackoffSeconds ≥ backoffSeconds; a service code")
         }
-        guard (1...100).contains(notify.maxAttempts), notify.backoffSeconds > 0, notify.maxBackoffSeconds >= notify.backoffSeconds,
+        guard notify.retryHours > 0, notify.retryHours <= 24 * 30, notify.backoffSeconds > 0, notify.maxBackoffSeconds >= notify.backoffSeconds,
               notify.pollSeconds > 0, notify.timeoutSeconds > 0 else {
-            throw .invalidConfiguration(file: main, key: "notifications", reason: "maxAttempts 1–100; backoff, poll and timeout positive; maxBackoffSeconds ≥ backoffSeconds")
+            throw .invalidConfiguration(file: main, key: "notifications", reason: "retryHours above 0 and at most 720; backoff, poll and timeout positive; maxBackoffSeconds ≥ backoffSeconds")
         }
         guard (1...86_400).contains(config.watch.sweepSeconds) else {
             throw .invalidConfiguration(file: main, key: "watch.sweepSeconds", reason: "must be between 1 and 86400")
@@ -494,7 +499,9 @@ public struct PostalSettings: Sendable, Equatable {
     public var webhookSecret: String?
     /// The partner's service code for administrative-procedure parcels.
     public var service: String
-    public var maxAttempts: Int
+    /// How long transient failures (408, 409, 425, 429, 5xx, timeouts) are retried, from the
+    /// order's creation or its manual retry, before it becomes a dead letter.
+    public var retryHours: Double
     public var backoffSeconds: Double
     public var maxBackoffSeconds: Double
     public var pollSeconds: Double
@@ -505,6 +512,8 @@ public struct PostalSettings: Sendable, Equatable {
         var apiKey: String?
         var webhookSecret: String?
         var service: String?
+        var retryHours: Double?
+        /// Replaced by `retryHours` (issue #17); refused with a sentence saying so.
         var maxAttempts: Int?
         var backoffSeconds: Double?
         var maxBackoffSeconds: Double?
@@ -517,7 +526,7 @@ public struct PostalSettings: Sendable, Equatable {
         apiKey = file?.apiKey
         webhookSecret = file?.webhookSecret
         service = file?.service ?? "BCCI-HCC"
-        maxAttempts = file?.maxAttempts ?? 10
+        retryHours = file?.retryHours ?? 24
         backoffSeconds = file?.backoffSeconds ?? 2
         maxBackoffSeconds = file?.maxBackoffSeconds ?? 1800
         pollSeconds = file?.pollSeconds ?? 2
@@ -532,7 +541,8 @@ public struct NotificationSettings: Sendable, Equatable {
     public var webhookSecret: String?
     /// Message templates by notification kind (Vietnamese), with `{placeholder}`s.
     public var templates: [String: String]
-    public var maxAttempts: Int
+    /// How long transient failures are retried, from the notification's creation.
+    public var retryHours: Double
     public var backoffSeconds: Double
     public var maxBackoffSeconds: Double
     public var pollSeconds: Double
@@ -546,6 +556,8 @@ public struct NotificationSettings: Sendable, Equatable {
         var gatewayURL: String?
         var webhookSecret: String?
         var templates: String?
+        var retryHours: Double?
+        /// Replaced by `retryHours` (issue #17); refused with a sentence saying so.
         var maxAttempts: Int?
         var backoffSeconds: Double?
         var maxBackoffSeconds: Double?
@@ -560,7 +572,7 @@ public struct NotificationSettings: Sendable, Equatable {
     init(_ file: File?, directory: URL) throws(CalendarError) {
         gatewayURL = file?.gatewayURL
         webhookSecret = file?.webhookSecret
-        maxAttempts = file?.maxAttempts ?? 8
+        retryHours = file?.retryHours ?? 24
         backoffSeconds = file?.backoffSeconds ?? 2
         maxBackoffSeconds = file?.maxBackoffSeconds ?? 3600
         pollSeconds = file?.pollSeconds ?? 5

@@ -29,6 +29,7 @@ enum PostgresMigrations {
         ("v5-report-covering-indexes", v5),
         ("v6-slim-layout", v6),
         ("v7-near-due-covering", v7),
+        ("v8-outbox-retry-window", v8),
     ]
 
     static func migrate(_ store: PostgresStore) async throws {
@@ -450,5 +451,12 @@ enum PostgresMigrations {
     static let v7 = """
         DROP INDEX dossiers_watch_due;
         CREATE INDEX dossiers_watch_due ON dossiers(current_agency_id, watch_due) INCLUDE (watch_near) WHERE watch_due IS NOT NULL;
+        """
+
+    /// Transient failures are retried for a time, counted from `retry_since` (NULL: the
+    /// creation); a manual retry of a dead letter starts a new window.
+    static let v8 = """
+        ALTER TABLE notifications ADD COLUMN retry_since double precision;
+        ALTER TABLE postal_orders ADD COLUMN retry_since double precision;
         """
 }

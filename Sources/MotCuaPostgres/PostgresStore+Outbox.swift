@@ -8,16 +8,16 @@ import PostgresNIO
 // send one message at once, and one that dies mid-send leaves the message to the others once
 // the lease runs out.
 extension PostgresStore {
-    static let notificationColumns = "id, dossier_id, code, kind, sequence, status, attempts, next_at, delivered_at, last_error"
+    static let notificationColumns = "id, dossier_id, code, kind, sequence, status, attempts, next_at, delivered_at, last_error, coalesce(retry_since, created_at)"
 
     static func outboxItem(_ row: PostgresRow) throws -> OutboxItem? {
-        let (id, dossierID, code, kind, sequence, status, attempts, nextAt, deliveredAt, lastError) =
-            try row.decode((String, String, String, String, Int, String, Int, Double?, Double?, String?).self)
+        let (id, dossierID, code, kind, sequence, status, attempts, nextAt, deliveredAt, lastError, retrySince) =
+            try row.decode((String, String, String, String, Int, String, Int, Double?, Double?, String?, Double).self)
         guard let kind = NotificationKind(rawValue: kind), let status = OutboxItem.Status(rawValue: status) else { return nil }
         return OutboxItem(
             id: id, dossierID: dossierID, code: code, kind: kind, sequence: sequence, status: status, attempts: attempts,
             nextAt: nextAt.map(Date.init(timeIntervalSince1970:)), deliveredAt: deliveredAt.map(Date.init(timeIntervalSince1970:)),
-            lastError: lastError)
+            lastError: lastError, retrySince: Date(timeIntervalSince1970: retrySince))
     }
 
     public func claimDueNotifications(now: Date, lease: TimeInterval, limit: Int) async throws -> [OutboxItem] {
@@ -56,16 +56,18 @@ extension PostgresStore {
 
     // MARK: Postal orders
 
-    static let postalColumns = "id, dossier_id, code, agency_id, direction, created_at, status, attempts, next_at, sent_at, waybill, last_error"
+    static let postalColumns =
+        "id, dossier_id, code, agency_id, direction, created_at, status, attempts, next_at, sent_at, waybill, last_error, coalesce(retry_since, created_at)"
 
     static func postalOrderItem(_ row: PostgresRow) throws -> PostalOrderItem? {
-        let (id, dossierID, code, agency, direction, created, status, attempts, nextAt, sentAt, waybill, lastError) =
-            try row.decode((String, String, String, String, String, Double, String, Int, Double?, Double?, String?, String?).self)
+        let (id, dossierID, code, agency, direction, created, status, attempts, nextAt, sentAt, waybill, lastError, retrySince) =
+            try row.decode((String, String, String, String, String, Double, String, Int, Double?, Double?, String?, String?, Double).self)
         guard let direction = PostalDirection(rawValue: direction), let status = PostalOrderItem.Status(rawValue: status) else { return nil }
         return PostalOrderItem(
             id: id, dossierID: dossierID, code: code, agencyID: agency, direction: direction, createdAt: Date(timeIntervalSince1970: created),
             status: status, attempts: attempts, nextAt: nextAt.map(Date.init(timeIntervalSince1970:)),
-            sentAt: sentAt.map(Date.init(timeIntervalSince1970:)), waybill: waybill, lastError: lastError)
+            sentAt: sentAt.map(Date.init(timeIntervalSince1970:)), waybill: waybill, lastError: lastError,
+            retrySince: Date(timeIntervalSince1970: retrySince))
     }
 
     public func claimDuePostalOrders(now: Date, lease: TimeInterval, limit: Int) async throws -> [PostalOrderItem] {
@@ -126,7 +128,8 @@ extension PostgresStore {
 
     public func retryPostalOrder(_ id: String, now: Date) async throws -> Bool {
         try await !rows("""
-            UPDATE postal_orders SET status = 'pending', attempts = 0, next_at = \(now.timeIntervalSince1970)
+            UPDATE postal_orders SET status = 'pending', attempts = 0, next_at = \(now.timeIntervalSince1970),
+              retry_since = \(now.timeIntervalSince1970)
             WHERE id = \(id) AND status = 'dead' RETURNING 1
             """).isEmpty
     }
@@ -136,13 +139,16 @@ extension PostgresStore {
     public func outboxSummaries() async throws -> [OutboxSummary] {
         try await rows("""
             SELECT 'notifications', (SELECT count(*) FROM notifications WHERE status = 'pending'),
-                   (SELECT min(created_at) FROM notifications WHERE status = 'pending'), (SELECT count(*) FROM notifications WHERE status = 'dead')
+                   (SELECT min(created_at) FROM notifications WHERE status = 'pending'), (SELECT count(*) FROM notifications WHERE status = 'dead'),
+                   (SELECT count(*) FROM notifications WHERE status = 'pending' AND last_error IS NOT NULL)
             UNION ALL
             SELECT 'postal', (SELECT count(*) FROM postal_orders WHERE status = 'pending'),
-                   (SELECT min(created_at) FROM postal_orders WHERE status = 'pending'), (SELECT count(*) FROM postal_orders WHERE status = 'dead')
+                   (SELECT min(created_at) FROM postal_orders WHERE status = 'pending'), (SELECT count(*) FROM postal_orders WHERE status = 'dead'),
+                   (SELECT count(*) FROM postal_orders WHERE status = 'pending' AND last_error IS NOT NULL)
             """).map { row in
-            let (name, pending, oldest, dead) = try row.decode((String, Int, Double?, Int).self)
-            return OutboxSummary(outbox: name, pending: pending, oldestPendingAt: oldest.map(Date.init(timeIntervalSince1970:)), dead: dead)
+            let (name, pending, oldest, dead, retrying) = try row.decode((String, Int, Double?, Int, Int).self)
+            return OutboxSummary(
+                outbox: name, pending: pending, oldestPendingAt: oldest.map(Date.init(timeIntervalSince1970:)), dead: dead, retrying: retrying)
         }
     }
 }

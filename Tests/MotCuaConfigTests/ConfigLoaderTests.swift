@@ -134,6 +134,14 @@ struct AppConfigurationTests {
             reason: "the postgres backend needs a URL (or MOTCUA_DATABASE_URL): postgres://user:password@host:port/database")) {
             try AppConfiguration.load(from: repositoryConfig, environment: ["MOTCUA_STORAGE_BACKEND": "postgres"])
         }
+        // Relays retry transient failures for a time: the former count is refused, saying what replaced it.
+        let counted = try scratchConfig(["motcua.json": #"{"postal": {"maxAttempts": 10}}"#])
+        #expect(throws: CalendarError.invalidConfiguration(
+            file: "motcua.json", key: "postal.maxAttempts",
+            reason: "replaced by postal.retryHours: transient failures are retried for a time (default 24), not a number of attempts")) {
+            try AppConfiguration.load(from: counted, environment: [:])
+        }
+        #expect(defaults.postal.retryHours == 24 && defaults.notifications.retryHours == 24)
         #expect(throws: CalendarError.invalidConfiguration(file: "motcua.json", key: "storage.postgresPoolSize", reason: "must be between 1 and 500")) {
             try AppConfiguration.load(from: repositoryConfig, environment: ["MOTCUA_POSTGRES_POOL_SIZE": "0"])
         }

@@ -81,6 +81,7 @@ struct MetricsTests {
         #expect(value("motcua_store_commit_duration_seconds_count") == value("motcua_store_commits_total"))
         #expect(value("motcua_outbox_pending", ["outbox": "notifications"]) != nil)
         #expect(value("motcua_outbox_dead_letters", ["outbox": "postal"]) == 0)
+        #expect(value("motcua_outbox_retrying", ["outbox": "postal"]) == 0 && value("motcua_outbox_retrying", ["outbox": "notifications"]) != nil)
         #expect(value("motcua_watch_last_sweep_timestamp_seconds") == server.clock.now.timeIntervalSince1970)
         #expect(!crossings.isEmpty)
         #expect(value("motcua_watch_crossings_total", ["kind": "overdue"]) == Double(crossings.filter { $0.kind == .overdue }.count))

@@ -25,11 +25,11 @@ struct RunningGateway {
 
 @Suite("Notification outbox and relay", .serialized)
 struct NotificationTests {
-    func relay(_ server: TestServer, url: String, maxAttempts: Int = 8) throws -> NotificationRelay {
+    func relay(_ server: TestServer, url: String, retryHours: Double = 24) throws -> NotificationRelay {
         var settings = try AppConfiguration.load(from: repository.appendingPathComponent("Config"), environment: [:]).notifications
         settings.gatewayURL = url
         settings.webhookSecret = gatewaySecret
-        settings.maxAttempts = maxAttempts
+        settings.retryHours = retryHours
         settings.backoffSeconds = 30
         var logger = Logger(label: "relay")
         logger.logLevel = .critical
@@ -101,7 +101,8 @@ struct NotificationTests {
         defer { gateway.task.cancel() }
         let desk = try await server.login(.desk)
         let first = try #require(try await server.request("POST", "/api/v1/dossiers", token: desk, json: try await server.intakeBody()).json["code"] as? String)
-        let relay = try relay(server, url: gateway.url, maxAttempts: 2)
+        // Transient failures retried for 30 s from the notification's creation.
+        let relay = try relay(server, url: gateway.url, retryHours: 30.0 / 3_600)
         gateway.sim.refuseNext(1)
         #expect(await relay.deliverDue() == 1)
         let firstID = try #require(try await server.store.dossier(code: first)?.id)
@@ -128,5 +129,40 @@ struct NotificationTests {
         #expect(gateway.sim.snapshot.rejectedSignatures == 1 && gateway.sim.snapshot.messages.isEmpty)
         let thirdID = try #require(try await server.store.dossier(code: third)?.id)
         #expect(try await server.store.notifications(dossierID: thirdID).first?.status == .dead)
+    }
+}
+
+@Suite("Outbox retries: a window of time, not a number of attempts")
+struct RetryWindowTests {
+    let since = Date(timeIntervalSince1970: 1_800_000_000)
+
+    func next(attempts: Int, at offset: TimeInterval, retryAfter: Double? = nil) -> DeliveryOutcome {
+        DeliveryOutcome.next(
+            after: attempts, since: since, retryHours: 24, backoff: 2, maxBackoff: 1_800, retryAfter: retryAfter, error: "HTTP 503",
+            now: since.addingTimeInterval(offset))
+    }
+
+    @Test("Within the window a failure is retried, however many attempts came before; backoff doubles up to its cap, Retry-After is honoured")
+    func withinWindow() {
+        // A 60-second outage used 5–6 of the 10 attempts the count allowed; here the 40th attempt still retries.
+        for attempts in [0, 5, 10, 40] {
+            guard case let .retry(at, error) = next(attempts: attempts, at: 3_600) else {
+                Issue.record("attempt \(attempts) within the window went dead")
+                continue
+            }
+            let delay = at.timeIntervalSince(since) - 3_600
+            let cap = min(1_800, 2 * pow(2, Double(attempts)))
+            #expect(delay >= cap / 2 - 0.001 && delay <= cap + 0.001 && error == "HTTP 503", "attempt \(attempts): \(delay) s")
+        }
+        guard case let .retry(at, _) = next(attempts: 0, at: 0, retryAfter: 120) else { Issue.record("not retried"); return }
+        #expect(at.timeIntervalSince(since) >= 120)
+    }
+
+    @Test("The last retry falls at the window's end; a failure past it is a dead letter that says how long it was tried")
+    func pastWindow() {
+        guard case let .retry(at, _) = next(attempts: 30, at: 24 * 3_600 - 60) else { Issue.record("not retried"); return }
+        #expect(at == since.addingTimeInterval(24 * 3_600))
+        guard case let .dead(error) = next(attempts: 31, at: 24 * 3_600) else { Issue.record("not dead"); return }
+        #expect(error == "HTTP 503 after 32 attempts in 24.0 h")
     }
 }

@@ -22,7 +22,7 @@ struct PostalRig {
             configuration.postal.webhookSecret = postalSecret
             configuration.postal.backoffSeconds = 0.5
             configuration.postal.maxBackoffSeconds = 4
-            configuration.postal.maxAttempts = 10
+            configuration.postal.retryHours = 1
             configuration.postal.timeoutSeconds = 1
         }
         let sim = PostalSim(
@@ -330,8 +330,11 @@ struct PostalTests {
         #expect(try await server.request("POST", "/api/v1/postal/orders/\(code)-THU/retry", token: handler, json: [:]).status == 403)
         #expect(try await server.request("GET", "/api/v1/postal/orders?status=lost", token: desk).status == 422)
 
+        server.clock.advance(3 * 3_600)
         let retried = try await server.request("POST", "/api/v1/postal/orders/\(code)-THU/retry", token: desk, json: [:])
         #expect(retried.status == 202 && retried.json["status"] as? String == "pending")
+        // A manual retry starts a new window for transient failures, from now.
+        #expect(try await server.store.postalOrder(id: "\(code)-THU")?.retrySince == server.clock.now)
         #expect(try await server.request("POST", "/api/v1/postal/orders/\(code)-THU/retry", token: desk, json: [:]).status == 409)
         let relay = try rig.relay(apiKey: "khoa-buu-dien")
         #expect(try await rig.pump(relay) { try await server.store.dossier(code: code)?.shipment(.pickup)?.status == .deliveredToDesk })

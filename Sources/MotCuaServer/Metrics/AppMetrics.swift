@@ -112,6 +112,10 @@ public final class AppMetrics: Sendable {
             gauge("motcua_outbox_oldest_pending_age_seconds", "Age of the oldest message waiting in each outbox (0 when none waits).", labels)
                 .set(summary.oldestPendingAt.map { max(0, now.timeIntervalSince($0)) } ?? 0)
             gauge("motcua_outbox_dead_letters", "Messages given up on, in each outbox.", labels).set(Double(summary.dead))
+            // The alert while a partner is away: messages whose last attempt failed, retried
+            // until their window (`retryHours`) ends.
+            gauge("motcua_outbox_retrying", "Messages whose last attempt failed and that wait for a retry, in each outbox.", labels)
+                .set(Double(summary.retrying))
         }
         if let calls = store.callsInFlight {
             gauge(

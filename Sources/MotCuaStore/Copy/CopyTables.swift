@@ -58,12 +58,13 @@ public enum StoreCopy {
         CopyTable("dossier_alerts", key: ["dossier_id", "kind", "due"], columns: ["dossier_id", "kind", "due", "at", "agency_id"]),
         CopyTable(
             "notifications", key: ["id"],
-            columns: ["id", "dossier_id", "code", "kind", "sequence", "created_at", "status", "attempts", "next_at", "delivered_at", "last_error"]),
+            columns: ["id", "dossier_id", "code", "kind", "sequence", "created_at", "status", "attempts", "next_at", "delivered_at", "last_error",
+                      "retry_since"]),
         CopyTable(
             "postal_orders", key: ["id"],
             columns: [
                 "id", "dossier_id", "code", "agency_id", "direction", "created_at", "status", "attempts", "next_at", "sent_at", "waybill",
-                "last_error",
+                "last_error", "retry_since",
             ]),
         CopyTable(
             "dossier_stats", key: ["agency_id", "procedure_code", "received_at", "dossier_id"],

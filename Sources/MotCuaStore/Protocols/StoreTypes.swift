@@ -323,11 +323,14 @@ public struct OutboxItem: Sendable, Hashable {
     public var nextAt: Date?
     public var deliveredAt: Date?
     public var lastError: String?
+    /// Since when transient failures have been retried: its creation, or a manual retry.
+    public var retrySince: Date
 
     public init(
         id: String, dossierID: String, code: String, kind: NotificationKind, sequence: Int, status: Status, attempts: Int, nextAt: Date?,
-        deliveredAt: Date?, lastError: String?
+        deliveredAt: Date?, lastError: String?, retrySince: Date = .distantPast
     ) {
+        self.retrySince = retrySince
         self.id = id
         self.dossierID = dossierID
         self.code = code
@@ -360,11 +363,14 @@ public struct PostalOrderItem: Sendable, Hashable, Codable {
     public var sentAt: Date?
     public var waybill: String?
     public var lastError: String?
+    /// Since when transient failures have been retried: its creation, or a manual retry.
+    public var retrySince: Date
 
     public init(
         id: String, dossierID: String, code: String, agencyID: String, direction: PostalDirection, createdAt: Date, status: Status,
-        attempts: Int, nextAt: Date?, sentAt: Date?, waybill: String?, lastError: String?
+        attempts: Int, nextAt: Date?, sentAt: Date?, waybill: String?, lastError: String?, retrySince: Date? = nil
     ) {
+        self.retrySince = retrySince ?? createdAt
         self.id = id
         self.dossierID = dossierID
         self.code = code
@@ -467,8 +473,11 @@ public struct OutboxSummary: Sendable, Equatable {
     public var pending: Int
     public var oldestPendingAt: Date?
     public var dead: Int
+    /// Pending messages whose last attempt failed: waiting for a partner to come back.
+    public var retrying: Int
 
-    public init(outbox: String, pending: Int, oldestPendingAt: Date?, dead: Int) {
+    public init(outbox: String, pending: Int, oldestPendingAt: Date?, dead: Int, retrying: Int = 0) {
+        self.retrying = retrying
         self.outbox = outbox
         self.pending = pending
         self.oldestPendingAt = oldestPendingAt

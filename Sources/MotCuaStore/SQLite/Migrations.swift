@@ -257,6 +257,14 @@ extension SQLiteStore {
                 CREATE INDEX dossiers_watch_due ON dossiers(current_agency_id, watch_due, watch_near) WHERE watch_due IS NOT NULL;
                 """)
         }
+        migrator.registerMigration("v12-outbox-retry-window") { db in
+            // Transient failures are retried for a time, counted from here (NULL: the creation);
+            // a manual retry of a dead letter starts a new window.
+            try db.execute(sql: """
+                ALTER TABLE notifications ADD COLUMN retry_since REAL;
+                ALTER TABLE postal_orders ADD COLUMN retry_since REAL;
+                """)
+        }
         return migrator
     }
 }

@@ -20,7 +20,8 @@ extension SQLiteStore {
         return OutboxItem(
             id: row["id"], dossierID: row["dossier_id"], code: row["code"], kind: kind, sequence: row["sequence"], status: status,
             attempts: row["attempts"], nextAt: (row["next_at"] as Double?).map(Date.init(timeIntervalSince1970:)),
-            deliveredAt: (row["delivered_at"] as Double?).map(Date.init(timeIntervalSince1970:)), lastError: row["last_error"])
+            deliveredAt: (row["delivered_at"] as Double?).map(Date.init(timeIntervalSince1970:)), lastError: row["last_error"],
+            retrySince: Date(timeIntervalSince1970: (row["retry_since"] as Double?) ?? row["created_at"]))
     }
 
     public func claimDueNotifications(now: Date, lease: TimeInterval, limit: Int) async throws -> [OutboxItem] {
@@ -77,10 +78,12 @@ extension SQLiteStore {
             try [("notifications", "notifications"), ("postal", "postal_orders")].map { name, table in
                 let row = try Row.fetchOne(db, sql: """
                     SELECT (SELECT count(*) FROM \(table) WHERE status = 'pending'), (SELECT min(created_at) FROM \(table) WHERE status = 'pending'),
-                           (SELECT count(*) FROM \(table) WHERE status = 'dead')
+                           (SELECT count(*) FROM \(table) WHERE status = 'dead'),
+                           (SELECT count(*) FROM \(table) WHERE status = 'pending' AND last_error IS NOT NULL)
                     """)!
                 let oldest: Double? = row[1]
-                return OutboxSummary(outbox: name, pending: row[0], oldestPendingAt: oldest.map(Date.init(timeIntervalSince1970:)), dead: row[2])
+                return OutboxSummary(
+                    outbox: name, pending: row[0], oldestPendingAt: oldest.map(Date.init(timeIntervalSince1970:)), dead: row[2], retrying: row[3])
             }
         }
     }

@@ -36,7 +36,7 @@ extension SQLiteStore {
         return PostalOrderItem(
             id: row["id"], dossierID: row["dossier_id"], code: row["code"], agencyID: row["agency_id"], direction: direction,
             createdAt: Date(timeIntervalSince1970: row["created_at"]), status: status, attempts: row["attempts"],
-            nextAt: date("next_at"), sentAt: date("sent_at"), waybill: row["waybill"], lastError: row["last_error"])
+            nextAt: date("next_at"), sentAt: date("sent_at"), waybill: row["waybill"], lastError: row["last_error"], retrySince: date("retry_since"))
     }
 
     public func claimDuePostalOrders(now: Date, lease: TimeInterval, limit: Int) async throws -> [PostalOrderItem] {
@@ -102,8 +102,8 @@ extension SQLiteStore {
     public func retryPostalOrder(_ id: String, now: Date) async throws -> Bool {
         try await batcher.write { db in
             try db.execute(
-                sql: "UPDATE postal_orders SET status = 'pending', attempts = 0, next_at = ? WHERE id = ? AND status = 'dead'",
-                arguments: [now.timeIntervalSince1970, id])
+                sql: "UPDATE postal_orders SET status = 'pending', attempts = 0, next_at = ?, retry_since = ? WHERE id = ? AND status = 'dead'",
+                arguments: [now.timeIntervalSince1970, now.timeIntervalSince1970, id])
             return db.changesCount == 1
         }
     }
