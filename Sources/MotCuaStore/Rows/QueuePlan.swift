@@ -10,9 +10,9 @@ import MotCuaCore
 //   (11 ms); counted apart, each from its own range (`channel IN` before `return_method` in
 //   `dossiers_current_agency`), 0.4 ms.
 // - Counts stop at the query's `totalBound` (10,000), as a search's do.
-// - A page takes the ids in the queue's order from the index first and reads the rows of those
-//   alone: sorting the rows themselves moved ~1 KB each through the sort, 26 ms for the digest's
-//   thousand at 10M against 8 ms (`docs/benchmarks.md`).
+// - A page is one statement in the queue's order. (Taking the ids first and reading their rows
+//   after was tried: 8.2 against 5.8 ms for the digest's thousand at 10M, 250 against 228 ms for
+//   the first page of a centre's 94,556 uncollected results, which sorts them all: not kept.)
 package struct QueuePlan: Sendable {
     /// The queue's conditions on `dossiers`: disjoint, each counted on its own.
     package let parts: [(sql: String, values: [SearchValue])]
@@ -67,7 +67,7 @@ package struct QueuePlan: Sendable {
         return ("SELECT " + counts.joined(separator: " + "), parts.flatMap(\.values))
     }
 
-    /// The queue's order, on the columns of `table` ("" or "page.").
+    /// The queue's order, on the columns of `table` ("d.").
     func order(_ table: String) -> String {
         let p = table
         return watched
@@ -80,12 +80,7 @@ package struct QueuePlan: Sendable {
     package func page(columns: String) -> (sql: String, values: [SearchValue])? {
         guard limit > 0 else { return nil }
         let condition = parts.map { "(\($0.sql))" }.joined(separator: " OR ")
-        let sql = """
-            WITH page AS MATERIALIZED (
-              SELECT id, watch_due, due_at, submitted_at, code FROM dossiers WHERE \(condition)
-              ORDER BY \(order("")) LIMIT \(limit) OFFSET \(offset))
-            SELECT \(columns) FROM page JOIN dossiers d ON d.id = page.id ORDER BY \(order("page."))
-            """
+        let sql = "SELECT \(columns) FROM dossiers d WHERE \(condition) ORDER BY \(order("d.")) LIMIT \(limit) OFFSET \(offset)"
         return (sql, parts.flatMap(\.values))
     }
 
