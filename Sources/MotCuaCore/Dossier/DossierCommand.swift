@@ -33,30 +33,58 @@ public enum DossierCommand: Sendable, Hashable {
     case postalUpdate(PostalUpdate)
 
     /// The command's name in the API (`POST /dossiers/{code}/{name}`).
-    public var name: String {
+    /// What kind of command it is, without its arguments.
+    public var kind: CommandKind {
         switch self {
-        case .receive: "receive"
-        case .requestSupplementation: "request-supplementation"
-        case .supplementationReceived: "supplementation-received"
-        case .refuse: "refuse"
-        case .transfer: "transfer"
-        case .assign: "assign"
-        case .sendToAgency: "send"
-        case .receiveFromAgency: "receive-transfer"
-        case .requestFee: "request-fee"
-        case .feePaid: "fee-paid"
-        case .approve: "approve"
-        case .resultReady: "ready"
-        case .returnResult: "return"
-        case .apologize: "apologize"
-        case .withdraw: "withdraw"
-        case .stop: "stop"
-        case .downloadResult: "download-result"
-        case .rate: "rate"
-        case .orderPostal: "postal-order"
-        case .postalUpdate: "postal-update"
+        case .receive: .receive
+        case .requestSupplementation: .requestSupplementation
+        case .supplementationReceived: .supplementationReceived
+        case .refuse: .refuse
+        case .transfer: .transfer
+        case .assign: .assign
+        case .sendToAgency: .sendToAgency
+        case .receiveFromAgency: .receiveFromAgency
+        case .requestFee: .requestFee
+        case .feePaid: .feePaid
+        case .approve: .approve
+        case .resultReady: .resultReady
+        case .returnResult: .returnResult
+        case .apologize: .apologize
+        case .withdraw: .withdraw
+        case .stop: .stop
+        case .downloadResult: .downloadResult
+        case .rate: .rate
+        case .orderPostal: .orderPostal
+        case .postalUpdate: .postalUpdate
         }
     }
+
+    /// The command's name in the API's paths and in errors ("request-supplementation").
+    public var name: String { kind.rawValue }
+}
+
+/// The kinds of `DossierCommand`, named as the API's paths name them.
+public enum CommandKind: String, CaseIterable, Sendable {
+    case receive
+    case requestSupplementation = "request-supplementation"
+    case supplementationReceived = "supplementation-received"
+    case refuse
+    case transfer
+    case assign
+    case sendToAgency = "send"
+    case receiveFromAgency = "receive-transfer"
+    case requestFee = "request-fee"
+    case feePaid = "fee-paid"
+    case approve
+    case resultReady = "ready"
+    case returnResult = "return"
+    case apologize
+    case withdraw
+    case stop
+    case downloadResult = "download-result"
+    case rate
+    case orderPostal = "postal-order"
+    case postalUpdate = "postal-update"
 }
 
 /// A new dossier as filed at the desk (or, later, online).

@@ -29,29 +29,32 @@ public struct DecisionContext: Sendable {
 /// The dossier lifecycle: `decide(command, dossier, context) → events` and
 /// `evolve(dossier, event) → dossier`, both pure.
 public enum Lifecycle {
-    /// For each command: the states it may start from and the roles that may give it.
-    public static let rules: [String: (from: Set<DossierStatus>, roles: Set<Role>)] = [
-        "receive": ([.submitted], [.desk]),
-        "request-supplementation": ([.submitted, .received, .processing], [.desk, .handler, .leader]),
-        "supplementation-received": ([.supplementation], [.desk, .citizen]),
-        "refuse": ([.submitted, .supplementation, .received, .processing], [.desk, .handler, .leader]),
-        "transfer": ([.received, .processing], [.desk, .leader]),
-        "assign": ([.processing], [.leader]),
-        "send": ([.processing], [.handler, .leader]),
-        "receive-transfer": ([.processing], [.desk, .handler, .leader]),
-        "request-fee": ([.received, .processing, .approved], [.desk, .handler, .leader]),
-        "fee-paid": ([.awaitingFee], [.desk, .system]),
-        "approve": ([.processing], [.leader]),
-        "ready": ([.approved], [.desk, .handler, .leader]),
-        "return": ([.resultReady], [.desk]),
-        "apologize": ([.received, .processing, .supplementation, .awaitingFee, .approved], [.leader]),
-        "withdraw": ([.submitted, .supplementation, .received, .processing, .awaitingFee, .approved], [.desk, .citizen]),
-        "stop": ([.received, .processing, .supplementation, .awaitingFee, .approved], [.leader]),
-        "download-result": ([.resultReady], [.citizen]),
-        "rate": ([.returned], [.citizen]),
-        "postal-order": ([.submitted, .resultReady], [.desk]),
-        "postal-update": (Set(DossierStatus.allCases), [.system]),
-    ]
+    /// For each kind of command: the states it may start from and the roles that may give it.
+    /// A switch over the kinds, so a command without a rule does not compile.
+    public static func rule(for kind: CommandKind) -> (from: Set<DossierStatus>, roles: Set<Role>) {
+        switch kind {
+        case .receive: ([.submitted], [.desk])
+        case .requestSupplementation: ([.submitted, .received, .processing], [.desk, .handler, .leader])
+        case .supplementationReceived: ([.supplementation], [.desk, .citizen])
+        case .refuse: ([.submitted, .supplementation, .received, .processing], [.desk, .handler, .leader])
+        case .transfer: ([.received, .processing], [.desk, .leader])
+        case .assign: ([.processing], [.leader])
+        case .sendToAgency: ([.processing], [.handler, .leader])
+        case .receiveFromAgency: ([.processing], [.desk, .handler, .leader])
+        case .requestFee: ([.received, .processing, .approved], [.desk, .handler, .leader])
+        case .feePaid: ([.awaitingFee], [.desk, .system])
+        case .approve: ([.processing], [.leader])
+        case .resultReady: ([.approved], [.desk, .handler, .leader])
+        case .returnResult: ([.resultReady], [.desk])
+        case .apologize: ([.received, .processing, .supplementation, .awaitingFee, .approved], [.leader])
+        case .withdraw: ([.submitted, .supplementation, .received, .processing, .awaitingFee, .approved], [.desk, .citizen])
+        case .stop: ([.received, .processing, .supplementation, .awaitingFee, .approved], [.leader])
+        case .downloadResult: ([.resultReady], [.citizen])
+        case .rate: ([.returned], [.citizen])
+        case .orderPostal: ([.submitted, .resultReady], [.desk])
+        case .postalUpdate: (Set(DossierStatus.allCases), [.system])
+        }
+    }
 
     // MARK: Creating a dossier
 
@@ -203,7 +206,7 @@ public enum Lifecycle {
     public static func decide(_ command: DossierCommand, dossier: Dossier, context: DecisionContext) throws(DomainError) -> [DossierEvent] {
         let actor = context.actor
         let now = context.now
-        guard let rule = rules[command.name] else { preconditionFailure("no rule for \(command.name)") }
+        let rule = rule(for: command.kind)
         guard rule.roles.contains(actor.role) else {
             throw .forbidden(command: command.name, reason: "Vai trò \"\(actor.role.vietnameseName)\" không được thực hiện thao tác này.")
         }
