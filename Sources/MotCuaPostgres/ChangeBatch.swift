@@ -35,6 +35,10 @@ struct ChangeBatch {
     private var postalOrders = ValuesInsert(
         "INSERT INTO postal_orders(id, dossier_id, code, agency_id, direction, created_at, next_at)", width: 7,
         tail: "ON CONFLICT DO NOTHING")
+    private var portalMessages = ValuesInsert(
+        "INSERT INTO portal_messages(id, dossier_id, code, agency_id, sequence, kind, created_at)", width: 7, tail: "ON CONFLICT DO NOTHING")
+    /// Each change's first portal message: due at once unless an earlier one of its dossier is unacknowledged.
+    private var portalHeads: [String] = []
     /// Statements that are not row inserts (postal answers, cancellations, idempotency links),
     /// run after the inserts in the order they were added.
     private var statements: [PostgresQuery] = []
@@ -87,6 +91,14 @@ struct ChangeBatch {
                 row.add(n.id); row.add(d.id); row.add(d.code); row.add(n.kind.rawValue); row.add(n.sequence); row.add(at); row.add(at)
             }
         }
+        let portalRows = PortalRow.rows(plain, dossierID: d.id)
+        for p in portalRows {
+            portalMessages.row { row in
+                row.add(p.id); row.add(d.id); row.add(d.code); row.add(d.agencyID); row.add(p.sequence); row.add(p.kind.rawValue)
+                row.add(p.at.timeIntervalSince1970)
+            }
+        }
+        if let first = portalRows.first { portalHeads.append(first.id) }
         for change in PostalRowChange.changes(plain, code: d.code) {
             switch change {
             case let .order(id, agencyID, direction, at):
@@ -125,7 +137,16 @@ struct ChangeBatch {
 
     /// The statements, projection rows first (the others refer to them).
     var queries: [PostgresQuery] {
-        var queries = [dossiers, list, nameKeys, files, events, notifications, postalOrders].compactMap(\.query)
+        var queries = [dossiers, list, nameKeys, files, events, notifications, postalOrders, portalMessages].compactMap(\.query)
+        if !portalHeads.isEmpty {
+            // The dossier row is locked by the change, and a delivery locks it before it hands the
+            // turn on (`recordPortalDelivery`), so exactly one of the two makes the message due.
+            queries.append("""
+                UPDATE portal_messages p SET next_at = p.created_at
+                WHERE p.id = ANY(\(portalHeads)) AND NOT EXISTS (
+                  SELECT 1 FROM portal_messages q WHERE q.dossier_id = p.dossier_id AND q.sequence < p.sequence AND q.status <> 'delivered')
+                """)
+        }
         queries += statements
         if !facts.isEmpty { queries.append(PostgresStore.factsQuery(facts[...])) }
         let dayRows = sums.dayRows, groupRows = sums.groupRows

@@ -30,6 +30,7 @@ enum PostgresMigrations {
         ("v6-slim-layout", v6),
         ("v7-near-due-covering", v7),
         ("v8-outbox-retry-window", v8),
+        ("v9-portal-outbox", v9),
     ]
 
     static func migrate(_ store: PostgresStore) async throws {
@@ -458,5 +459,29 @@ enum PostgresMigrations {
     static let v8 = """
         ALTER TABLE notifications ADD COLUMN retry_since double precision;
         ALTER TABLE postal_orders ADD COLUMN retry_since double precision;
+        """
+
+    /// The national portal's outbox (SQLite's `v13`): one message per event, delivered in version
+    /// order per dossier; `next_at` is NULL while an earlier message of the dossier is unacknowledged.
+    static let v9 = """
+        CREATE TABLE portal_messages (
+          id text PRIMARY KEY,
+          dossier_id text NOT NULL,
+          code text NOT NULL,
+          agency_id text NOT NULL,
+          sequence integer NOT NULL,
+          kind text NOT NULL,
+          status text NOT NULL DEFAULT 'pending',
+          attempts integer NOT NULL DEFAULT 0,
+          created_at double precision NOT NULL,
+          next_at double precision,
+          delivered_at double precision,
+          last_error text,
+          retry_since double precision
+        );
+        CREATE INDEX portal_messages_due ON portal_messages(next_at) WHERE status = 'pending';
+        CREATE UNIQUE INDEX portal_messages_dossier ON portal_messages(dossier_id, sequence);
+        CREATE INDEX portal_messages_dead ON portal_messages(created_at) WHERE status = 'dead';
+        CREATE INDEX portal_messages_agency ON portal_messages(agency_id, created_at);
         """
 }

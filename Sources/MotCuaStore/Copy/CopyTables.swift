@@ -67,6 +67,12 @@ public enum StoreCopy {
                 "last_error", "retry_since",
             ]),
         CopyTable(
+            "portal_messages", key: ["id"],
+            columns: [
+                "id", "dossier_id", "code", "agency_id", "sequence", "kind", "status", "attempts", "created_at", "next_at", "delivered_at",
+                "last_error", "retry_since",
+            ]),
+        CopyTable(
             "dossier_stats", key: ["agency_id", "procedure_code", "received_at", "dossier_id"],
             columns: [
                 "agency_id", "procedure_code", "received_at", "dossier_id", "channel", "level", "resolved_at", "resolution", "due_at",

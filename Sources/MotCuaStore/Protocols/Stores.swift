@@ -171,8 +171,8 @@ public protocol SecurityStore: Sendable {
 
 /// Everything a backend provides.
 public protocol DossierStore:
-    CatalogueStore, OfficerStore, DossierRepository, WatchStore, StatisticsStore, OutboxStore, IdempotencyStore, WebhookReceiptStore,
-    SecurityStore
+    CatalogueStore, OfficerStore, DossierRepository, WatchStore, StatisticsStore, OutboxStore, PortalStore, IdempotencyStore,
+    WebhookReceiptStore, SecurityStore
 {
     func counts() async throws -> StoreCounts
     /// Whether the database answers (readiness).

@@ -265,6 +265,31 @@ extension SQLiteStore {
                 ALTER TABLE postal_orders ADD COLUMN retry_since REAL;
                 """)
         }
+        migrator.registerMigration("v13-portal-outbox") { db in
+            // One message per event for the national portal, delivered in version order per
+            // dossier: `next_at` is NULL while an earlier message of the dossier is unacknowledged.
+            try db.execute(sql: """
+                CREATE TABLE portal_messages (
+                  id TEXT PRIMARY KEY,
+                  dossier_id TEXT NOT NULL,
+                  code TEXT NOT NULL,
+                  agency_id TEXT NOT NULL,
+                  sequence INTEGER NOT NULL,
+                  kind TEXT NOT NULL,
+                  status TEXT NOT NULL DEFAULT 'pending',
+                  attempts INTEGER NOT NULL DEFAULT 0,
+                  created_at REAL NOT NULL,
+                  next_at REAL,
+                  delivered_at REAL,
+                  last_error TEXT,
+                  retry_since REAL
+                );
+                CREATE INDEX portal_messages_due ON portal_messages(next_at) WHERE status = 'pending';
+                CREATE UNIQUE INDEX portal_messages_dossier ON portal_messages(dossier_id, sequence);
+                CREATE INDEX portal_messages_dead ON portal_messages(created_at) WHERE status = 'dead';
+                CREATE INDEX portal_messages_agency ON portal_messages(agency_id, created_at);
+                """)
+        }
         return migrator
     }
 }

@@ -75,7 +75,7 @@ extension SQLiteStore {
 extension SQLiteStore {
     public func outboxSummaries() async throws -> [OutboxSummary] {
         try await pool.read { db in
-            try [("notifications", "notifications"), ("postal", "postal_orders")].map { name, table in
+            try [("notifications", "notifications"), ("postal", "postal_orders"), ("portal", "portal_messages")].map { name, table in
                 let row = try Row.fetchOne(db, sql: """
                     SELECT (SELECT count(*) FROM \(table) WHERE status = 'pending'), (SELECT min(created_at) FROM \(table) WHERE status = 'pending'),
                            (SELECT count(*) FROM \(table) WHERE status = 'dead'),

@@ -424,6 +424,7 @@ public final class SQLiteStore: DossierStore {
             try SQLiteStore.syncStats(d, previous: nil, db: db)
             try SQLiteStore.recordFiles(events.map(\.0), dossierID: d.id, db: db)
             try SQLiteStore.enqueueNotifications(events.map(\.0), dossierID: d.id, code: code, db: db)
+            try SQLiteStore.enqueuePortalMessages(events.map(\.0), dossier: d, code: code, isNew: true, db: db)
             try SQLiteStore.syncPostalOrders(events.map(\.0), dossierID: d.id, code: code, db: db)
             for (event, json) in events {
                 try db.cachedStatement(sql: """
@@ -491,6 +492,7 @@ public final class SQLiteStore: DossierStore {
     static func append(_ events: [DossierEvent], to d: Dossier, db: Database) throws {
         try recordFiles(events, dossierID: d.id, db: db)
         try enqueueNotifications(events, dossierID: d.id, code: d.code, db: db)
+        try enqueuePortalMessages(events, dossier: d, code: d.code, isNew: false, db: db)
         try syncPostalOrders(events, dossierID: d.id, code: d.code, db: db)
         for event in events {
             try db.execute(
