@@ -8,6 +8,7 @@ let package = Package(
         .executable(name: "motcua", targets: ["motcua"]),
         .executable(name: "notify-sim", targets: ["notify-sim"]),
         .executable(name: "postal-sim", targets: ["postal-sim"]),
+        .executable(name: "portal-sim", targets: ["portal-sim"]),
         .library(name: "MotCuaCore", targets: ["MotCuaCore"]),
     ],
     dependencies: [
@@ -91,6 +92,13 @@ let package = Package(
             ]
         ),
         .executableTarget(
+            name: "portal-sim",
+            dependencies: [
+                "MotCuaSim", .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "ArgumentParser", package: "swift-argument-parser"), .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .executableTarget(
             name: "postal-sim",
             dependencies: [
                 "MotCuaSim", .product(name: "Hummingbird", package: "hummingbird"),
@@ -135,7 +143,7 @@ let package = Package(
             dependencies: [
                 "MotCuaServer", "MotCuaStore", "MotCuaConfig", "MotCuaSim", "MotCuaTestSupport", .product(name: "GRDB", package: "GRDB.swift"),
             ]),
-        .testTarget(name: "MotCuaCLITests", dependencies: ["motcua", "postal-sim", "MotCuaPostgres", "MotCuaTestSupport"]),
+        .testTarget(name: "MotCuaCLITests", dependencies: ["motcua", "postal-sim", "portal-sim", "MotCuaPostgres", "MotCuaTestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -29,6 +29,7 @@ import MotCuaCore
 /// | watch.sweepSeconds | MOTCUA_WATCH_SECONDS | 60 |
 /// | notifications.gatewayURL / notifications.webhookSecret | MOTCUA_NOTIFY_URL / MOTCUA_NOTIFY_SECRET | none: notifications wait in the outbox |
 /// | postal.partnerURL / postal.apiKey / postal.webhookSecret | MOTCUA_POSTAL_URL / MOTCUA_POSTAL_API_KEY / MOTCUA_POSTAL_WEBHOOK_SECRET | none: orders wait in the outbox, webhooks answer 503 |
+/// | portal.url / portal.apiKey | MOTCUA_PORTAL_URL / MOTCUA_PORTAL_API_KEY | none: the portal's messages wait in the outbox |
 /// | watch.nearDue.workingHours / watch.nearDue.share | — | 8 (one working day) / 0.2 |
 /// Where the dossiers are kept.
 public enum StorageBackend: String, Sendable, Equatable {
@@ -74,6 +75,8 @@ public struct AppConfiguration: Sendable, Equatable {
     public var notifications: NotificationSettings
     /// The post office (BCCI) partner: where orders go, how webhooks are checked, the retry policy.
     public var postal: PostalSettings
+    /// The national public-service portal: where every change of a dossier is reported.
+    public var portal = PortalSettings(nil)
     /// The directives that bind this deployment (`statistics.directives` in motcua.json names
     /// them; absent: every file in `directives/`).
     public var directives: [Directive]
@@ -99,6 +102,7 @@ public struct AppConfiguration: Sendable, Equatable {
         var watch: WatchSettings.File?
         var notifications: NotificationSettings.File?
         var postal: PostalSettings.File?
+        var portal: PortalSettings.File?
         var statistics: Statistics?
         var metrics: Metrics?
 
@@ -147,7 +151,9 @@ public struct AppConfiguration: Sendable, Equatable {
         from directory: URL, environment: [String: String] = ProcessInfo.processInfo.environment
     ) throws(CalendarError) -> AppConfiguration {
         let file = try ConfigLoader.decode(File.self, from: ConfigLoader.mainFile(in: directory))
-        for (section, attempts) in [("postal", file.postal?.maxAttempts), ("notifications", file.notifications?.maxAttempts)] where attempts != nil {
+        for (section, attempts) in [
+            ("postal", file.postal?.maxAttempts), ("notifications", file.notifications?.maxAttempts), ("portal", file.portal?.maxAttempts),
+        ] where attempts != nil {
             throw .invalidConfiguration(
                 file: "motcua.json", key: "\(section).maxAttempts",
                 reason: "replaced by \(section).retryHours: transient failures are retried for a time (default 24), not a number of attempts")
@@ -302,6 +308,8 @@ public struct AppConfiguration: Sendable, Equatable {
               postal.pollSeconds > 0, postal.timeoutSeconds > 0, !postal.service.isEmpty else {
             throw .invalidConfiguration(file: main, key: "postal", reason: "retryHours above 0 and at most 720; backoff, poll and timeout positive; maxBackoffSeconds ≥ backoffSeconds; a service code")
         }
+        config.portal = PortalSettings(file.portal)
+        try config.portal.finish(environment: environment, file: main)
         guard notify.retryHours > 0, notify.retryHours <= 24 * 30, notify.backoffSeconds > 0, notify.maxBackoffSeconds >= notify.backoffSeconds,
               notify.pollSeconds > 0, notify.timeoutSeconds > 0 else {
             throw .invalidConfiguration(file: main, key: "notifications", reason: "retryHours above 0 and at most 720; backoff, poll and timeout positive; maxBackoffSeconds ≥ backoffSeconds")

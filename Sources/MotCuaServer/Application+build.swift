@@ -82,6 +82,7 @@ public func buildRouter(_ dependencies: AppDependencies) -> Router<AppRequestCon
     StatisticsRoutes(dependencies: dependencies).register(on: officer)
     AuditRoutes(store: dependencies.store).register(on: officer)
     PostalRoutes(dependencies: dependencies).register(webhooks: router, officer: officer)
+    PortalRoutes(dependencies: dependencies).register(officer: officer)
     Open311Routes(dependencies: dependencies).register(on: router.group("open311/v2"))
     routes.fill(router.routes.map { (path: $0.path.description, method: $0.method.rawValue) })
     return router

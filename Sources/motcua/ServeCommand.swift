@@ -222,6 +222,11 @@ struct ServeCommand: AsyncParsableCommand {
         } else {
             logger.info("no post office configured (postal.partnerURL): postal orders wait in the outbox")
         }
+        if let relay = PortalRelay(dependencies: dependencies) {
+            services.append(relay)
+        } else {
+            logger.info("no national portal configured (portal.url): the portal's messages wait in the outbox")
+        }
         let group = ServiceGroup(configuration: .init(
             services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         try await group.run()

@@ -15,6 +15,9 @@ struct SubmissionRequest: Decodable {
     /// 1-based numbers of the documents of the list that do not apply.
     var notApplicable: [Int]?
     var note: String?
+    /// The national portal's own id of a dossier it forwards (portal key only): a second forward
+    /// with the same id files nothing and answers with the dossier's code.
+    var portalDossierID: String?
 
     func sizeProblems() -> [FieldProblem] {
         var problems: [FieldProblem] = []

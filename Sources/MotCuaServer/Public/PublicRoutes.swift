@@ -208,7 +208,7 @@ struct PublicRoutes {
     // MARK: Submission
 
     func submit(_ request: Request, _ context: AppRequestContext, procedures: [String: Procedure]) async throws -> Response {
-        _ = try portalID(request)  // a wrong portal key is a 401 before anything is read
+        let portal = try portalID(request)  // a wrong portal key is a 401 before anything is read
         let parts = try await files.parts(of: request)
         guard let applicationPart = parts.first(where: { $0.name == "application" }) else {
             throw Problem.validation(field: "application", reason: "Thiếu phần 'application' (JSON) với thông tin hồ sơ.")
@@ -243,15 +243,71 @@ struct PublicRoutes {
         // Everything is checked before a single byte is written.
         _ = try Lifecycle.submit(submission, code: "", id: "", context: decision)
 
+        var idempotencyKey = context.idempotencyKey
+        var forwarded: (key: IdempotencyKey, fingerprint: String)?
+        if let portalDossierID = application.portalDossierID {
+            guard let portal else {
+                throw Problem.validation(field: "application.portalDossierID", reason: "Chỉ Cổng DVCQG (với khóa API) được gửi mã hồ sơ của cổng.")
+            }
+            guard (1...64).contains(portalDossierID.utf8.count), portalDossierID.utf8.allSatisfy({ (33...126).contains($0) }) else {
+                throw Problem.validation(field: "application.portalDossierID", reason: "Mã hồ sơ của cổng gồm 1–64 ký tự ASCII hiển thị được.")
+            }
+            let key = IdempotencyKey(scope: "portal-dossier:\(portal)", key: portalDossierID)
+            var hash = SHA256()
+            hash.update(data: Array(applicationPart.body.readableBytesView))
+            for upload in uploads { hash.update(data: Array("\n\(upload.file.document)\n\(upload.file.sha256)".utf8)) }
+            let fingerprint = hash.finalize().map { String(format: "%02x", $0) }.joined()
+            if let earlier = try await forwardedBefore(key, fingerprint: fingerprint, now: now) { return earlier }
+            idempotencyKey = key
+            forwarded = (key, fingerprint)
+        }
+
         let id = TimeOrderedID.make(at: now)
-        let dossier = try await files.storing(uploads) {
-            try await store.fileDossier(agencyID: application.agencyID, day: today, idempotencyKey: context.idempotencyKey) { code in
-                try Lifecycle.submit(submission, code: code, id: id, context: decision)
-            }.0
+        let dossier: Dossier
+        do {
+            dossier = try await files.storing(uploads) {
+                try await store.fileDossier(agencyID: application.agencyID, day: today, idempotencyKey: idempotencyKey) { code in
+                    try Lifecycle.submit(submission, code: code, id: id, context: decision)
+                }.0
+            }
+        } catch {
+            if let forwarded { try? await store.releaseIdempotencyKey(forwarded.key) }
+            throw error
+        }
+        if let forwarded {
+            try await store.completeIdempotencyKey(forwarded.key, response: StoredResponse(
+                fingerprint: forwarded.fingerprint, status: 201, headers: [HTTPField.Name.replayFrom.canonicalName: dossier.code], body: Data()))
         }
         dependencies.metrics.intake(channel: dossier.channel.rawValue)
         context.logger.info("dossier submitted online", metadata: ["code": "\(dossier.code)", "level": "\(application.level)"])
         return submissionResponse(dossier)
+    }
+
+    /// The answer to a portal forward whose id was seen before: the dossier it filed (200), a 409
+    /// when the id came with another body or its first forward is still being filed, nil when new
+    /// (the id is then claimed, for good: a forward is recognised however late it comes again).
+    func forwardedBefore(_ key: IdempotencyKey, fingerprint: String, now: Date) async throws -> Response? {
+        let state = try await store.claimIdempotencyKey(key, fingerprint: fingerprint, now: now, expiresAt: now.addingTimeInterval(100 * 365 * 86_400))
+        let reused = Problem.typed(
+            .idempotencyKeyReused, detail: "Mã hồ sơ của cổng '\(key.key)' đã được gửi với nội dung khác; không tiếp nhận thêm hồ sơ.")
+        let code: String?
+        switch state {
+        case .claimed:
+            return nil
+        case let .completed(stored):
+            guard stored.fingerprint == fingerprint else { throw reused }
+            code = stored.headers[HTTPField.Name.replayFrom.canonicalName]
+        case let .inProgress(storedFingerprint, _, dossierCode):
+            guard storedFingerprint == fingerprint else { throw reused }
+            code = dossierCode
+        }
+        guard let code, let dossier = try await store.dossier(code: code) else {
+            throw Problem.typed(.requestInProgress, detail: "Hồ sơ với mã của cổng '\(key.key)' đang được tiếp nhận; hãy thử lại sau giây lát.")
+        }
+        var response = submissionResponse(dossier)
+        response.status = .ok
+        response.headers[.idempotentReplayed] = "true"
+        return response
     }
 
     // MARK: Supplementation, result, payment

@@ -1,0 +1,199 @@
+import Foundation
+import Hummingbird
+import Logging
+import MotCuaConfig
+import MotCuaCore
+import MotCuaSim
+import MotCuaStore
+import Testing
+@testable import MotCuaServer
+
+/// The server, the national portal stand-in on its own loopback port, and relays between them.
+struct PortalRig {
+    static let portalKey = "portal-forward-key-for-tests"
+    let server: TestServer
+    let sim: PortalSim
+    let url: String
+    let simTask: Task<Void, any Error>
+
+    static func start(faults: PortalSim.Faults = .init(), apiKey: String? = "motcua-to-portal") async throws -> PortalRig {
+        let sim = PortalSim(apiKey: apiKey, faults: faults)
+        let (port, task) = await serveOnLoopback(sim.router(), label: "portal-sim")
+        let url = "http://127.0.0.1:\(port)"
+        let server = try await TestServer.start { configuration in
+            configuration.publicAPI.environmentPortalKey = portalKey
+            configuration.portal.url = url
+            configuration.portal.apiKey = apiKey
+            configuration.portal.backoffSeconds = 0.5
+            configuration.portal.maxBackoffSeconds = 4
+            configuration.portal.retryHours = 1
+            configuration.portal.timeoutSeconds = 1
+        }
+        return PortalRig(server: server, sim: sim, url: url, simTask: task)
+    }
+
+    func stop() async {
+        simTask.cancel()
+        await server.stop()
+    }
+
+    func relay(apiKey: String? = "motcua-to-portal") throws -> PortalRelay {
+        var dependencies = server.dependencies
+        dependencies.configuration.portal.apiKey = apiKey
+        return try #require(PortalRelay(dependencies: dependencies))
+    }
+
+    /// Relay passes, the test clock a second on after each, until nothing is left to send (90 s at most).
+    func drain(_ relay: PortalRelay) async throws -> Bool {
+        let deadline = ContinuousClock.now + .seconds(90)
+        while ContinuousClock.now < deadline {
+            await relay.deliverDue(limit: 256)
+            server.clock.advance(1)
+            if let summary = try await server.store.outboxSummaries().first(where: { $0.outbox == "portal" }), summary.pending == 0 {
+                return true
+            }
+        }
+        return false
+    }
+
+    /// Our dossier and what the portal holds of it agree: every version once, in order.
+    func agrees(_ code: String) async throws -> Bool {
+        guard let ours = try await server.store.dossier(code: code), let held = sim.holding(code: code) else { return false }
+        return held.versions == Array(1...ours.version) && held.status == ours.status.nationalCode
+            && PortalReconciler.same(held.dueAt, ours.dueAt) && held.sync?.agencyID == ours.agencyID
+    }
+}
+
+@Suite("National portal link")
+struct PortalTests {
+    @Test("Every change of 500 dossiers reaches the portal exactly once and in order, through 503s, lost answers and a crashed sender")
+    func endToEnd() async throws {
+        var faults = PortalSim.Faults()
+        faults.failRate = 0.2
+        faults.lostRate = 0.02
+        faults.hang = .milliseconds(1_500)
+        faults.latency = .milliseconds(1)
+        let rig = try await PortalRig.start(faults: faults)
+        let server = rig.server
+        let desk = try await server.login(.desk)
+        let department = server.dependencies.catalogue.tree.agencies[TestServer.agencyA]!.departments[0].id
+        var codes: [String] = []
+        for index in 0..<500 {
+            let created = try await server.request("POST", "/api/v1/dossiers", token: desk, json: try await server.intakeBody(name: "Người Nộp \(index)"))
+            let code = try #require(created.json["code"] as? String)
+            codes.append(code)
+            switch index % 4 {
+            case 0: #expect(try await server.request("POST", "/api/v1/dossiers/\(code)/transfer", token: desk, json: ["departmentID": department]).status == 200)
+            case 1: #expect(try await server.request("POST", "/api/v1/dossiers/\(code)/refuse", token: desk, json: ["reason": "Thiếu tờ khai"]).status == 200)
+            default: break
+            }
+        }
+        let relay = try rig.relay()
+        // A sender that dies mid-send: it claimed messages and never recorded what became of them.
+        let abandoned = try await server.store.claimDuePortalMessages(now: server.clock.now, lease: 7, limit: 40)
+        #expect(abandoned.count == 40)
+        #expect(try await rig.drain(relay))
+        for code in codes {
+            #expect(try await rig.agrees(code), "\(code): \(String(describing: rig.sim.holding(code: code)?.versions))")
+        }
+        let stats = rig.sim.stats
+        #expect(stats.outOfOrder == 0 && stats.stale == 0 && stats.rejected == 0)
+        #expect(stats.injectedFailures > 0 && stats.accepted == rig.sim.holdings.map(\.versions.count).reduce(0, +))
+        // The figures count every dossier as synced.
+        let leader = try await server.login(.leader)
+        let figures = try await server.request("GET", "/api/v1/portal/indicators?from=2026-03-02&to=2026-03-02", token: leader)
+        let item = try #require((figures.json["items"] as? [[String: Any]])?.first)
+        #expect(item["dossiers"] as? Int == 500 && item["synced"] as? Int == 500 && item["syncedPercent"] as? Double == 100)
+        #expect(item["medianDelaySeconds"] as? Double != nil && item["p95DelaySeconds"] as? Double != nil)
+        await rig.stop()
+    }
+
+    @Test("A refusal is a dead letter that holds back its dossier's later messages; a manual retry resumes them in order")
+    func deadLetterAndRetry() async throws {
+        let rig = try await PortalRig.start()
+        let server = rig.server
+        let desk = try await server.login(.desk)
+        let created = try await server.request("POST", "/api/v1/dossiers", token: desk, json: try await server.intakeBody())
+        let code = try #require(created.json["code"] as? String)
+        // A wrong key: the portal answers 401, a refusal.
+        await try rig.relay(apiKey: "wrong").deliverDue()
+        let dead = try await server.request("GET", "/api/v1/portal/messages", token: desk)
+        let items = try #require(dead.json["items"] as? [[String: Any]])
+        #expect(items.count == 1 && items[0]["code"] as? String == code && items[0]["version"] as? Int == 1)
+        #expect((items[0]["lastError"] as? String)?.hasPrefix("HTTP 401") == true)
+        let dossier = try #require(try await server.store.dossier(code: code))
+        let waiting = try await server.store.portalMessages(dossierID: dossier.id).dropFirst()
+        #expect(!waiting.isEmpty && waiting.allSatisfy { $0.lastError?.contains("waiting behind dead letter") == true })
+        #expect(rig.sim.holding(code: code) == nil)
+
+        let id = try #require(items[0]["id"] as? String)
+        #expect(try await server.request("POST", "/api/v1/portal/messages/\(id)/retry", token: try await server.login(.handler)).status == 403)
+        #expect(try await server.request("POST", "/api/v1/portal/messages/\(id)/retry", token: desk).status == 202)
+        #expect(try await server.request("POST", "/api/v1/portal/messages/\(id)/retry", token: desk).status == 409)
+        #expect(try await server.request("POST", "/api/v1/portal/messages/nothing.1/retry", token: desk).status == 404)
+        #expect(try await rig.drain(try rig.relay()))
+        #expect(try await rig.agrees(code))
+        await rig.stop()
+    }
+
+    @Test("Reconciliation finds what the portal lost, sends it again, and counts what it holds that we do not")
+    func reconcile() async throws {
+        let rig = try await PortalRig.start()
+        let server = rig.server
+        let desk = try await server.login(.desk)
+        var codes: [String] = []
+        for index in 0..<3 {
+            let created = try await server.request("POST", "/api/v1/dossiers", token: desk, json: try await server.intakeBody(name: "Người \(index)"))
+            codes.append(try #require(created.json["code"] as? String))
+        }
+        let relay = try rig.relay()
+        #expect(try await rig.drain(relay))
+        rig.sim.forget(code: codes[1])
+        let leader = try await server.login(.leader)
+        let body: [String: Any] = ["from": "2026-03-02", "to": "2026-03-02"]
+        #expect(try await server.request("POST", "/api/v1/portal/reconcile", token: desk, json: body).status == 403)
+        #expect(try await server.request("POST", "/api/v1/portal/reconcile", token: leader, json: ["from": "2026-03-02", "to": "hôm qua"]).status == 422)
+        let report = try await server.request("POST", "/api/v1/portal/reconcile", token: leader, json: body)
+        #expect(report.status == 200, "\(report.text)")
+        #expect(report.json["compared"] as? Int == 3 && report.json["inSync"] as? Int == 2 && report.json["missingOnPortal"] as? Int == 1)
+        #expect(report.json["unknownToUs"] as? Int == 0 && report.json["resent"] as? Int == 0)
+        #expect(try await rig.drain(relay))
+        #expect(try await rig.agrees(codes[1]))
+        let again = try await server.request("POST", "/api/v1/portal/reconcile", token: leader, json: body)
+        #expect(again.json["inSync"] as? Int == 3 && again.json["missingOnPortal"] as? Int == 0)
+        await rig.stop()
+    }
+
+    @Test("The portal forwards a dossier under its key with its own id: a second forward files nothing and answers the same code")
+    func forwarded() async throws {
+        let rig = try await PortalRig.start()
+        let server = rig.server
+        var application = Fixture.application()
+        application["portalDossierID"] = "G22.99-2603-000123"
+        let key = ["X-API-Key": PortalRig.portalKey]
+        let parts = Fixture.birthParts(application)
+        let first = try await server.submit(parts, headers: key)
+        #expect(first.status == 201, "\(first.text)")
+        let code = try #require(first.json["code"] as? String)
+        let before = try await server.store.counts()
+        let second = try await server.submit(parts, headers: key)
+        #expect(second.status == 200 && second.json["code"] as? String == code && second.headers["idempotent-replayed"] == "true")
+        // The same id with another body, the id without the portal's key, an unknown procedure: refused, nothing filed.
+        var other = application
+        other["note"] = "Một nội dung khác"
+        #expect(try await server.submit(Fixture.birthParts(other), headers: key).status == 422)
+        // The same application with other files is another body too.
+        #expect(try await server.submit(Fixture.birthParts(application), headers: key).status == 422)
+        let citizen = try await server.submit(Fixture.birthParts(application))
+        #expect(citizen.status == 422 && citizen.text.contains("application.portalDossierID"))
+        var unknown = application
+        unknown["procedureCode"] = "9.999999"
+        unknown["portalDossierID"] = "G22.99-2603-000124"
+        let refused = try await server.submit(Fixture.birthParts(unknown), headers: key)
+        #expect(refused.status == 422 && refused.text.contains("application.procedureCode"))
+        let malformed = try await server.request("POST", "/api/v1/public/dossiers", body: Data("{".utf8), headers: key)
+        #expect((400..<500).contains(malformed.status) && malformed.headers["content-type"]?.hasPrefix("application/problem+json") == true)
+        #expect(try await server.store.counts() == before)
+        await rig.stop()
+    }
+}
