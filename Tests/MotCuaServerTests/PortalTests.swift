@@ -1,4 +1,7 @@
 import Foundation
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
 import Hummingbird
 import Logging
 import MotCuaConfig
@@ -194,6 +197,122 @@ struct PortalTests {
         let malformed = try await server.request("POST", "/api/v1/public/dossiers", body: Data("{".utf8), headers: key)
         #expect((400..<500).contains(malformed.status) && malformed.headers["content-type"]?.hasPrefix("application/problem+json") == true)
         #expect(try await server.store.counts() == before)
+        await rig.stop()
+    }
+}
+
+@Suite("National portal contract")
+struct PortalContractTests {
+    /// Checks a JSON value against a schema of the document: types, required and only the
+    /// declared properties, enums, bounds and patterns, through `$ref`, `oneOf` and arrays.
+    struct Checker {
+        let schemas: [String: [String: Any]]
+
+        func problems(_ value: Any?, _ schema: [String: Any], at path: String) -> [String] {
+            if let ref = schema["$ref"] as? String {
+                guard let resolved = schemas[String(ref.split(separator: "/").last!)] else { return ["\(path): unknown \(ref)"] }
+                return problems(value, resolved, at: path)
+            }
+            if let choices = schema["oneOf"] as? [[String: Any]] {
+                return choices.contains { problems(value, $0, at: path).isEmpty } ? [] : ["\(path): matches no choice"]
+            }
+            let types = (schema["type"] as? [String]) ?? [(schema["type"] as? String) ?? "any"]
+            if value == nil || value is NSNull { return types.contains("null") ? [] : ["\(path): null"] }
+            if let allowed = schema["enum"] as? [Any], !allowed.contains(where: { "\($0)" == "\(value!)" }) { return ["\(path): \(value!) not in enum"] }
+            switch value {
+            case let object as [String: Any]:
+                guard types.contains("object") else { return ["\(path): object"] }
+                let properties = schema["properties"] as? [String: [String: Any]] ?? [:]
+                var found = ((schema["required"] as? [String]) ?? []).filter { object[$0] == nil }.map { "\(path).\($0): missing" }
+                if schema["additionalProperties"] as? Bool == false {
+                    found += object.keys.filter { properties[$0] == nil }.map { "\(path).\($0): undeclared" }
+                }
+                for (key, item) in object { if let sub = properties[key] { found += problems(item, sub, at: "\(path).\(key)") } }
+                return found
+            case let array as [Any]:
+                guard types.contains("array"), let items = schema["items"] as? [String: Any] else { return ["\(path): array"] }
+                if let min = schema["minItems"] as? Int, array.count < min { return ["\(path): fewer than \(min)"] }
+                return array.enumerated().flatMap { problems($1, items, at: "\(path)[\($0)]") }
+            case let string as String:
+                guard types.contains("string") else { return ["\(path): string"] }
+                if let min = schema["minLength"] as? Int, string.count < min { return ["\(path): shorter than \(min)"] }
+                if let pattern = schema["pattern"] as? String, string.range(of: pattern, options: .regularExpression) == nil {
+                    return ["\(path): '\(string)' does not match \(pattern)"]
+                }
+                if schema["format"] as? String == "date-time", WorkCalendar.parse(string) == nil { return ["\(path): not a date-time"] }
+                return []
+            case let number as NSNumber:
+                guard types.contains("integer") || types.contains("number") || types.contains("boolean") else { return ["\(path): number"] }
+                if let min = schema["minimum"] as? Double, number.doubleValue < min { return ["\(path): below \(min)"] }
+                if let max = schema["maximum"] as? Double, number.doubleValue > max { return ["\(path): above \(max)"] }
+                return []
+            default:
+                return ["\(path): unexpected \(type(of: value!))"]
+            }
+        }
+    }
+
+    @Test("docs/national-portal.openapi.json describes exactly what the relay sends and what reconciliation reads")
+    func document() async throws {
+        let data = try Data(contentsOf: repository.appendingPathComponent("docs/national-portal.openapi.json"))
+        let document = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
+        #expect(document["openapi"] as? String == "3.1.0")
+        let schemas = try #require((document["components"] as? [String: Any])?["schemas"] as? [String: [String: Any]])
+        let paths = try #require(document["paths"] as? [String: Any])
+        #expect(Set(paths.keys) == ["/dossiers/sync", "/dossiers/progress", "/dossiers"])
+        #expect(Set(PortalMessageKind.allCases.map { "/dossiers/\($0.rawValue)" }).isSubset(of: paths.keys))
+        let eventKinds = try #require(((schemas["Event"]?["properties"] as? [String: [String: Any]])?["kind"]?["enum"]) as? [String])
+        #expect(Set(eventKinds) == Set(DossierEvent.Kind.allCases.map(\.rawValue)))
+        let checker = Checker(schemas: schemas)
+
+        // Real dossiers through every kind of message: intake, hand-offs to a department and a handler, a refusal.
+        let rig = try await PortalRig.start()
+        let server = rig.server
+        let desk = try await server.login(.desk), leader = try await server.login(.leader)
+        let agency = server.dependencies.catalogue.tree.agencies[TestServer.agencyA]!
+        let handler = "handler@\(TestServer.agencyA)"
+        let first = try #require(try await server.request("POST", "/api/v1/dossiers", token: desk, json: try await server.intakeBody()).json["code"] as? String)
+        #expect(try await server.request("POST", "/api/v1/dossiers/\(first)/transfer", token: desk, json: ["departmentID": agency.departments[0].id]).status == 200)
+        #expect(try await server.request("POST", "/api/v1/dossiers/\(first)/assign", token: leader, json: ["handlerID": handler]).status == 200)
+        let second = try #require(try await server.request("POST", "/api/v1/dossiers", token: desk, json: try await server.intakeBody()).json["code"] as? String)
+        #expect(try await server.request("POST", "/api/v1/dossiers/\(second)/refuse", token: desk, json: ["reason": "Thiếu tờ khai"]).status == 200)
+        var checked: Set<PortalMessageKind> = []
+        for code in [first, second] {
+            let dossier = try #require(try await server.store.dossier(code: code))
+            let events = try await server.store.events(dossierID: dossier.id)
+            for message in try await server.store.portalMessages(dossierID: dossier.id) {
+                let body: Data, schema: String
+                switch message.kind {
+                case .sync: (body, schema) = (try PortalMessages.encoder.encode(try #require(PortalMessages.sync(events: events, version: message.sequence))), "SyncRequest")
+                case .progress: (body, schema) = (try PortalMessages.encoder.encode(try #require(PortalMessages.progress(events: events, version: message.sequence))), "ProgressRequest")
+                }
+                let json = try JSONSerialization.jsonObject(with: body)
+                #expect(checker.problems(json, ["$ref": "#/components/schemas/\(schema)"], at: "\(code)@\(message.sequence)").isEmpty,
+                        "\(checker.problems(json, ["$ref": "#/components/schemas/\(schema)"], at: "\(code)@\(message.sequence)"))")
+                checked.insert(message.kind)
+            }
+        }
+        #expect(checked == Set(PortalMessageKind.allCases))
+        // The sim's answers and its list are in the document too.
+        #expect(try await rig.drain(try rig.relay()))
+        var request = URLRequest(url: URL(string: "\(rig.url)/dossiers?agencyID=\(TestServer.agencyA)&from=2026-03-02&to=2026-03-02")!)
+        request.setValue("Bearer motcua-to-portal", forHTTPHeaderField: "Authorization")
+        let (list, _) = try await URLSession.shared.data(for: request)
+        let holdings = try JSONSerialization.jsonObject(with: list)
+        #expect(checker.problems(holdings, ["$ref": "#/components/schemas/Holdings"], at: "list").isEmpty)
+        #expect(((holdings as? [String: Any])?["dossiers"] as? [Any])?.count == 2)
+        let answer = try JSONSerialization.jsonObject(with: PortalMessages.encoder.encode(PortalAnswer(errorCode: "0", message: "Thành công")))
+        #expect(checker.problems(answer, ["$ref": "#/components/schemas/Answer"], at: "answer").isEmpty)
+        // A body the schema refuses, the sim refuses too, naming the field.
+        let bad: [String: Any] = ["code": "x", "version": 1]
+        #expect(!checker.problems(bad, ["$ref": "#/components/schemas/SyncRequest"], at: "bad").isEmpty)
+        var post = URLRequest(url: URL(string: "\(rig.url)/dossiers/sync")!)
+        post.httpMethod = "POST"
+        post.httpBody = try JSONSerialization.data(withJSONObject: bad)
+        post.setValue("Bearer motcua-to-portal", forHTTPHeaderField: "Authorization")
+        post.setValue("bad.1", forHTTPHeaderField: "Idempotency-Key")
+        let (refusal, response) = try await URLSession.shared.data(for: post)
+        #expect((response as? HTTPURLResponse)?.statusCode == 422 && String(decoding: refusal, as: UTF8.self).contains("procedureCode"))
         await rig.stop()
     }
 }
