@@ -31,7 +31,7 @@ struct MotCua: AsyncParsableCommand {
                 IntakeCommand.self, ReceiveCommand.self, SupplementCommand.self, SupplementedCommand.self, RefuseCommand.self,
                 TransferCommand.self, AssignCommand.self, SendCommand.self, ReceiveTransferCommand.self, FeeCommand.self,
                 FeePaidCommand.self, ApproveCommand.self, ReadyCommand.self, ReturnCommand.self, ApologizeCommand.self,
-                WithdrawCommand.self, StopCommand.self, PostalCommand.self, DigestCommand.self, ReportCommand.self, TargetsCommand.self, AuditCommand.self,
+                WithdrawCommand.self, StopCommand.self, PostalCommand.self, PortalCommand.self, DigestCommand.self, ReportCommand.self, TargetsCommand.self, AuditCommand.self,
                 ServeCommand.self, MigrateCommand.self, MigrateStoreCommand.self, BackupCommand.self, RestoreCommand.self, SeedCommand.self, LunarCommand.self, CalendarCommand.self, DeadlineCommand.self,
             ]
         )

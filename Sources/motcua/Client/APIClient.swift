@@ -26,6 +26,21 @@ struct APIClient {
         var status: Int
         var body: Data
         var json: [String: Any] { (try? JSONSerialization.jsonObject(with: body)) as? [String: Any] ?? [:] }
+
+        /// The body as `T`; an answer of another shape is the server's fault, said plainly.
+        func decode<T: Decodable>(_ type: T.Type) throws -> T {
+            do {
+                return try JSONDecoder().decode(T.self, from: body)
+            } catch {
+                throw UserError(
+                    message: L("Máy chủ trả lời không đúng định dạng.", "The server's answer has an unexpected shape."),
+                    hint: L("Kiểm tra phiên bản máy chủ và motcua có khớp nhau.", "Check that the server and motcua are the same version."), exitCode: 1)
+            }
+        }
+    }
+
+    func send(_ method: String, _ path: String, encodable: some Encodable) async throws -> Reply {
+        try await send(method, path, body: try JSONEncoder().encode(encodable), contentType: "application/json")
     }
 
     /// Sends a multipart/form-data body: text fields and one file.
