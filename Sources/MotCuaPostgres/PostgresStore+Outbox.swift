@@ -140,15 +140,15 @@ extension PostgresStore {
         try await rows("""
             SELECT 'notifications', (SELECT count(*) FROM notifications WHERE status = 'pending'),
                    (SELECT min(created_at) FROM notifications WHERE status = 'pending'), (SELECT count(*) FROM notifications WHERE status = 'dead'),
-                   (SELECT count(*) FROM notifications WHERE status = 'pending' AND last_error IS NOT NULL)
+                   (SELECT count(*) FROM notifications WHERE status = 'pending' AND last_error IS NOT NULL AND next_at IS NOT NULL)
             UNION ALL
             SELECT 'postal', (SELECT count(*) FROM postal_orders WHERE status = 'pending'),
                    (SELECT min(created_at) FROM postal_orders WHERE status = 'pending'), (SELECT count(*) FROM postal_orders WHERE status = 'dead'),
-                   (SELECT count(*) FROM postal_orders WHERE status = 'pending' AND last_error IS NOT NULL)
+                   (SELECT count(*) FROM postal_orders WHERE status = 'pending' AND last_error IS NOT NULL AND next_at IS NOT NULL)
             UNION ALL
             SELECT 'portal', (SELECT count(*) FROM portal_messages WHERE status = 'pending'),
                    (SELECT min(created_at) FROM portal_messages WHERE status = 'pending'), (SELECT count(*) FROM portal_messages WHERE status = 'dead'),
-                   (SELECT count(*) FROM portal_messages WHERE status = 'pending' AND last_error IS NOT NULL)
+                   (SELECT count(*) FROM portal_messages WHERE status = 'pending' AND last_error IS NOT NULL AND next_at IS NOT NULL)
             """).map { row in
             let (name, pending, oldest, dead, retrying) = try row.decode((String, Int, Double?, Int, Int).self)
             return OutboxSummary(

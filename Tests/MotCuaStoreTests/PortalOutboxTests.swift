@@ -64,6 +64,9 @@ struct PortalOutboxTests {
         #expect(messages.dropFirst().allSatisfy { $0.status == .pending && $0.nextAt == nil && $0.lastError?.contains(first.id) == true })
         #expect(try await store.deadPortalMessages(agencies: nil, limit: 10).map(\.id) == [first.id])
         #expect(try await store.deadPortalMessages(agencies: ["000.07.01.H25"], limit: 10).isEmpty)
+        // Held back is not retrying: the metric for a partner away counts only messages with a next attempt.
+        let held = try #require(try await store.outboxSummaries().first { $0.outbox == "portal" })
+        #expect(held.dead == 1 && held.retrying == 0)
         // The other dossier goes on (its head was claimed above; take it again after the lease).
         let later = try await store.claimDuePortalMessages(now: now + 1 + lease + 1, lease: lease, limit: 50)
         #expect(later.map(\.dossierID) == [other.id])

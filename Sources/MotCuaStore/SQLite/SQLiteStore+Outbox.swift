@@ -79,7 +79,7 @@ extension SQLiteStore {
                 let row = try Row.fetchOne(db, sql: """
                     SELECT (SELECT count(*) FROM \(table) WHERE status = 'pending'), (SELECT min(created_at) FROM \(table) WHERE status = 'pending'),
                            (SELECT count(*) FROM \(table) WHERE status = 'dead'),
-                           (SELECT count(*) FROM \(table) WHERE status = 'pending' AND last_error IS NOT NULL)
+                           (SELECT count(*) FROM \(table) WHERE status = 'pending' AND last_error IS NOT NULL AND next_at IS NOT NULL)
                     """)!
                 let oldest: Double? = row[1]
                 return OutboxSummary(

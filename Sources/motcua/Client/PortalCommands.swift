@@ -124,7 +124,7 @@ struct PortalReconcileCommand: AsyncParsableCommand {
         if options.json { return printJSON(reply.body) }
         let r = try reply.decode(Report.self)
         let span = r.from == r.to ? r.from : "\(r.from) – \(r.to)"
-        say(L("Đối soát với Cổng DVCQG, \(span), \(r.agencies) cơ quan", "Reconciliation with the national portal, \(span), \(r.agencies) agencies"))
+        say(L("Đối soát với Cổng DVCQG, \(span), \(r.agencies) cơ quan", "Reconciliation with the national portal, \(span), \(r.agencies) \(r.agencies == 1 ? "agency" : "agencies")"))
         say(Terminal.table([L("Kết quả", "Finding"), L("Hồ sơ", "Dossiers")], [
             [L("Đã đối chiếu", "Compared"), "\(r.compared)"],
             [L("Khớp với cổng", "In sync"), "\(r.inSync)"],
@@ -184,7 +184,15 @@ struct PortalSyncCommand: AsyncParsableCommand {
         if options.json { return printJSON(reply.body) }
         let items = try reply.decode(List.self).items
         guard !items.isEmpty else { return say(L("Không có thay đổi hồ sơ nào trong khoảng này.", "No dossier changes in this period.")) }
-        func seconds(_ value: Double?) -> String { value.map { String(format: "%.1f s", $0) } ?? "—" }
+        func seconds(_ value: Double?) -> String {
+            guard let value else { return "—" }
+            switch value {
+            case ..<60: return String(format: "%.1f s", value)
+            case ..<3_600: return String(format: L("%.1f phút", "%.1f min"), value / 60)
+            case ..<86_400: return String(format: L("%.1f giờ", "%.1f h"), value / 3_600)
+            default: return String(format: L("%.1f ngày", "%.1f days"), value / 86_400)
+            }
+        }
         say(Terminal.table(
             [L("Cơ quan", "Agency"), L("Hồ sơ", "Dossiers"), L("Đồng bộ đủ", "Fully synced"), L("Tỉ lệ", "Share"), L("Trễ trung vị", "Median delay"), L("Trễ p95", "p95 delay")],
             items.map { [$0.agencyID, "\($0.dossiers)", "\($0.synced)", String(format: "%.1f%%", $0.syncedPercent), seconds($0.medianDelaySeconds), seconds($0.p95DelaySeconds)] }))
