@@ -17,6 +17,9 @@ public struct PortalSettings: Sendable, Equatable {
     public var timeoutSeconds: Double
     /// Dossiers whose messages are in flight at once (each dossier's go one at a time, in order).
     public var window: Int
+    /// Messages sent per second at most: sending competes with the desks for the server's CPU
+    /// (each message costs about what two intakes do), and a province makes far fewer.
+    public var maxPerSecond: Double
 
     struct File: Decodable {
         var url: String?
@@ -29,6 +32,7 @@ public struct PortalSettings: Sendable, Equatable {
         var pollSeconds: Double?
         var timeoutSeconds: Double?
         var window: Int?
+        var maxPerSecond: Double?
     }
 
     init(_ file: File?) {
@@ -40,6 +44,7 @@ public struct PortalSettings: Sendable, Equatable {
         pollSeconds = file?.pollSeconds ?? 1
         timeoutSeconds = file?.timeoutSeconds ?? 10
         window = file?.window ?? 16
+        maxPerSecond = file?.maxPerSecond ?? 100
     }
 
     /// Applies `MOTCUA_PORTAL_URL` / `MOTCUA_PORTAL_API_KEY` and checks every value.
@@ -52,6 +57,9 @@ public struct PortalSettings: Sendable, Equatable {
         guard retryHours > 0, retryHours <= 24 * 30, backoffSeconds > 0, maxBackoffSeconds >= backoffSeconds, pollSeconds > 0,
               timeoutSeconds > 0 else {
             throw .invalidConfiguration(file: main, key: "portal", reason: "retryHours above 0 and at most 720; backoff, poll and timeout positive; maxBackoffSeconds ≥ backoffSeconds")
+        }
+        guard maxPerSecond >= 1, maxPerSecond <= 100_000 else {
+            throw .invalidConfiguration(file: main, key: "portal.maxPerSecond", reason: "must be between 1 and 100000 messages a second")
         }
         guard (1...256).contains(window) else {
             throw .invalidConfiguration(file: main, key: "portal.window", reason: "must be between 1 and 256 dossiers in flight")

@@ -56,10 +56,12 @@ extension PostgresStore {
                     WHERE id = \(message.id) AND status = 'pending'
                     """, logger: logger)
             case let .dead(error):
-                try await connection.query("""
+                // Guarded: another instance may have delivered it meanwhile (its lease ran out here).
+                let dead = try await connection.query("""
                     UPDATE portal_messages SET status = 'dead', attempts = attempts + 1, next_at = NULL, last_error = \(error)
-                    WHERE id = \(message.id)
-                    """, logger: logger)
+                    WHERE id = \(message.id) AND status = 'pending' RETURNING 1
+                    """, logger: logger).collect()
+                guard !dead.isEmpty else { return }
                 try await connection.query("""
                     UPDATE portal_messages SET last_error = \(PortalMessage.blockedNote(behind: message))
                     WHERE dossier_id = \(message.dossierID) AND sequence > \(message.sequence) AND status = 'pending'

@@ -99,8 +99,11 @@ struct StatisticsRoutes {
             let period = try Self.period(query)
             let agency = try scope(query["agency"].map(String.init), officer: officer)
             let total = try await tallies(period, agencies: agency.agencies).reduce(Tally()) { $0 + $1.tally }
+            let portal = try await dependencies.store.portalSyncFigures(
+                agencies: agency.agencies, from: WorkCalendar.instant(period.from), to: WorkCalendar.instant(period.to.adding(days: 1)))
             return jsonResponse(IndicatorList(
-                period: Self.view(period), agency: agency.root.map(reference), items: indicators(total, agencies: agency.agencies)))
+                period: Self.view(period), agency: agency.root.map(reference),
+                items: indicators(total, agencies: agency.agencies) + Self.portalIndicators(portal)))
         }
         group.get("targets") { request, context in
             let officer = try context.requireOfficer()
@@ -221,6 +224,29 @@ struct StatisticsRoutes {
 
     func indicatorValues(_ total: Tally, agencies: Set<String>?) -> [IndicatorValue] {
         total.indicators(procedures: procedureCounts(agencies: agencies))
+    }
+
+    /// How completely and how fast the period's changes reached the national portal, beside the
+    /// QĐ 766 figures: the share of dossiers whose every change was acknowledged, and the median
+    /// and p95 delay from event to acknowledgement (numerator: the delay; denominator: the
+    /// acknowledged messages it is taken over).
+    static func portalIndicators(_ figures: [PortalSyncFigures]) -> [IndicatorView] {
+        let all = PortalSyncFigures(
+            agencyID: "", dossiers: figures.map(\.dossiers).reduce(0, +), synced: figures.map(\.synced).reduce(0, +),
+            delays: figures.flatMap(\.delays).sorted())
+        let count = Double(all.delays.count)
+        return [
+            IndicatorView(
+                indicator: "portalSyncedShare", name: "Tỉ lệ hồ sơ đồng bộ đầy đủ lên Cổng Dịch vụ công quốc gia", unit: "ratio",
+                value: all.dossiers == 0 ? nil : Double(all.synced) / Double(all.dossiers), numerator: Double(all.synced),
+                denominator: Double(all.dossiers)),
+            IndicatorView(
+                indicator: "portalSyncDelayMedian", name: "Độ trễ đồng bộ lên Cổng Dịch vụ công quốc gia (trung vị, giây)", unit: "seconds",
+                value: all.delay(percentile: 0.5), numerator: all.delay(percentile: 0.5) ?? 0, denominator: count),
+            IndicatorView(
+                indicator: "portalSyncDelayP95", name: "Độ trễ đồng bộ lên Cổng Dịch vụ công quốc gia (p95, giây)", unit: "seconds",
+                value: all.delay(percentile: 0.95), numerator: all.delay(percentile: 0.95) ?? 0, denominator: count),
+        ]
     }
 
     func indicators(_ total: Tally, agencies: Set<String>?) -> [IndicatorView] {

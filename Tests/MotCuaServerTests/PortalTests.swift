@@ -108,6 +108,29 @@ struct PortalTests {
         let item = try #require((figures.json["items"] as? [[String: Any]])?.first)
         #expect(item["dossiers"] as? Int == 500 && item["synced"] as? Int == 500 && item["syncedPercent"] as? Double == 100)
         #expect(item["medianDelaySeconds"] as? Double != nil && item["p95DelaySeconds"] as? Double != nil)
+        // Beside the QĐ 766 figures.
+        let indicators = try await server.request("GET", "/api/v1/indicators?period=2026-03", token: leader)
+        let values = Dictionary(uniqueKeysWithValues: ((indicators.json["items"] as? [[String: Any]]) ?? []).map { ($0["indicator"] as! String, $0) })
+        #expect(values["portalSyncedShare"]?["value"] as? Double == 1 && values["portalSyncedShare"]?["denominator"] as? Double == 500)
+        #expect(values["portalSyncDelayMedian"]?["value"] as? Double != nil && values["portalSyncDelayP95"]?["unit"] as? String == "seconds")
+        await rig.stop()
+    }
+
+    @Test("portal.maxPerSecond spaces the sends: 12 messages at 6 a second take at least 1.8 s, and all arrive in order")
+    func paced() async throws {
+        let rig = try await PortalRig.start()
+        let server = rig.server
+        let desk = try await server.login(.desk)
+        for index in 0..<6 {
+            #expect(try await server.request("POST", "/api/v1/dossiers", token: desk, json: try await server.intakeBody(name: "Người \(index)")).status == 201)
+        }
+        var dependencies = server.dependencies
+        dependencies.configuration.portal.maxPerSecond = 6
+        let relay = try #require(PortalRelay(dependencies: dependencies))
+        let started = ContinuousClock.now
+        #expect(try await rig.drain(relay))
+        #expect(ContinuousClock.now - started >= .milliseconds(1_800))
+        #expect(rig.sim.stats.accepted == 12 && rig.sim.stats.outOfOrder == 0)
         await rig.stop()
     }
 

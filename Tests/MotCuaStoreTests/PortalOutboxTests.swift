@@ -78,6 +78,9 @@ struct PortalOutboxTests {
         try await store.recordPortalDelivery(retried, outcome: .delivered(at: now + 101))
         let next = try await store.claimDuePortalMessages(now: now + 102, lease: lease, limit: 50).filter { $0.dossierID == filed.id }
         #expect(next.map(\.sequence) == [2])
+        // A late refusal from an instance whose lease ran out does not undo the delivery.
+        try await store.recordPortalDelivery(retried, outcome: .dead(error: "HTTP 400"))
+        #expect(try await store.portalMessages(dossierID: filed.id).first?.status == .delivered)
         let summary = try #require(try await store.outboxSummaries().first { $0.outbox == "portal" })
         #expect(summary.dead == 0 && summary.pending > 0)
     }

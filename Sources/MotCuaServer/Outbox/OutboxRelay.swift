@@ -7,6 +7,7 @@ import MotCuaConfig
 import MotCuaCore
 import MotCuaStore
 import ServiceLifecycle
+import Synchronization
 
 // One relay for every outbox partner (the post office, the notification gateway): messages are
 // written to their outbox in the transaction of the change that calls for them, and the relay
@@ -58,6 +59,28 @@ public struct DeliveryPolicy: Sendable {
     var retryHours: Double
     /// Messages in flight at once.
     var concurrency: Int
+    /// Messages started per second at most (nil: as fast as the partner answers).
+    var maxPerSecond: Double? = nil
+}
+
+/// Spaces the starts of sends `interval` apart, across passes: the next start is reserved under a
+/// lock, so concurrent senders never bunch up.
+final class Pacer: Sendable {
+    let interval: Duration
+    private let next = Mutex(ContinuousClock.now)
+
+    init(perSecond: Double) {
+        interval = .nanoseconds(Int64(1e9 / perSecond))
+    }
+
+    func wait() async {
+        let slot = next.withLock { next in
+            let slot = max(next, ContinuousClock.now)
+            next = slot + interval
+            return slot
+        }
+        if slot > ContinuousClock.now { try? await Task.sleep(until: slot, clock: .continuous) }
+    }
 }
 
 extension DeliveryOutcome {
@@ -90,6 +113,7 @@ public struct OutboxRelay<Partner: OutboxPartner>: Service {
     let now: @Sendable () -> Date
     let logger: Logger
     let metrics: AppMetrics?
+    let pacer: Pacer?
 
     init(partner: Partner, policy: DeliveryPolicy, now: @escaping @Sendable () -> Date, logger: Logger, metrics: AppMetrics?) {
         self.partner = partner
@@ -97,6 +121,7 @@ public struct OutboxRelay<Partner: OutboxPartner>: Service {
         self.now = now
         self.logger = logger
         self.metrics = metrics
+        pacer = policy.maxPerSecond.map(Pacer.init(perSecond:))
         let configuration = URLSessionConfiguration.ephemeral
         configuration.timeoutIntervalForRequest = policy.timeoutSeconds
         configuration.httpMaximumConnectionsPerHost = max(policy.concurrency, 1)
@@ -132,7 +157,9 @@ public struct OutboxRelay<Partner: OutboxPartner>: Service {
             let wanted = min(2 * concurrency, limit - attempted)
             let items: [Partner.Item]
             do {
-                items = try await partner.claim(now: now(), lease: Self.lease(rounds: 2, timeout: policy.timeoutSeconds), limit: wanted)
+                // Held for two send timeouts, plus the time the pacing spreads the sends over.
+                let lease = Self.lease(rounds: 2, timeout: policy.timeoutSeconds) + (policy.maxPerSecond.map { Double(wanted) / $0 } ?? 0)
+                items = try await partner.claim(now: now(), lease: lease, limit: wanted)
             } catch {
                 logger.error("outbox unreadable", metadata: ["outbox": "\(partner.name)", "error": "\(error)"])
                 return attempted
@@ -143,6 +170,7 @@ public struct OutboxRelay<Partner: OutboxPartner>: Service {
                     let item = items[next]
                     next += 1
                     group.addTask {
+                        await pacer?.wait()
                         let outcome = await attempt(item)
                         metrics?.delivery(outbox: partner.name, outcome: outcome.label)
                         do {

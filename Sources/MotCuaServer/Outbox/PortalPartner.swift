@@ -87,7 +87,8 @@ extension OutboxRelay where Partner == PortalPartner {
             partner: PortalPartner(store: dependencies.store, settings: settings, base: base),
             policy: DeliveryPolicy(
                 timeoutSeconds: settings.timeoutSeconds, pollSeconds: settings.pollSeconds, backoffSeconds: settings.backoffSeconds,
-                maxBackoffSeconds: settings.maxBackoffSeconds, retryHours: settings.retryHours, concurrency: settings.window),
+                maxBackoffSeconds: settings.maxBackoffSeconds, retryHours: settings.retryHours, concurrency: settings.window,
+                maxPerSecond: settings.maxPerSecond),
             now: dependencies.now, logger: dependencies.logger, metrics: dependencies.metrics)
     }
 }

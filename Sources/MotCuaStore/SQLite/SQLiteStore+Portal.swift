@@ -64,9 +64,11 @@ extension SQLiteStore {
                     sql: "UPDATE portal_messages SET attempts = attempts + 1, next_at = ?, last_error = ? WHERE id = ? AND status = 'pending'",
                     arguments: [at.timeIntervalSince1970, error, message.id])
             case let .dead(error):
+                // Guarded: another instance may have delivered it meanwhile (its lease ran out here).
                 try db.execute(
-                    sql: "UPDATE portal_messages SET status = 'dead', attempts = attempts + 1, next_at = NULL, last_error = ? WHERE id = ?",
+                    sql: "UPDATE portal_messages SET status = 'dead', attempts = attempts + 1, next_at = NULL, last_error = ? WHERE id = ? AND status = 'pending'",
                     arguments: [error, message.id])
+                guard db.changesCount == 1 else { return }
                 try db.execute(sql: """
                     UPDATE portal_messages SET last_error = ? WHERE dossier_id = ? AND sequence > ? AND status = 'pending'
                     """, arguments: [PortalMessage.blockedNote(behind: message), message.dossierID, message.sequence])
