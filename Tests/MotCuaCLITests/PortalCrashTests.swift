@@ -90,7 +90,7 @@ struct PortalCrashTests {
             return ((try? JSONSerialization.jsonObject(with: answer)) as? [String: Any])?["code"] as? String
         }
         // Intakes while the portal is down: the outbox grows, nothing is lost, nothing waits on the portal.
-        let count = 100
+        let count = 500
         var codes: [String] = []
         for index in 0..<count / 2 { if let code = try await file(index) { codes.append(code) } }
         #expect(await eventually(30) { (await sim.stats()["outageRefusals"] as? Int ?? 0) >= 1 })
