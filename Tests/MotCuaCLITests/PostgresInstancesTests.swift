@@ -60,16 +60,16 @@ struct PostgresServeTests {
     }
 
     @Test(
-        "Two instances on one database: intakes through both, one killed mid-load; every acknowledged intake is readable through the other, no code is issued twice, every postal order is taken once",
+        "Two instances on one database: intakes through both, one killed mid-load; every acknowledged intake is readable through the other, no code is issued twice, every postal order is taken once, every change reaches the portal once and in order",
         arguments: postgresServers)
     func twoInstances(adminURL: String) async throws {
         let url = try await scratchPostgresDatabase(adminURL)
         // The instances share the data directory (the access key and the uploaded files), as
         // they share a volume in docker/compose.yaml.
         let data = TestScratch.path("motcua-pg-two")
-        let portA = try freePort(), portB = try freePort(), simPort = try freePort()
+        let portA = try freePort(), portB = try freePort(), simPort = try freePort(), portalPort = try freePort()
         let environment = [
-            "MOTCUA_STORAGE_BACKEND": "postgres", "MOTCUA_DATABASE_URL": url,
+            "MOTCUA_STORAGE_BACKEND": "postgres", "MOTCUA_DATABASE_URL": url, "MOTCUA_PORTAL_URL": "http://127.0.0.1:\(portalPort)",
             "MOTCUA_POSTAL_URL": "http://127.0.0.1:\(simPort)", "MOTCUA_POSTAL_WEBHOOK_SECRET": PostalCrashTests.secret,
             "MOTCUA_CONFIG": try PostalCrashTests.fastRetryConfig(in: data.appendingPathComponent("etc")).path,
         ]
@@ -78,6 +78,9 @@ struct PostgresServeTests {
             port: simPort, webhookURL: "http://127.0.0.1:\(portB)/postal/webhooks", secret: PostalCrashTests.secret,
             arguments: ["--latency-ms", "200", "--step-ms", "300"])
         defer { sim.stop() }
+        // Both instances send the national portal every change, through 10% of 503s.
+        let portal = try PortalSimProcess(port: portalPort, arguments: ["--fail-rate", "0.1", "--latency-ms", "20"])
+        defer { portal.stop() }
         // Both start together on the empty database: the migrations and the first administrator happen once.
         let a = try ServerProcess(dataDirectory: data, port: portA, environment: environment)
         let b = try ServerProcess(dataDirectory: data, port: portB, environment: environment)
@@ -177,6 +180,25 @@ struct PostgresServeTests {
         let (_, listed) = try await fetch(baseB.appendingPathComponent("api/v1/dossiers").appending(queryItems: [.init(name: "limit", value: "200")]), token: token)
         let stored = (listed["items"] as? [[String: Any]] ?? []).compactMap { $0["code"] as? String }
         #expect(Set(stored).isSuperset(of: codes) && Set(stored).count == stored.count)
+        // Every change of every stored dossier reaches the portal once and in order, whichever
+        // instance sent it (A's claims pass to B when their lease runs out).
+        var versions: [String: Int] = [:]
+        for code in stored {
+            versions[code] = try await fetch(baseB.appendingPathComponent("api/v1/dossiers/\(code)"), token: token).1["version"] as? Int ?? 0
+        }
+        let synced = await eventually(120) {
+            for (code, version) in versions {
+                guard let held = await portal.holding(code), held["version"] as? Int == version else { return false }
+            }
+            return true
+        }
+        #expect(synced)
+        for (code, version) in versions {
+            #expect(await portal.holding(code)?["versions"] as? [Int] == Array(1...max(version, 1)), "\(code)")
+        }
+        let portalStats = await portal.stats()
+        #expect(portalStats["outOfOrder"] as? Int == 0 && portalStats["stale"] as? Int == 0, "\(portalStats)")
+        #expect(portalStats["accepted"] as? Int == versions.values.reduce(0, +), "\(portalStats)")
         print("two instances: \(codes.count) acknowledged (\(acknowledged.viaA) through A before the kill), \(stored.count) stored, \(orders.count) postal orders, partner: \(stats)")
     }
 
