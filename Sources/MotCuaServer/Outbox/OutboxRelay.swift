@@ -131,8 +131,11 @@ public struct OutboxRelay<Partner: OutboxPartner>: Service {
     public func run() async throws {
         logger.info("outbox relay started", metadata: ["outbox": "\(partner.name)"])
         while !Task.isShuttingDownGracefully && !Task.isCancelled {
-            let sent = await deliverDue()
-            if sent == 0 {
+            // A pass that delivered nothing (nothing due, or the partner away) waits a poll
+            // interval: without that wait a relay whose partner was down kept retrying whatever
+            // backoff had just made due, 0.7 of a core while the portal was down with 7,700
+            // messages waiting (measured; intakes on the same cores paid for it).
+            if await deliverPass().delivered == 0 {
                 try? await cancelWhenGracefulShutdown { try await Task.sleep(for: .milliseconds(Int(policy.pollSeconds * 1000))) }
             }
         }
@@ -146,13 +149,19 @@ public struct OutboxRelay<Partner: OutboxPartner>: Service {
         Double(max(rounds, 1)) * timeout + 5
     }
 
-    /// One pass over the messages due now, at most `limit`: claimed two rounds' worth at a time
-    /// (`2 × concurrency`, held for two send timeouts) and sent `concurrency` at a time, the next
-    /// as soon as one is done; returns how many were attempted.
+    /// One pass over the messages due now, at most `limit`; returns how many were attempted.
     @discardableResult
     public func deliverDue(limit: Int = 64) async -> Int {
+        await deliverPass(limit: limit).attempted
+    }
+
+    /// One pass over the messages due now, at most `limit`: claimed two rounds' worth at a time
+    /// (`2 × concurrency`, held for two send timeouts) and sent `concurrency` at a time, the next
+    /// as soon as one is done.
+    func deliverPass(limit: Int = 64) async -> (attempted: Int, delivered: Int) {
         let concurrency = max(policy.concurrency, 1)
         var attempted = 0
+        var delivered = 0
         while attempted < limit {
             let wanted = min(2 * concurrency, limit - attempted)
             let items: [Partner.Item]
@@ -162,9 +171,9 @@ public struct OutboxRelay<Partner: OutboxPartner>: Service {
                 items = try await partner.claim(now: now(), lease: lease, limit: wanted)
             } catch {
                 logger.error("outbox unreadable", metadata: ["outbox": "\(partner.name)", "error": "\(error)"])
-                return attempted
+                return (attempted, delivered)
             }
-            await withTaskGroup(of: Void.self) { group in
+            delivered += await withTaskGroup(of: Bool.self) { group in
                 var next = 0
                 func launch() {
                     let item = items[next]
@@ -179,17 +188,22 @@ public struct OutboxRelay<Partner: OutboxPartner>: Service {
                             let id = partner.progress(of: item).id
                             logger.error("outbox outcome not recorded", metadata: ["outbox": "\(partner.name)", "id": "\(id)", "error": "\(error)"])
                         }
+                        if case .delivered = outcome { return true }
+                        return false
                     }
                 }
                 while next < min(items.count, concurrency) { launch() }
-                while await group.next() != nil {
+                var delivered = 0
+                while let done = await group.next() {
+                    if done { delivered += 1 }
                     if next < items.count { launch() }
                 }
+                return delivered
             }
             attempted += items.count
             if items.count < wanted { break }
         }
-        return attempted
+        return (attempted, delivered)
     }
 
     func attempt(_ item: Partner.Item) async -> DeliveryOutcome {
