@@ -84,10 +84,18 @@ extension SQLiteStore {
     }
 
     public func deadPortalMessages(agencies: Set<String>?, limit: Int) async throws -> [PortalMessage] {
-        try await pool.read { db in
-            let rows = try Row.fetchAll(
-                db, sql: "SELECT * FROM portal_messages WHERE status = 'dead' ORDER BY created_at DESC")
-            return rows.compactMap(Self.portalMessage).filter { agencies?.contains($0.agencyID) ?? true }.prefix(limit).map { $0 }
+        if let agencies, agencies.isEmpty { return [] }
+        return try await pool.read { db in
+            var arguments = StatementArguments()
+            var filter = ""
+            if let agencies {
+                filter = "AND agency_id IN (\(Array(repeating: "?", count: agencies.count).joined(separator: ", ")))"
+                arguments += StatementArguments(agencies.sorted())
+            }
+            arguments += [limit]
+            return try Row.fetchAll(
+                db, sql: "SELECT * FROM portal_messages WHERE status = 'dead' \(filter) ORDER BY created_at DESC LIMIT ?", arguments: arguments
+            ).compactMap(Self.portalMessage)
         }
     }
 
