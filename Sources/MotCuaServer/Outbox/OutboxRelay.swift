@@ -9,9 +9,10 @@ import MotCuaStore
 import ServiceLifecycle
 import Synchronization
 
-// One relay for every outbox partner (the post office, the notification gateway): messages are
-// written to their outbox in the transaction of the change that calls for them, and the relay
-// delivers them from there, so a crash loses nothing and a partner's outage only delays.
+// One relay for every outbox partner (the post office, the notification gateway, the national
+// portal): messages are written to their outbox in the transaction of the change that calls for
+// them, and the relay delivers them from there, so a crash loses nothing and a partner's outage
+// only delays.
 //
 // - Claim: due messages are taken with a lease (`FOR UPDATE SKIP LOCKED` on PostgreSQL), so no
 //   two instances send one message at once, and another takes over when the holder dies.
