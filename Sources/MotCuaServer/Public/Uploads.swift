@@ -42,6 +42,11 @@ enum MultipartForm {
         guard trimmed.reversed().starts(with: Array("--\(boundary)--".utf8).reversed()) else {
             throw Problem.typed(.malformedMultipart, detail: "Nội dung multipart bị cắt cụt hoặc thiếu dấu kết thúc.")
         }
+        // MultipartKit 4.7.1 looks a header name's bytes up in a 128-entry table and traps on a
+        // byte of 0x80 or more: one such request would take the process down. Refused here.
+        guard headerNamesAreASCII(body, boundary: boundary) else {
+            throw Problem.typed(.malformedMultipart, detail: "Nội dung multipart không đúng định dạng.")
+        }
         let parser = MultipartParser(boundary: boundary)
         var parts: [FormPart] = []
         var headers: [(String, String)] = []
@@ -66,6 +71,38 @@ enum MultipartForm {
             throw Problem.typed(.malformedMultipart, detail: "Mỗi phần của nội dung multipart phải có Content-Disposition với tên (name).")
         }
         return parts
+    }
+
+    /// Whether every header name of every part is ASCII: the lines after each delimiter (at the
+    /// body's start or after a CRLF, as RFC 2046 places them) up to the blank line, read up to
+    /// their colon. Header values (a filename in Vietnamese) may hold any UTF-8.
+    static func headerNamesAreASCII(_ body: ByteBuffer, boundary: String) -> Bool {
+        let bytes = Array(body.readableBytesView)
+        let delimiter = Array("--\(boundary)".utf8)
+        var index = 0
+        while index + delimiter.count <= bytes.count {
+            let atLineStart = index == 0 || (index >= 2 && bytes[index - 2] == 13 && bytes[index - 1] == 10)
+            guard atLineStart, bytes[index] == 45, bytes[index..<(index + delimiter.count)].elementsEqual(delimiter) else {
+                index += 1
+                continue
+            }
+            var position = index + delimiter.count
+            if position + 1 < bytes.count, bytes[position] == 45, bytes[position + 1] == 45 { return true }  // the closing one
+            while position < bytes.count, bytes[position] != 10 { position += 1 }  // the rest of the delimiter line
+            position += 1
+            while position < bytes.count {
+                var end = position
+                while end < bytes.count, bytes[end] != 10 { end += 1 }
+                var line = bytes[position..<end]
+                if line.last == 13 { line = line.dropLast() }
+                if line.isEmpty { break }  // the blank line: the part's content follows
+                let name = line.prefix { $0 != 58 }
+                if name.contains(where: { $0 >= 0x80 }) { return false }
+                position = end + 1
+            }
+            index = position
+        }
+        return true
     }
 
     /// `form-data; name="a"; filename="b.pdf"` → ["name": "a", "filename": "b.pdf"].
