@@ -164,7 +164,7 @@ extension PostgresStore {
         binds.append(b)
         binds.append(Int64.max)
         binds.append(StatRows.localDay(a))
-        binds.append(StatRows.localDay(b))
+        binds.append(StatRows.endDay(b))
         binds.append(agencies.map { $0.sorted() })
         let columns = StatRows.dayColumns.count
         return try await rows(PostgresQuery(unsafeSQL: Self.talliesSQL, binds: binds)).compactMap { row in

@@ -51,7 +51,10 @@ public func buildRouter(_ dependencies: AppDependencies) -> Router<AppRequestCon
     router.add(middleware: LogRequestsMiddleware(.debug))
     let routes = RouteTable()
     router.add(middleware: ProblemMiddleware(routes: routes))
-    HealthRoutes(store: dependencies.store, logger: dependencies.logger).register(on: router)
+    HealthRoutes(
+        store: dependencies.store, logger: dependencies.logger, catalogue: dependencies.catalogue,
+        today: WorkCalendar.localDate(of: dependencies.now())
+    ).register(on: router)
     if dependencies.configuration.metrics.port == nil {
         MetricsRoutes(dependencies: dependencies, openTo: MetricsRoutes.loopbackOnly).register(on: router)
     }
@@ -106,6 +109,15 @@ public func buildApplication(
 struct HealthRoutes {
     let store: any DossierStore
     let logger: Logger
+    let contract: Data?
+
+    init(store: any DossierStore, logger: Logger, catalogue: Catalogue, today: LocalDate) {
+        self.store = store
+        self.logger = logger
+        contract = Bundle.module.url(forResource: "openapi", withExtension: "json", subdirectory: "Resources")
+            .flatMap { try? Data(contentsOf: $0) }
+            .flatMap { try? ServedContract.document($0, catalogue: catalogue, today: today) }
+    }
 
     func register(on router: Router<AppRequestContext>) {
         router.get("health/live") { _, _ in
@@ -121,9 +133,8 @@ struct HealthRoutes {
                 return jsonResponse(["status": "unavailable", "database": "unavailable"], status: .serviceUnavailable)
             }
         }
-        router.get("openapi.json") { _, _ in
-            guard let url = Bundle.module.url(forResource: "openapi", withExtension: "json", subdirectory: "Resources"),
-                  let data = try? Data(contentsOf: url) else { throw HTTPError(.internalServerError) }
+        router.get("openapi.json") { [contract] _, _ in
+            guard let data = contract else { throw HTTPError(.internalServerError) }
             return Response(
                 status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: data)))
         }

@@ -39,16 +39,21 @@ struct AuthRoutes {
     @Sendable func login(_ request: Request, context: AppRequestContext) async throws -> Response {
         let store = dependencies.store
         let body = try await decodeBody(LoginRequest.self, from: request, limit: dependencies.configuration.maxBodyBytes)
+        // Longer than any account's: malformed, refused before the throttle counts it.
+        var overlong: [FieldProblem] = []
+        if body.username.unicodeScalars.count > 100 { overlong.append(FieldProblem(field: "username", reason: "Dài quá 100 ký tự.")) }
+        if body.password.unicodeScalars.count > 200 { overlong.append(FieldProblem(field: "password", reason: "Dài quá 200 ký tự.")) }
+        guard overlong.isEmpty else { throw Problem.validation(overlong) }
         let now = dependencies.now()
         let address = clientAddress.resolve(request, context: context)
-        let username = String(body.username.prefix(100))
+        let username = body.username
         let keys = [LoginThrottle.userKey(username), LoginThrottle.addressKey(address)]
         let throttle = self.throttle
         let lockedUntil: @Sendable () async throws -> Date? = {
             throttle.lockedUntil(try await store.loginFailures(keys: keys), now: now)
         }
         if let until = try await lockedUntil() { throw try await throttled(username: username, address: address, until: until, now: now) }
-        let officer = body.username.count <= 100 && body.password.count <= 200 ? try await store.officer(username: body.username) : nil
+        let officer = try await store.officer(username: body.username)
         let hash = officer.flatMap { $0.active ? $0.passwordHash : nil }
         let checked: String
         if let hash { checked = hash } else { checked = try await passwordChecks.decoyHash(cost: dependencies.configuration.bcryptCost) }

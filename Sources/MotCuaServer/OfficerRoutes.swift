@@ -260,18 +260,9 @@ struct OfficerRoutes {
 
     static func searchQuery(_ parameters: Parameters) throws -> DossierQuery {
         var query = DossierQuery(visibleToAgency: nil)
-        func text(_ key: String, max: Int = 200) throws -> String? {
-            guard let value = parameters[Substring(key)].map(String.init), !value.isEmpty else { return nil }
-            guard value.count <= max else { throw Problem.validation(field: key, reason: "Dài quá \(max) ký tự.") }
-            return value
-        }
-        func integer(_ key: String, _ range: ClosedRange<Int>) throws -> Int? {
-            guard let raw = try text(key, max: 12) else { return nil }
-            guard let value = Int(raw), range.contains(value) else {
-                throw Problem.validation(field: key, reason: "Phải là số nguyên từ \(range.lowerBound) đến \(range.upperBound).")
-            }
-            return value
-        }
+        let reader = QueryReader(parameters)
+        func text(_ key: String, max: Int = 200) throws -> String? { try reader.text(key, max: max) }
+        func integer(_ key: String, _ range: ClosedRange<Int>) throws -> Int? { try reader.integer(key, range) }
         func date(_ key: String) throws -> Date? {
             guard let raw = try text(key, max: 40) else { return nil }
             if let day = LocalDate(iso: raw) {
@@ -288,7 +279,7 @@ struct OfficerRoutes {
         query.phone = try text("phone", max: 32)
         query.procedureCode = try text("procedure", max: 32)
         if let statuses = try text("status") {
-            query.statuses = try statuses.split(separator: ",").map {
+            query.statuses = try statuses.split(separator: ",", omittingEmptySubsequences: false).map {
                 guard let status = DossierStatus(rawValue: String($0)) else {
                     throw Problem.validation(field: "status", reason: "Trạng thái '\($0)' không tồn tại.")
                 }

@@ -185,14 +185,8 @@ struct QueueRoutes {
     /// thousand entries (420 KB) cost ~40 ms at a provincial centre's 10M history, mostly in
     /// reading the dossiers (`docs/benchmarks.md`).
     static func digestPage(_ parameters: Parameters) throws -> (limit: Int, offset: Int) {
-        func integer(_ key: String, _ range: ClosedRange<Int>, default value: Int) throws -> Int {
-            guard let raw = parameters[Substring(key)], !raw.isEmpty else { return value }
-            guard raw.count <= 12, let number = Int(raw), range.contains(number) else {
-                throw Problem.validation(field: key, reason: "Phải là số nguyên từ \(range.lowerBound) đến \(range.upperBound).")
-            }
-            return number
-        }
-        return (try integer("limit", 1...1_000, default: 100), try integer("offset", 0...10_000, default: 0))
+        let query = QueryReader(parameters)
+        return (try query.integer("limit", 1...1_000, default: 100), try query.integer("offset", 0...10_000, default: 0))
     }
 
     static func query(_ kind: QueueKind, _ officer: Officer, now: Date, limit: Int, offset: Int) -> QueueQuery {

@@ -19,6 +19,10 @@ struct StatisticsRoutes {
     struct PeriodView: Encodable {
         var from: String
         var to: String
+        /// When the dossiers still pending were judged (on time or overdue): the period's end,
+        /// or now for a period that has not ended yet (a future end would count as overdue
+        /// dossiers that are still within their term today).
+        var judgedAt: Date
     }
 
     struct Row: Encodable {
@@ -79,7 +83,7 @@ struct StatisticsRoutes {
         group.get("reports") { request, context in
             let officer = try context.requireOfficer()
             let query = request.uri.queryParameters
-            let period = try Self.period(query)
+            let period = try Self.period(query, today: WorkCalendar.localDate(of: dependencies.now()))
             let agency = try scope(query["agency"].map(String.init), officer: officer)
             let grouping: ReportGrouping
             if let by = query["by"] {
@@ -96,13 +100,13 @@ struct StatisticsRoutes {
         group.get("indicators") { request, context in
             let officer = try context.requireOfficer()
             let query = request.uri.queryParameters
-            let period = try Self.period(query)
+            let period = try Self.period(query, today: WorkCalendar.localDate(of: dependencies.now()))
             let agency = try scope(query["agency"].map(String.init), officer: officer)
             let total = try await tallies(period, agencies: agency.agencies).reduce(Tally()) { $0 + $1.tally }
             let portal = try await dependencies.store.portalSyncFigures(
                 agencies: agency.agencies, from: WorkCalendar.instant(period.from), to: WorkCalendar.instant(period.to.adding(days: 1)))
             return jsonResponse(IndicatorList(
-                period: Self.view(period), agency: agency.root.map(reference),
+                period: view(period), agency: agency.root.map(reference),
                 items: indicators(total, agencies: agency.agencies) + Self.portalIndicators(portal)))
         }
         group.get("targets") { request, context in
@@ -115,7 +119,7 @@ struct StatisticsRoutes {
                     throw Problem.typed(.notFound, detail: "Không có chỉ thị '\(id)' ràng buộc hệ thống này; có: \(dependencies.configuration.directives.map(\.id).joined(separator: ", ")).")
                 }
             }
-            let explicitPeriod = query["from"] != nil || query["to"] != nil || query["period"] != nil ? try Self.period(query) : nil
+            let explicitPeriod = query["from"] != nil || query["to"] != nil || query["period"] != nil ? try Self.period(query, today: WorkCalendar.localDate(of: dependencies.now())) : nil
             let requested = try query["agency"].map { try scope(String($0), officer: officer) }
             var evaluations: [Evaluation] = []
             for directive in directives {
@@ -139,7 +143,7 @@ struct StatisticsRoutes {
                         }
                         evaluations.append(Evaluation(
                             directive: Reference(id: directive.id, name: directive.title), issuedBy: directive.issuedBy,
-                            agency: reference(root), period: Self.view(period), targets: views))
+                            agency: reference(root), period: view(period), targets: views))
                     }
                 }
             }
@@ -149,25 +153,39 @@ struct StatisticsRoutes {
 
     // MARK: helpers
 
-    static func view(_ period: ReportPeriod) -> PeriodView {
-        PeriodView(from: period.from.description, to: period.to.description)
+    func view(_ period: ReportPeriod) -> PeriodView {
+        PeriodView(
+            from: period.from.description, to: period.to.description,
+            judgedAt: Date(timeIntervalSince1970: TimeInterval(judgedUntil(period))))
+    }
+
+    /// The instant a report over `period` judges its pending dossiers at: the period's end, or
+    /// now when that end is still ahead (never before the period's start).
+    func judgedUntil(_ period: ReportPeriod) -> Int64 {
+        let (from, to) = period.bounds
+        return max(from, min(to, Int64(dependencies.now().timeIntervalSince1970)))
     }
 
     func reference(_ id: String) -> Reference {
         Reference(id: id, name: dependencies.catalogue.tree.agencies[id]?.name ?? id)
     }
 
-    /// `period=2026-Q1`, or `from` and `to` (both YYYY-MM-DD).
-    static func period(_ query: Hummingbird.Parameters) throws -> ReportPeriod {
+    /// `period=2026-Q1`, or `from` and `to` (YYYY-MM-DD). Without `from`: the first of January
+    /// of `to`'s year; without `to`: today (or `from`, when it is later); without either: the
+    /// year so far.
+    static func period(_ query: Hummingbird.Parameters, today: LocalDate) throws -> ReportPeriod {
         do {
-            if let name = query["period"] { return try ReportPeriod(named: String(name)) }
+            // Malformed dates are refused even beside a named period (which then wins).
             var problems: [FieldProblem] = []
-            let from = query["from"].flatMap { LocalDate(iso: $0) }
-            let to = query["to"].flatMap { LocalDate(iso: $0) }
-            if from == nil { problems.append(FieldProblem(field: "from", reason: "Cần ngày bắt đầu dạng YYYY-MM-DD (hoặc period=2026-Q1).")) }
-            if to == nil { problems.append(FieldProblem(field: "to", reason: "Cần ngày kết thúc dạng YYYY-MM-DD.")) }
-            guard let from, let to, problems.isEmpty else { throw Problem.typed(.validation, errors: problems) }
-            return try ReportPeriod(from: from, to: to)
+            let from = query["from"].map { LocalDate(iso: $0) }
+            let to = query["to"].map { LocalDate(iso: $0) }
+            if from == .some(nil) { problems.append(FieldProblem(field: "from", reason: "Cần ngày bắt đầu dạng YYYY-MM-DD (hoặc period=2026-Q1).")) }
+            if to == .some(nil) { problems.append(FieldProblem(field: "to", reason: "Cần ngày kết thúc dạng YYYY-MM-DD.")) }
+            guard problems.isEmpty else { throw Problem.typed(.validation, errors: problems) }
+            if let name = query["period"] { return try ReportPeriod(named: String(name)) }
+            let end = to.flatMap { $0 } ?? max(today, from.flatMap { $0 } ?? today)
+            let start = from.flatMap { $0 } ?? LocalDate(year: end.components.year, month: 1, day: 1)!
+            return try ReportPeriod(from: start, to: end)
         } catch let error as StatisticsError {
             throw Problem.typed(.validation, errors: [FieldProblem(field: "period", reason: error.message)])
         }
@@ -189,8 +207,7 @@ struct StatisticsRoutes {
     }
 
     func tallies(_ period: ReportPeriod, agencies: Set<String>?) async throws -> [GroupTally] {
-        let (from, to) = period.bounds
-        return try await dependencies.store.statTallies(from: from, to: to, agencies: agencies)
+        try await dependencies.store.statTallies(from: period.bounds.from, to: judgedUntil(period), agencies: agencies)
     }
 
     func report(_ tallies: [GroupTally], period: ReportPeriod, agency: String?, by grouping: ReportGrouping) -> Report {
@@ -208,7 +225,7 @@ struct StatisticsRoutes {
         }
         let total = tallies.reduce(Tally()) { $0 + $1.tally }
         return Report(
-            period: Self.view(period), agency: agency.map(reference), by: grouping.rawValue,
+            period: view(period), agency: agency.map(reference), by: grouping.rawValue,
             rows: rows.sorted { $0.key < $1.key }.map { Row(key: $0.key, name: $0.value.name, tally: $0.value.tally) },
             total: Row(key: "total", name: "Tổng cộng", tally: total))
     }

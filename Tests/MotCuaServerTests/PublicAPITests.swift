@@ -114,7 +114,7 @@ struct PublicAPITests {
         // The stored record keeps no access secret: the replay derives it again.
         let secret = try #require(first.json["accessSecret"] as? String)
         let stored = try await server.store.claimIdempotencyKey(
-            IdempotencyKey(scope: "public", key: "7f0c1d2e-retry-1"), fingerprint: "", now: server.clock.now, expiresAt: server.clock.now)
+            IdempotencyKey(scope: "public /api/v1/public/dossiers", key: "7f0c1d2e-retry-1"), fingerprint: "", now: server.clock.now, expiresAt: server.clock.now)
         guard case let .completed(record) = stored else { Issue.record("no stored record: \(stored)"); return }
         #expect(record.body.isEmpty && record.headers["motcua-replay-from"] == first.json["code"] as? String)
         for file in [server.store.path, server.store.path + "-wal"] {
@@ -158,7 +158,7 @@ struct PublicAPITests {
         let server = try await TestServer.start()
         defer { Task { await server.stop() } }
         // What a crash between the commit and the answer leaves: a claimed key linked to a dossier.
-        let key = IdempotencyKey(scope: "public", key: "crashed")
+        let key = IdempotencyKey(scope: "public /api/v1/public/dossiers", key: "crashed")
         let (body, contentType) = Fixture.multipart(Fixture.birthParts())
         let fingerprint = IdempotencyMiddleware.fingerprint(
             method: "POST", uri: "/api/v1/public/dossiers", contentType: contentType, body: ByteBuffer(data: body))

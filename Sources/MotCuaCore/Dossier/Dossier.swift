@@ -159,8 +159,10 @@ public struct Applicant: Hashable, Sendable, Codable {
             result.append(FieldProblem(field: "\(prefix).phone", reason: Self.phoneRule))
         }
         if let email, !email.isEmpty {
-            let parts = email.split(separator: "@")
-            if parts.count != 2 || !parts[1].contains(".") || email.count > 254 || email.contains(" ") {
+            // The contract's pattern, to the letter: one @ after a non-empty name, a dot after it,
+            // no space; at most 254 code points.
+            let parts = email.split(separator: "@", omittingEmptySubsequences: false)
+            if parts.count != 2 || parts[0].isEmpty || !parts[1].contains(".") || email.unicodeScalars.count > 254 || email.contains(" ") {
                 result.append(FieldProblem(field: "\(prefix).email", reason: "Địa chỉ email không hợp lệ."))
             }
         }

@@ -202,6 +202,41 @@ public enum Lifecycle {
 
     // MARK: decide
 
+    /// What is wrong with a command's own fields, whatever the dossier: a blank or overlong
+    /// reason, no item to supplement, a fee or a score out of range, a department that is not
+    /// the agency's, an agency that does not exist or no longer works, a postal address with a
+    /// blank line. (The same rules hold again in `decide`'s cases, which use the cleaned values.)
+    static func fieldProblems(_ command: DossierCommand, context: DecisionContext) -> [FieldProblem] {
+        func reason(_ text: String, _ field: String = "reason") -> [FieldProblem] {
+            let trimmed = text.trimmingWhitespace()
+            if trimmed.isEmpty { return [FieldProblem(field: field, reason: "Không được để trống.")] }
+            if trimmed.count > 2000 { return [FieldProblem(field: field, reason: "Dài quá 2000 ký tự.")] }
+            return []
+        }
+        switch command {
+        case let .requestSupplementation(items, text):
+            let listed = items.contains { !$0.trimmingWhitespace().isEmpty }
+            return (listed ? [] : [FieldProblem(field: "items", reason: "Phải liệt kê đầy đủ các giấy tờ cần bổ sung, một lần.")]) + reason(text)
+        case let .refuse(text), let .withdraw(text), let .stop(text), let .apologize(text, _):
+            return reason(text)
+        case let .transfer(departmentID):
+            let known = context.departments.contains { $0.id == departmentID }
+            return known ? [] : [FieldProblem(field: "departmentID", reason: "Phòng chuyên môn không thuộc cơ quan.")]
+        case let .sendToAgency(agencyID, _):
+            return context.agencyIsActive(agencyID) ? [] : [FieldProblem(field: "agencyID", reason: "Cơ quan nhận liên thông không hợp lệ.")]
+        case let .orderPostal(_, address?):
+            return address.problems()
+        case let .requestFee(amount):
+            return amount > 0 && amount <= 1_000_000_000 ? [] : [FieldProblem(field: "amount", reason: "Số tiền phải lớn hơn 0 và không quá 1 tỷ đồng.")]
+        case let .rate(score, comment):
+            let long = (comment?.trimmingWhitespace().count ?? 0) > 2000
+            return ((1...5).contains(score) ? [] : [FieldProblem(field: "score", reason: "Điểm đánh giá phải từ 1 đến 5.")])
+                + (long ? [FieldProblem(field: "comment", reason: "Dài quá 2000 ký tự.")] : [])
+        default:
+            return []
+        }
+    }
+
     /// The events a command produces on a dossier, or the rule it breaks.
     public static func decide(_ command: DossierCommand, dossier: Dossier, context: DecisionContext) throws(DomainError) -> [DossierEvent] {
         let actor = context.actor
@@ -210,6 +245,10 @@ public enum Lifecycle {
         guard rule.roles.contains(actor.role) else {
             throw .forbidden(command: command.name, reason: "Vai trò \"\(actor.role.vietnameseName)\" không được thực hiện thao tác này.")
         }
+        // A malformed command is refused for its fields whatever the dossier's state: the state's
+        // 409 is for a well-formed request (and the contract says which fields are well-formed).
+        let malformed = fieldProblems(command, context: context)
+        guard malformed.isEmpty else { throw .invalid(malformed) }
         guard rule.from.contains(dossier.status) else {
             throw .invalidState(command: command.name, status: dossier.status)
         }

@@ -25,13 +25,7 @@ struct PortalRoutes {
 
     func deadLetters(_ request: Request, _ context: AppRequestContext) async throws -> Response {
         let officer = try context.requireOfficer()
-        var limit = 100
-        if let raw = request.uri.queryParameters["limit"] {
-            guard let value = Int(raw), (1...500).contains(value) else {
-                throw Problem.validation(field: "limit", reason: "Phải là số nguyên từ 1 đến 500.")
-            }
-            limit = value
-        }
+        let limit = try QueryReader(request).integer("limit", 1...500, default: 100)
         let messages = try await store.deadPortalMessages(agencies: agencies(of: officer), limit: limit)
         return jsonResponse(PortalMessageList(items: messages.map(PortalMessageView.init)))
     }

@@ -28,13 +28,7 @@ struct PostalRoutes {
                 }
                 status = value
             }
-            var limit = 100
-            if let raw = request.uri.queryParameters["limit"] {
-                guard let value = Int(raw), (1...500).contains(value) else {
-                    throw Problem.validation(field: "limit", reason: "Phải là số nguyên từ 1 đến 500.")
-                }
-                limit = value
-            }
+            let limit = try QueryReader(request).integer("limit", 1...500, default: 100)
             let orders = try await store.postalOrders(agencies: [officer.agencyID], status: status, limit: limit)
             return jsonResponse(PostalOrderList(items: orders.map(PostalOrderView.init)))
         }

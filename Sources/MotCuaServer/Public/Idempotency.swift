@@ -17,7 +17,7 @@ extension HTTPField.Name {
 /// kept; a retry with the same key and the same body gets that response again (marked
 /// `Idempotent-Replayed: true`) and has no second effect; the same key with another body is a
 /// 422; a retry while the first still runs is a 409 with `Retry-After`. A request that fails
-/// without effect frees its key. Keys are kept `ttl` seconds.
+/// without effect frees its key. Keys are kept `ttl` seconds, per client and path.
 ///
 /// A request that filed a dossier and then died before answering (a crash) is recognised by
 /// the dossier code linked to its key in the filing transaction: after `staleAfter` a retry gets
@@ -52,7 +52,9 @@ struct IdempotencyMiddleware: RouterMiddleware {
         }
         let fingerprint = Self.fingerprint(
             method: request.method.rawValue, uri: request.uri.description, contentType: request.headers[.contentType], body: body)
-        let key = IdempotencyKey(scope: scope(request, context), key: raw)
+        // Scoped to the path as well: a client that numbers its keys per endpoint (or a fuzzer that
+        // tries "0" everywhere) does not see a key of one action refused as "reused" on another.
+        let key = IdempotencyKey(scope: "\(scope(request, context)) \(request.uri.path)", key: raw)
         let started = now()
 
         switch try await store.claimIdempotencyKey(key, fingerprint: fingerprint, now: started, expiresAt: started.addingTimeInterval(ttl)) {

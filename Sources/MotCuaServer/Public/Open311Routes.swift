@@ -117,6 +117,21 @@ struct Open311Routes {
         }
         var query = DossierQuery(visibleToAgency: nil, limit: Self.maxRequests)
         let ids = list("service_request_id")
+        // Every argument is checked, even those that named requests override.
+        func date(_ key: String) throws -> Date? {
+            guard let raw = parameters[Substring(key)].map(String.init), !raw.isEmpty else { return nil }
+            guard let value = WorkCalendar.parse(raw) ?? ISO8601DateFormatter().date(from: raw) else {
+                throw Failure(status: 400, description: "\(key) must be a w3 ISO 8601 date and time with a time zone")
+            }
+            return value
+        }
+        let start = try date("start_date"), end = try date("end_date")
+        // `open`, `closed` or both, comma-separated, as the spec writes them (empty: both).
+        let rawStatus = parameters["status"].map(String.init) ?? ""
+        let statuses = rawStatus.isEmpty ? [] : Set(rawStatus.split(separator: ",", omittingEmptySubsequences: false).map(String.init))
+        guard statuses.isSubset(of: ["open", "closed"]) else {
+            throw Failure(status: 400, description: "status must be open, closed or open,closed")
+        }
         if !ids.isEmpty {
             // Named requests override every other argument.
             guard ids.count <= Self.maxRequests else { throw Failure(status: 400, description: "too many service_request_id values") }
@@ -124,22 +139,12 @@ struct Open311Routes {
         } else {
             query.agencyID = try jurisdiction(request)?.id
             query.procedureCodes = list("service_code")
-            func date(_ key: String) throws -> Date? {
-                guard let raw = parameters[Substring(key)].map(String.init), !raw.isEmpty else { return nil }
-                guard let value = WorkCalendar.parse(raw) ?? ISO8601DateFormatter().date(from: raw) else {
-                    throw Failure(status: 400, description: "\(key) must be a w3 ISO 8601 date and time with a time zone")
-                }
-                return value
-            }
-            let start = try date("start_date"), end = try date("end_date")
             let to = end ?? start.map { $0.addingTimeInterval(Self.defaultWindow) } ?? dependencies.now()
             let from = start ?? to.addingTimeInterval(-Self.defaultWindow)
             guard from <= to else { throw Failure(status: 400, description: "start_date is after end_date") }
             query.submittedFrom = from
             // The end is inclusive (the store's bound is exclusive).
             query.submittedTo = to.addingTimeInterval(0.001)
-            let statuses = Set(list("status").map { $0.lowercased() })
-            guard statuses.isSubset(of: ["open", "closed"]) else { throw Failure(status: 400, description: "status must be open or closed") }
             if statuses.count == 1 {
                 query.statuses = DossierStatus.allCases.filter { $0.isFinal == statuses.contains("closed") }
             }

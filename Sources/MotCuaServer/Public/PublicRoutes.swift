@@ -145,13 +145,7 @@ struct PublicRoutes {
             let query = request.uri.queryParameters
             let needle = query["q"].map { foldedSearchKey(String($0.prefix(200))) }
             let field = query["field"].map { foldedSearchKey(String($0)) }
-            var minimumLevel = 1
-            if let raw = query["onlineLevel"] {
-                guard let level = Int(raw), (2...4).contains(level) else {
-                    throw Problem.validation(field: "onlineLevel", reason: "Mức độ phải là 2, 3 hoặc 4.")
-                }
-                minimumLevel = level
-            }
+            let minimumLevel = try QueryReader(query).integer("onlineLevel", 2...4, default: 1)
             let list = dependencies.catalogue.procedures.filter { procedure in
                 procedure.onlineLevel >= minimumLevel
                     && (needle.map { foldedSearchKey(procedure.name).contains($0) || procedure.code.contains($0) } ?? true)
@@ -315,6 +309,10 @@ struct PublicRoutes {
     func supplement(_ request: Request, _ context: AppRequestContext) async throws -> Response {
         let code = try context.parameters.require("code")
         let dossier = try await authorizedDossier(request, context, code: code)
+        // Not a form at all: refused as such (400), before the state is judged.
+        guard MultipartForm.boundary(of: request.headers[.contentType]) != nil else {
+            throw Problem.typed(.malformedMultipart, detail: "Nội dung phải là multipart/form-data có tham số boundary.")
+        }
         // Nothing is waiting: say so before reading any file.
         _ = try Lifecycle.decide(.supplementationReceived(note: nil), dossier: dossier, context: citizenContext(dossier, request))
         let parts = try await files.parts(of: request)

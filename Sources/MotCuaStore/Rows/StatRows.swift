@@ -42,6 +42,12 @@ package enum StatRows {
         (seconds + WorkCalendar.utcOffset).floorDiv(86_400)
     }
 
+    /// The first local day after a period ending at `seconds`: a report cut at now (a period not
+    /// yet ended) counts today's rows, since none lies ahead of now.
+    package static func endDay(_ seconds: Int64) -> Int64 {
+        localDay(seconds - 1) + 1
+    }
+
     /// What a fact adds to each day's counters.
     package static func dayContributions(_ f: StatFact) -> [Int64: [Int64]] {
         var days: [Int64: [Int64]] = [:]

@@ -203,7 +203,7 @@ extension SQLiteStore {
     /// keep the lifecycle's order (a pause ends no later than the resolution).
     public func statTallies(from a: Int64, to b: Int64, agencies: Set<String>?) async throws -> [GroupTally] {
         try await pool.read { db in
-            let firstDay = StatRows.localDay(a), endDay = StatRows.localDay(b)
+            let firstDay = StatRows.localDay(a), endDay = StatRows.endDay(b)
             let groups = try Row.fetchAll(
                 db, sql: "SELECT agency_id, procedure_code, span FROM stat_groups WHERE first_day < ?", arguments: [endDay])
             let days = try db.cachedStatement(sql: Self.daysSQL)
