@@ -6,7 +6,7 @@
 # Any finding fails the script; REPORT_DIR keeps the full logs.
 #
 #   bash scripts/contract-check.sh                  # builds motcua (debug) unless BIN names one
-#   BIN=.build/release/motcua EXAMPLES=50 bash scripts/contract-check.sh
+#   BIN=.build/release/motcua EXAMPLES=50 SEED=random bash scripts/contract-check.sh
 #
 # Logout is left out: it would end the session the run uses (it is covered by the Swift tests).
 set -euo pipefail
@@ -14,10 +14,15 @@ cd "$(dirname "$0")/.."
 EXAMPLES=${EXAMPLES:-30}
 PORT=${PORT:-18399}
 ROLES=${ROLES:-"motcua.songtri lanhdao.songtri quantri.demo"}
-if ! command -v schemathesis >/dev/null; then
-  echo "== installing schemathesis"
-  python3 -m pip install -q schemathesis 2>/dev/null || python3 -m pip install -q --break-system-packages schemathesis
+# The version the contract was proved with; SEED=random explores beyond CI's fixed seed.
+VERSION=4.32.5
+SEED=${SEED:-2026}
+if ! schemathesis --version 2>/dev/null | grep -q "$VERSION"; then
+  echo "== installing schemathesis $VERSION"
+  python3 -m pip install -q "schemathesis==$VERSION" 2>/dev/null || python3 -m pip install -q --break-system-packages "schemathesis==$VERSION"
 fi
+seed=()
+[ "$SEED" = random ] || seed=(--seed "$SEED")
 [ -n "${BIN:-}" ] || { swift build --product motcua >/dev/null; BIN=.build/debug/motcua; }
 PORTAL_SIM=${PORTAL_SIM:-$(dirname "$BIN")/portal-sim}
 [ -x "$PORTAL_SIM" ] || swift build --product portal-sim >/dev/null
@@ -52,7 +57,7 @@ done
 status=0
 for user in $ROLES; do
   echo "== schemathesis as $user: --checks all, $EXAMPLES examples an operation"
-  if ! schemathesis run "$base/openapi.json" --checks all --max-examples "$EXAMPLES" --workers 1 \
+  if ! schemathesis run "$base/openapi.json" --checks all --max-examples "$EXAMPLES" --workers 1 "${seed[@]}" \
       -H "Authorization: Bearer ${tokens[$user]}" -H "X-API-Key: contract-check-portal-key" \
       --exclude-path /api/v1/auth/logout --no-color >"$reports/$user.log" 2>&1; then
     status=1

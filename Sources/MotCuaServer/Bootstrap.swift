@@ -1,8 +1,10 @@
+import Crypto
 import Foundation
 import Logging
 import MotCuaConfig
 import MotCuaCore
 import MotCuaStore
+import NIOCore
 
 /// Start-up work of `motcua serve` and `motcua seed`: the catalogue, agency successions, the
 /// first administrator, and the demo data of `--demo`.
@@ -86,7 +88,7 @@ public enum Bootstrap {
     /// `count`: how many dossiers to add (nil: the file's number, only on an empty database);
     /// `profile` shapes them; `progress` hears (done, total).
     public static func demo(
-        store: any DossierStore, catalogue: Catalogue, calendars: WorkCalendars, file: URL, bcryptCost: Int, now: Date,
+        store: any DossierStore, blobs: BlobStore, catalogue: Catalogue, calendars: WorkCalendars, file: URL, bcryptCost: Int, now: Date,
         logger: Logger, count: Int? = nil, profile: DemoProfile = .standard, progress: (@Sendable (Int, Int) -> Void)? = nil
     ) async throws -> (logins: [DemoLogin], dossiers: Int) {
         let demo: DemoFile
@@ -118,6 +120,11 @@ public enum Bootstrap {
         }
         let existing = try await store.counts().dossiers
         guard count != nil || existing == 0 else { return (logins, 0) }
+        // The demo's files are one real PDF in the blob store: every file a demo dossier lists
+        // can be downloaded.
+        let sample = ByteBuffer(bytes: DemoDossiers.samplePDF)
+        _ = try await blobs.put(sample, sha256: DemoDossiers.sampleSHA256)
+        blobs.unpin([DemoDossiers.sampleSHA256])
         let generator = DemoDossiers(
             store: store, catalogue: catalogue, calendars: calendars, officers: officers, names: demo, now: now, profile: profile,
             seed: 2026 &+ UInt64(existing), progress: progress)
@@ -141,9 +148,18 @@ struct DemoDossiers {
     /// Called after each dossier with (done, total).
     var progress: (@Sendable (Int, Int) -> Void)? = nil
 
-    /// A stand-in for the files of online dossiers and electronic results (never served: the
-    /// demo has no blobs).
-    static let demoFile = "0000000000000000000000000000000000000000000000000000000000000000"
+    /// The one file behind every file of the demo's online dossiers and electronic results: a
+    /// small valid PDF, written to the blob store by `Bootstrap.demo` before any dossier lists it.
+    static let samplePDF: [UInt8] = Array("""
+        %PDF-1.4
+        1 0 obj << /Type /Catalog /Pages 2 0 R >> endobj
+        2 0 obj << /Type /Pages /Kids [3 0 R] /Count 1 >> endobj
+        3 0 obj << /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] >> endobj
+        trailer << /Root 1 0 R >>
+        %%EOF
+
+        """.utf8)
+    static let sampleSHA256 = SHA256.hash(data: samplePDF).map { String(format: "%02x", $0) }.joined()
 
     func run(count: Int, logger: Logger) async throws -> Int {
         let agencies = Array(Set(officers.filter { $0.role == .desk }.map(\.agencyID))).sorted()
@@ -214,7 +230,7 @@ struct DemoDossiers {
             district: deskParty.district, province: deskParty.province)
         if let level {
             let files = procedure.documents.map {
-                StoredFile(sha256: Self.demoFile, name: "\($0.name).pdf", contentType: "application/pdf", size: 1024, document: $0.name)
+                StoredFile(sha256: Self.sampleSHA256, name: "\($0.name).pdf", contentType: "application/pdf", size: Self.samplePDF.count, document: $0.name)
             }
             let submission = OnlineSubmission(
                 procedure: procedure, agencyID: agencyID, level: level, applicant: applicant, returnMethod: returnMethod,
@@ -242,7 +258,7 @@ struct DemoDossiers {
 
         // The usual path, with detours; it stops where simulated time reaches now.
         let resultFile = returnMethod == .electronic
-            ? StoredFile(sha256: Self.demoFile, name: "ket-qua.pdf", contentType: "application/pdf", size: 2048, document: "Kết quả")
+            ? StoredFile(sha256: Self.sampleSHA256, name: "ket-qua.pdf", contentType: "application/pdf", size: Self.samplePDF.count, document: "Kết quả")
             : nil
         let steps: [(Officer, DossierCommand)] = [
             (desk, .transfer(departmentID: agency.departments.first?.id ?? "")),

@@ -102,7 +102,7 @@ struct OfficerRoutes {
             guard code.count <= 64, let version = try await store.version(code: code) else { throw Problem.notFound }
             // The rendering of a version never changes: serve it from the cache when we have it.
             if let cached = detailCache.get(code: code, version: version) {
-                guard cached.visibleTo.contains(officer.agencyID) else { throw Problem.notFound }
+                guard cached.visibleTo.contains(officer.agencyID) else { throw Self.notVisible(to: officer) }
                 return cached.response
             }
             let dossier = try await visibleDossier(code, officer)
@@ -227,10 +227,22 @@ struct OfficerRoutes {
     }
 
     func visibleDossier(_ code: String, _ officer: Officer) async throws -> Dossier {
-        guard code.count <= 64, let dossier = try await store.dossier(code: code), Self.isVisible(dossier, to: officer) else {
-            throw Problem.notFound
-        }
+        guard code.count <= 64, let dossier = try await store.dossier(code: code) else { throw Problem.notFound }
+        guard Self.isVisible(dossier, to: officer) else { throw Self.notVisible(to: officer) }
         return dossier
+    }
+
+    /// A dossier outside the officer's agencies. Its contents (the citizen's data, files and
+    /// forms) are for the agencies that received, held or were handed it, whatever the role: an
+    /// administrator reads every agency's reports and indicators, which count the dossier, but
+    /// not the dossier itself (README, "Who sees what"). An officer is not told it exists (404);
+    /// an administrator, who can see it counted, is told why not (403).
+    static func notVisible(to officer: Officer) -> Problem {
+        guard officer.role == .admin else { return Problem.notFound }
+        return Problem.typed(
+            .forbidden,
+            detail: "Quản trị hệ thống xem báo cáo, chỉ số của mọi cơ quan nhưng không xem nội dung hồ sơ của cơ quan khác "
+                + "(dữ liệu cá nhân của người dân); hãy dùng tài khoản cán bộ của cơ quan giải quyết hồ sơ.")
     }
 
     /// `POST /api/v1/dossiers/{code}/{name}`: decode the body, then decide and store in one

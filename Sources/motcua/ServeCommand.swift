@@ -161,10 +161,20 @@ struct ServeCommand: AsyncParsableCommand {
                   mật khẩu:      \(admin.password)
                 """)
         }
+        let secrets: AccessSecrets
+        let blobs: BlobStore
+        do {
+            secrets = try AccessSecrets.load(loaded.configuration)
+            blobs = try BlobStore(directory: loaded.configuration.blobPath)
+        } catch {
+            throw UserError(
+                message: "Không chuẩn bị được khóa mã bí mật hoặc thư mục tệp trong \(loaded.configuration.dataDirectory): \(error)",
+                hint: "Kiểm tra quyền ghi thư mục dữ liệu (--data-dir hoặc MOTCUA_DATA_DIR).", exitCode: 74)
+        }
         if demo {
             say("Đang tạo dữ liệu mẫu…")
             let result = try await Bootstrap.demo(
-                store: store, catalogue: loaded.catalogue, calendars: loaded.calendars,
+                store: store, blobs: blobs, catalogue: loaded.catalogue, calendars: loaded.calendars,
                 file: loaded.seedsDirectory.appendingPathComponent("demo.json"),
                 bcryptCost: loaded.configuration.bcryptCost, now: now, logger: logger)
             say("Tài khoản mẫu (--demo, mật khẩu mới mỗi lần khởi động):")
@@ -177,16 +187,6 @@ struct ServeCommand: AsyncParsableCommand {
             try await (store as? SQLiteStore)?.truncateLog()
         } catch {
             logger.warning("could not fold the write-ahead log into the database", metadata: ["error": "\(error)"])
-        }
-        let secrets: AccessSecrets
-        let blobs: BlobStore
-        do {
-            secrets = try AccessSecrets.load(loaded.configuration)
-            blobs = try BlobStore(directory: loaded.configuration.blobPath)
-        } catch {
-            throw UserError(
-                message: "Không chuẩn bị được khóa mã bí mật hoặc thư mục tệp trong \(loaded.configuration.dataDirectory): \(error)",
-                hint: "Kiểm tra quyền ghi thư mục dữ liệu (--data-dir hoặc MOTCUA_DATA_DIR).", exitCode: 74)
         }
         let dependencies = AppDependencies(
             configuration: loaded.configuration, store: store, calendars: loaded.calendars, catalogue: loaded.catalogue,
@@ -305,8 +305,16 @@ struct SeedCommand: AsyncParsableCommand {
         var logger = Logger(label: "motcua.seed")
         logger.logLevel = .warning
         let bar = ProgressBar(total: demo, label: "Tạo hồ sơ mẫu")
+        let blobs: BlobStore
+        do {
+            blobs = try BlobStore(directory: loaded.configuration.blobPath)
+        } catch {
+            throw UserError(
+                message: "Không chuẩn bị được thư mục tệp \(loaded.configuration.blobPath): \(error)",
+                hint: "Kiểm tra quyền ghi thư mục dữ liệu (--data-dir hoặc MOTCUA_DATA_DIR).", exitCode: 74)
+        }
         let result = try await Bootstrap.demo(
-            store: store, catalogue: loaded.catalogue, calendars: loaded.calendars,
+            store: store, blobs: blobs, catalogue: loaded.catalogue, calendars: loaded.calendars,
             file: loaded.seedsDirectory.appendingPathComponent("demo.json"), bcryptCost: loaded.configuration.bcryptCost, now: Date(),
             logger: logger, count: demo, profile: profile, progress: { done, total in bar.update(done) })
         bar.finish()

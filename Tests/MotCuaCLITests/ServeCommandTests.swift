@@ -92,6 +92,17 @@ struct ServeCommandTests {
         let (_, list) = try await fetch(base.appendingPathComponent("api/v1/dossiers"), token: token)
         let total = try #require(list["total"] as? Int)
         #expect(total >= 50, "demo dossiers of this agency: \(total)")
+        // Every file a demo dossier lists is in the blob store: the first online one's downloads.
+        var downloaded = 0
+        for item in (list["items"] as? [[String: Any]]) ?? [] where downloaded == 0 {
+            guard let code = item["code"] as? String else { continue }
+            let (_, detail) = try await fetch(base.appendingPathComponent("api/v1/dossiers/\(code)"), token: token)
+            guard let file = (detail["files"] as? [[String: Any]])?.first, let sha256 = file["sha256"] as? String else { continue }
+            let (fileStatus, _) = try await fetch(base.appendingPathComponent("api/v1/dossiers/\(code)/files/\(sha256)"), token: token)
+            #expect(fileStatus == 200, "\(code): \(sha256)")
+            downloaded += 1
+        }
+        #expect(downloaded == 1, "no demo dossier on the first page lists a file")
         #expect(try first.terminate() == 0)
 
         // Second start: same data, no new admin password, the demo dossiers are not duplicated.

@@ -135,4 +135,27 @@ struct ContractTests {
         #expect(overlong.status == 422, "\(overlong.text)")
         #expect(try await server.store.loginFailures(keys: [LoginThrottle.userKey(String(repeating: "a", count: 101))]).isEmpty)
     }
+
+    @Test("Who sees a dossier: its agencies' officers; another agency's officer is told nothing (404), an administrator is told why not (403) and reads it counted in every agency's report")
+    func administratorsReadReportsNotDossiers() async throws {
+        let server = try await TestServer.start()
+        defer { Task { await server.stop() } }
+        let deskB = try await server.login(.desk, agency: TestServer.agencyB)
+        let filed = try await server.request("POST", "/api/v1/dossiers", token: deskB, json: try await server.intakeBody())
+        let code = try #require(filed.json["code"] as? String)
+        let admin = try await server.login(.admin), leaderA = try await server.login(.leader)
+        for path in ["/api/v1/dossiers/\(code)", "/api/v1/dossiers/\(code)/forms/01"] {
+            let asAdmin = try await server.request("GET", path, token: admin)
+            #expect(asAdmin.status == 403 && (asAdmin.json["detail"] as? String)?.contains("báo cáo") == true, "\(path): \(asAdmin.text)")
+            #expect(try await server.request("GET", path, token: leaderA).status == 404)
+        }
+        // Once served from the detail cache, the same answers.
+        #expect(try await server.request("GET", "/api/v1/dossiers/\(code)", token: deskB).status == 200)
+        #expect(try await server.request("GET", "/api/v1/dossiers/\(code)", token: admin).status == 403)
+        #expect(try await server.request("GET", "/api/v1/dossiers/\(code)", token: leaderA).status == 404)
+        // A code that does not exist is a 404 to everyone.
+        #expect(try await server.request("GET", "/api/v1/dossiers/\(TestServer.agencyB)-260101-9999", token: admin).status == 404)
+        let report = try await server.request("GET", "/api/v1/reports?agency=\(TestServer.agencyB)", token: admin)
+        #expect(report.status == 200 && StatisticsAPITests.section(report.json, "received")["total"] == 1, "\(report.text)")
+    }
 }
