@@ -28,6 +28,9 @@ let package = Package(
     targets: [
         // The domain: pure Swift, Foundation at most, no I/O.
         .target(name: "MotCuaCore"),
+        // The wire contracts: what MotCua and its partners (the post office, the national portal,
+        // the notification gateway) send each other, and the Standard Webhooks signature.
+        .target(name: "MotCuaAPI", dependencies: ["MotCuaCore", .product(name: "Crypto", package: "swift-crypto")]),
         // Reads `Config/` from disk and turns it into validated Core values.
         .target(name: "MotCuaConfig", dependencies: ["MotCuaCore"]),
         // Persistence behind one protocol: SQLite through GRDB.
@@ -50,7 +53,7 @@ let package = Package(
         .target(
             name: "MotCuaServer",
             dependencies: [
-                "MotCuaCore", "MotCuaConfig", "MotCuaStore",
+                "MotCuaCore", "MotCuaAPI", "MotCuaConfig", "MotCuaStore",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
                 .product(name: "Crypto", package: "swift-crypto"),
@@ -80,7 +83,7 @@ let package = Package(
         .target(
             name: "MotCuaSim",
             dependencies: [
-                "MotCuaCore", "MotCuaServer", .product(name: "Hummingbird", package: "hummingbird"),
+                "MotCuaCore", "MotCuaAPI", .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
             ]
         ),
@@ -141,7 +144,7 @@ let package = Package(
         .testTarget(
             name: "MotCuaServerTests",
             dependencies: [
-                "MotCuaServer", "MotCuaStore", "MotCuaConfig", "MotCuaSim", "MotCuaTestSupport", .product(name: "GRDB", package: "GRDB.swift"),
+                "MotCuaServer", "MotCuaAPI", "MotCuaStore", "MotCuaConfig", "MotCuaSim", "MotCuaTestSupport", .product(name: "GRDB", package: "GRDB.swift"),
             ]),
         .testTarget(name: "MotCuaCLITests", dependencies: ["motcua", "postal-sim", "portal-sim", "MotCuaPostgres", "MotCuaTestSupport"]),
     ],

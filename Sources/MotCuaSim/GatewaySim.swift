@@ -1,7 +1,7 @@
 import Foundation
 import HTTPTypes
 import Hummingbird
-import MotCuaServer
+import MotCuaAPI
 import NIOCore
 import Synchronization
 

@@ -1,8 +1,8 @@
 import Foundation
 import HTTPTypes
 import Hummingbird
+import MotCuaAPI
 import MotCuaCore
-import MotCuaServer
 import NIOCore
 import Synchronization
 

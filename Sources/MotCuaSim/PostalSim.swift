@@ -4,8 +4,8 @@ import FoundationNetworking
 #endif
 import HTTPTypes
 import Hummingbird
+import MotCuaAPI
 import MotCuaCore
-import MotCuaServer
 import NIOCore
 import Synchronization
 

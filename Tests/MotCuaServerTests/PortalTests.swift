@@ -4,6 +4,7 @@ import FoundationNetworking
 #endif
 import Hummingbird
 import Logging
+import MotCuaAPI
 import MotCuaConfig
 import MotCuaCore
 import MotCuaSim

@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import Logging
+import MotCuaAPI
 import MotCuaConfig
 import MotCuaCore
 import MotCuaSim

@@ -1,4 +1,5 @@
 import Foundation
+import MotCuaAPI
 import MotCuaCore
 import MotCuaConfig
 import MotCuaStore

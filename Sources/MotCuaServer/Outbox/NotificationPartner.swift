@@ -3,26 +3,11 @@ import Foundation
 import FoundationNetworking
 #endif
 import Logging
+import MotCuaAPI
 import MotCuaConfig
 import MotCuaCore
 import MotCuaStore
 import ServiceLifecycle
-
-/// What the gateway receives for one notification (JSON, signed per Standard Webhooks).
-public struct NotificationMessage: Codable, Sendable, Equatable {
-    public struct Recipient: Codable, Sendable, Equatable {
-        public var name: String
-        public var phone: String
-        public var email: String?
-    }
-
-    public var id: String
-    public var kind: String
-    public var dossierCode: String
-    public var recipient: Recipient
-    public var text: String
-    public var createdAt: Date
-}
 
 /// The notification gateway (an SMS, Zalo or e-mail gateway) as a partner of the outbox relay:
 /// the Vietnamese template of each kind filled from the dossier and its event, sent to the

@@ -3,6 +3,7 @@ import Foundation
 import FoundationNetworking
 #endif
 import Logging
+import MotCuaAPI
 import MotCuaConfig
 import MotCuaCore
 import MotCuaStore

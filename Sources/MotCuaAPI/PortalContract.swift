@@ -19,6 +19,14 @@ public struct PortalApplicant: Codable, Sendable, Equatable {
     public var phone: String
     public var email: String?
     public var address: String
+
+    public init(name: String, idNumber: String, phone: String, email: String? = nil, address: String) {
+        self.name = name
+        self.idNumber = idNumber
+        self.phone = phone
+        self.email = email
+        self.address = address
+    }
 }
 
 /// `POST /dossiers/sync`: the whole dossier as of `version` (`DongBoHoSoMC`).
@@ -51,6 +59,33 @@ public struct PortalSyncRequest: Codable, Sendable, Equatable {
     public var rating: Int?
     /// The event that made this version.
     public var event: PortalEvent
+
+    public init(
+        code: String, version: Int, procedureCode: String, procedureName: String, agencyID: String, currentAgencyID: String,
+        applicant: PortalApplicant, channel: Int, submissionLevel: Int? = nil, status: Int, statusName: String,
+        submittedAt: Date, receivedAt: Date? = nil, dueAt: Date? = nil, finishedAt: Date? = nil, returnedAt: Date? = nil,
+        outcome: String? = nil, rating: Int? = nil, event: PortalEvent
+    ) {
+        self.code = code
+        self.version = version
+        self.procedureCode = procedureCode
+        self.procedureName = procedureName
+        self.agencyID = agencyID
+        self.currentAgencyID = currentAgencyID
+        self.applicant = applicant
+        self.channel = channel
+        self.submissionLevel = submissionLevel
+        self.status = status
+        self.statusName = statusName
+        self.submittedAt = submittedAt
+        self.receivedAt = receivedAt
+        self.dueAt = dueAt
+        self.finishedAt = finishedAt
+        self.returnedAt = returnedAt
+        self.outcome = outcome
+        self.rating = rating
+        self.event = event
+    }
 }
 
 /// The event behind a message.
@@ -60,6 +95,13 @@ public struct PortalEvent: Codable, Sendable, Equatable {
     /// The control sheet's Vietnamese wording.
     public var name: String
     public var at: Date
+
+    public init(sequence: Int, kind: String, name: String, at: Date) {
+        self.sequence = sequence
+        self.kind = kind
+        self.name = name
+        self.at = at
+    }
 }
 
 /// Who gave or took a dossier at a hand-off.
@@ -68,6 +110,13 @@ public struct PortalParty: Codable, Sendable, Equatable {
     public var departmentID: String?
     public var officerID: String?
     public var officerName: String?
+
+    public init(agencyID: String, departmentID: String? = nil, officerID: String? = nil, officerName: String? = nil) {
+        self.agencyID = agencyID
+        self.departmentID = departmentID
+        self.officerID = officerID
+        self.officerName = officerName
+    }
 }
 
 /// `POST /dossiers/progress`: the control-sheet entry of `version` (`CapNhatTienDoHoSoMC`).
@@ -78,6 +127,14 @@ public struct PortalProgressRequest: Codable, Sendable, Equatable {
     public var status: Int
     public var dueAt: Date?
     public var entries: [PortalProgressEntry]
+
+    public init(code: String, version: Int, status: Int, dueAt: Date? = nil, entries: [PortalProgressEntry]) {
+        self.code = code
+        self.version = version
+        self.status = status
+        self.dueAt = dueAt
+        self.entries = entries
+    }
 }
 
 /// One step of the control sheet.
@@ -93,6 +150,21 @@ public struct PortalProgressEntry: Codable, Sendable, Equatable {
     public var status: Int
     /// The step's own due time, where the step has one.
     public var stepDueAt: Date?
+
+    public init(
+        sequence: Int, step: String, stepName: String, at: Date, agencyID: String, giver: PortalParty,
+        receiver: PortalParty? = nil, status: Int, stepDueAt: Date? = nil
+    ) {
+        self.sequence = sequence
+        self.step = step
+        self.stepName = stepName
+        self.at = at
+        self.agencyID = agencyID
+        self.giver = giver
+        self.receiver = receiver
+        self.status = status
+        self.stepDueAt = stepDueAt
+    }
 }
 
 /// The portal's answer to a message: `error_code` "0" or "00" is success.
@@ -135,7 +207,7 @@ public struct PortalHoldings: Codable, Sendable, Equatable {
     public init(dossiers: [PortalHolding]) { self.dossiers = dossiers }
 }
 
-/// Building the portal's messages from a dossier's control sheet.
+/// The portal's wire format (its messages are built by `MotCuaServer` from the control sheet).
 public enum PortalMessages {
     /// Dates on the wire: ISO 8601 with the Vietnam offset, as everywhere in our API.
     public static let encoder: JSONEncoder = {
@@ -160,44 +232,4 @@ public enum PortalMessages {
         }
         return decoder
     }()
-
-    /// The sync message of `version`: the dossier replayed from its first `version` events.
-    public static func sync(events: [DossierEvent], version: Int) -> PortalSyncRequest? {
-        guard version >= 1, version <= events.count, let d = Lifecycle.replay(Array(events.prefix(version))) else { return nil }
-        let event = events[version - 1]
-        let finished: Date? = switch d.status {
-        case .resultReady, .returned: d.resultReadyAt ?? d.closedAt
-        case .refused, .withdrawn, .stopped: d.closedAt ?? event.at
-        default: nil
-        }
-        return PortalSyncRequest(
-            code: d.code, version: version, procedureCode: d.procedureCode, procedureName: d.procedureName, agencyID: d.agencyID,
-            currentAgencyID: d.currentAgencyID,
-            applicant: PortalApplicant(
-                name: d.applicant.name, idNumber: d.applicant.idNumber, phone: d.applicant.phone, email: d.applicant.email,
-                address: d.applicant.address),
-            channel: d.channel.nationalCode, submissionLevel: d.submissionLevel, status: d.status.nationalCode,
-            statusName: d.status.vietnameseName, submittedAt: d.submittedAt, receivedAt: d.receivedAt, dueAt: d.dueAt, finishedAt: finished,
-            returnedAt: d.returnedAt, outcome: d.outcome?.rawValue, rating: d.rating?.score,
-            event: PortalEvent(sequence: event.sequence, kind: event.kind.rawValue, name: event.vietnameseTitle, at: event.at))
-    }
-
-    /// The progress message of `version`: its control-sheet entry.
-    public static func progress(events: [DossierEvent], version: Int) -> PortalProgressRequest? {
-        guard version >= 1, version <= events.count, let d = Lifecycle.replay(Array(events.prefix(version))) else { return nil }
-        let event = events[version - 1]
-        let giver = PortalParty(
-            agencyID: event.actor.agencyID, departmentID: event.actor.departmentID, officerID: event.actor.id, officerName: event.actor.name)
-        let receiver: PortalParty? = switch event.kind {
-        case .transferred: PortalParty(agencyID: event.agencyID, departmentID: event.departmentID)
-        case .assigned: PortalParty(agencyID: event.agencyID, departmentID: event.departmentID, officerID: event.handlerID, officerName: event.handlerName)
-        case .sentToAgency, .inherited: event.toAgencyID.map { PortalParty(agencyID: $0) }
-        case .receivedFromAgency: PortalParty(agencyID: event.agencyID)
-        default: nil
-        }
-        let entry = PortalProgressEntry(
-            sequence: event.sequence, step: event.kind.rawValue, stepName: event.vietnameseTitle, at: event.at, agencyID: event.agencyID,
-            giver: giver, receiver: receiver, status: d.status.nationalCode, stepDueAt: event.dueAt)
-        return PortalProgressRequest(code: d.code, version: version, status: d.status.nationalCode, dueAt: d.dueAt, entries: [entry])
-    }
 }
