@@ -31,6 +31,8 @@ let package = Package(
         // The wire contracts: what MotCua and its partners (the post office, the national portal,
         // the notification gateway) send each other, and the Standard Webhooks signature.
         .target(name: "MotCuaAPI", dependencies: ["MotCuaCore", .product(name: "Crypto", package: "swift-crypto")]),
+        // The officer API's typed client, for the terminal client and anyone scripting the API.
+        .target(name: "MotCuaClient", dependencies: ["MotCuaAPI"]),
         // Reads `Config/` from disk and turns it into validated Core values.
         .target(name: "MotCuaConfig", dependencies: ["MotCuaCore"]),
         // Persistence behind one protocol: SQLite through GRDB.
@@ -69,6 +71,8 @@ let package = Package(
             name: "motcua",
             dependencies: [
                 "MotCuaCore",
+                "MotCuaAPI",
+                "MotCuaClient",
                 "MotCuaConfig",
                 "MotCuaStore",
                 "MotCuaPostgres",

@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import MotCuaAPI
 import MotCuaCore
 import MotCuaStore
 import Synchronization
@@ -122,4 +123,12 @@ extension AuthRoutes {
 
 final class NotedLocks: Sendable {
     let locks = Mutex<[String: Date]>([:])
+}
+
+extension OfficerView {
+    init(_ officer: Officer) {
+        self.init(
+            id: officer.id, username: officer.username, name: officer.name, role: officer.role, agencyID: officer.agencyID,
+            departmentID: officer.departmentID)
+    }
 }

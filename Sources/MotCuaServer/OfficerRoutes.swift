@@ -1,6 +1,7 @@
 import Foundation
 import HTTPTypes
 import Hummingbird
+import MotCuaAPI
 import MotCuaConfig
 import MotCuaCore
 import MotCuaStore

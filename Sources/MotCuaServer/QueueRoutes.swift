@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import MotCuaAPI
 import MotCuaCore
 import MotCuaStore
 
@@ -8,80 +9,6 @@ import MotCuaStore
 /// crossings recorded for a dossier (`GET /api/v1/dossiers/{code}/alerts`).
 struct QueueRoutes {
     let dependencies: AppDependencies
-
-    struct QueueItem: Encodable {
-        var code: String
-        var status: DossierStatus
-        var nationalStatus: CodeName
-        var applicantName: String
-        var procedure: DossierView.ProcedureRef
-        var receivedAt: Date?
-        var dueAt: Date?
-        /// Working seconds left until the appointment (negative once overdue); frozen while paused.
-        var remainingWorkingSeconds: Int64?
-        /// The same in words: "còn 1 ngày 2 giờ", "quá hạn 3 giờ".
-        var remaining: String?
-        /// green, amber (near due), red (overdue) or paused: how a client colours the row.
-        var level: String
-        var handler: DossierView.Handler?
-    }
-
-    struct QueuePage: Encodable {
-        var queue: String
-        var title: String
-        var total: Int
-        /// False when `total` is the bound the count stopped at (10,000): "at least".
-        var totalIsExact: Bool
-        var limit: Int
-        var offset: Int
-        var items: [QueueItem]
-    }
-
-    struct QueueCount: Encodable {
-        var queue: String
-        var title: String
-        var total: Int
-        var totalIsExact: Bool
-    }
-
-    struct QueueCounts: Encodable {
-        var items: [QueueCount]
-    }
-
-    struct Digest: Encodable {
-        var agencyID: String
-        var agency: String
-        var at: Date
-        var total: Int
-        var totalIsExact: Bool
-        var limit: Int
-        var offset: Int
-        var items: [DigestEntry]
-    }
-
-    struct AlertView: Encodable {
-        var kind: String
-        var title: String
-        var due: Date
-        var at: Date
-    }
-
-    struct AlertList: Encodable {
-        var code: String
-        var items: [AlertView]
-    }
-
-    struct DigestEntry: Encodable {
-        var code: String
-        var procedure: DossierView.ProcedureRef
-        var applicantName: String
-        var dueAt: Date
-        var overdueWorkingSeconds: Int64
-        var overdue: String
-        var handler: DossierView.Handler?
-        var departmentID: String?
-        var apologized: Bool
-    }
 
     /// "1 ngày 2 giờ 30 phút" for working seconds (a working day is the calendar's).
     static func words(_ seconds: Int64, day: Int64) -> String {

@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import MotCuaAPI
 import MotCuaConfig
 import MotCuaCore
 import MotCuaStore
@@ -11,73 +12,14 @@ import MotCuaStore
 struct StatisticsRoutes {
     let dependencies: AppDependencies
 
-    struct Reference: Encodable {
-        var id: String
-        var name: String
-    }
-
-    struct PeriodView: Encodable {
-        var from: String
-        var to: String
-        /// When the dossiers still pending were judged (on time or overdue): the period's end,
-        /// or now for a period that has not ended yet (a future end would count as overdue
-        /// dossiers that are still within their term today).
-        var judgedAt: Date
-    }
-
-    struct Row: Encodable {
-        var key: String
-        var name: String
-        var received: Tally.Received
-        var resolved: Tally.Resolved
-        var pending: Tally.Pending
-
-        init(key: String, name: String, tally: Tally) {
-            self.key = key
-            self.name = name
-            received = tally.received
-            resolved = tally.resolved
-            pending = tally.pending
-        }
-    }
-
-    struct Report: Encodable {
-        var period: PeriodView
-        var agency: Reference?
-        var by: String
-        var rows: [Row]
-        var total: Row
-    }
-
-    struct IndicatorView: Encodable {
-        var indicator: String
-        var name: String
-        var unit: String
-        var value: Double?
-        var numerator: Double
-        var denominator: Double
-    }
-
-    struct TargetView: Encodable {
-        var indicator: String
-        var name: String
-        var unit: String
-        var comparator: String
-        var threshold: Double
-        var deadline: String
-        var text: String
-        var value: Double?
-        var gap: Double?
-        var status: String
-    }
-
-    struct Evaluation: Encodable {
-        var directive: Reference
-        var issuedBy: String
-        var agency: Reference
-        var period: PeriodView
-        var targets: [TargetView]
-    }
+    // The answers' shapes are `MotCuaAPI`'s.
+    typealias Reference = NamedReference
+    typealias PeriodView = ReportPeriodView
+    typealias Row = ReportRowView
+    typealias Report = ReportView
+    typealias IndicatorView = MotCuaAPI.IndicatorView
+    typealias TargetView = MotCuaAPI.TargetView
+    typealias Evaluation = TargetEvaluationView
 
     func register(on group: RouterGroup<AppRequestContext>) {
         group.get("reports") { request, context in
@@ -147,7 +89,7 @@ struct StatisticsRoutes {
                     }
                 }
             }
-            return jsonResponse(["items": evaluations])
+            return jsonResponse(TargetEvaluationList(items: evaluations))
         }
     }
 
@@ -273,21 +215,4 @@ struct StatisticsRoutes {
                 value: $0.value, numerator: $0.numerator, denominator: $0.denominator)
         }
     }
-}
-
-/// `GET /api/v1/indicators`.
-struct IndicatorList: Encodable {
-    var period: StatisticsRoutes.PeriodView
-    var agency: StatisticsRoutes.Reference?
-    var items: [StatisticsRoutes.IndicatorView]
-
-    func encode(to encoder: any Encoder) throws {
-        var container = encoder.container(keyedBy: CodingKeys.self)
-        try container.encode(period, forKey: .period)
-        // `null` for the whole province, as before (a synthesized encoder would leave it out).
-        try container.encode(agency, forKey: .agency)
-        try container.encode(items, forKey: .items)
-    }
-
-    enum CodingKeys: String, CodingKey { case period, agency, items }
 }

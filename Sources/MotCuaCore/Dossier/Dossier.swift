@@ -149,7 +149,7 @@ public struct Applicant: Hashable, Sendable, Codable {
         let trimmedName = name.trimmingWhitespace()
         if trimmedName.isEmpty {
             result.append(FieldProblem(field: "\(prefix).name", reason: "Họ tên không được để trống."))
-        } else if trimmedName.utf8.count > 200, trimmedName.count > 200 {  // bytes bound the characters from above
+        } else if name.utf8.count > 200, name.unicodeScalars.count > 200 {  // code points, as the contract's maxLength; bytes bound them
             result.append(FieldProblem(field: "\(prefix).name", reason: "Họ tên dài quá 200 ký tự."))
         }
         if idNumber.count != 12 || !idNumber.allSatisfy({ $0.isASCII && $0.isNumber }) {
@@ -168,7 +168,7 @@ public struct Applicant: Hashable, Sendable, Codable {
         }
         if address.trimmingWhitespace().isEmpty {
             result.append(FieldProblem(field: "\(prefix).address", reason: "Địa chỉ không được để trống."))
-        } else if address.utf8.count > 500, address.count > 500 {
+        } else if address.utf8.count > 500, address.unicodeScalars.count > 500 {
             result.append(FieldProblem(field: "\(prefix).address", reason: "Địa chỉ dài quá 500 ký tự."))
         }
         return result
@@ -236,11 +236,11 @@ public struct PostalAddress: Hashable, Sendable, Codable {
             let trimmed = value.trimmingWhitespace()
             if trimmed.isEmpty {
                 result.append(FieldProblem(field: "\(prefix).\(field)", reason: "Không được để trống."))
-            } else if trimmed.count > limit {
+            } else if value.unicodeScalars.count > limit {
                 result.append(FieldProblem(field: "\(prefix).\(field)", reason: "Dài quá \(limit) ký tự."))
             }
         }
-        if let district, district.count > 200 {
+        if let district, district.unicodeScalars.count > 200 {
             result.append(FieldProblem(field: "\(prefix).district", reason: "Dài quá 200 ký tự."))
         }
         if !Applicant.isValidPhone(phone) {

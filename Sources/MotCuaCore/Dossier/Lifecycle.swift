@@ -210,7 +210,8 @@ public enum Lifecycle {
         func reason(_ text: String, _ field: String = "reason") -> [FieldProblem] {
             let trimmed = text.trimmingWhitespace()
             if trimmed.isEmpty { return [FieldProblem(field: field, reason: "Không được để trống.")] }
-            if trimmed.count > 2000 { return [FieldProblem(field: field, reason: "Dài quá 2000 ký tự.")] }
+            // Code points, untrimmed, as the contract's maxLength counts them.
+            if text.unicodeScalars.count > 2000 { return [FieldProblem(field: field, reason: "Dài quá 2000 ký tự.")] }
             return []
         }
         switch command {
@@ -229,7 +230,7 @@ public enum Lifecycle {
         case let .requestFee(amount):
             return amount > 0 && amount <= 1_000_000_000 ? [] : [FieldProblem(field: "amount", reason: "Số tiền phải lớn hơn 0 và không quá 1 tỷ đồng.")]
         case let .rate(score, comment):
-            let long = (comment?.trimmingWhitespace().count ?? 0) > 2000
+            let long = (comment?.unicodeScalars.count ?? 0) > 2000
             return ((1...5).contains(score) ? [] : [FieldProblem(field: "score", reason: "Điểm đánh giá phải từ 1 đến 5.")])
                 + (long ? [FieldProblem(field: "comment", reason: "Dài quá 2000 ký tự.")] : [])
         default:

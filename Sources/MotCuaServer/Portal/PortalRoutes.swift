@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import MotCuaAPI
 import MotCuaConfig
 import MotCuaCore
 import MotCuaStore

@@ -123,33 +123,10 @@ struct PostalRoutes {
     }
 }
 
-struct PostalOrderList: Encodable {
-    var items: [PostalOrderView]
-}
-
-/// An outbox order as officers see it.
-struct PostalOrderView: Encodable {
-    var id: String
-    var code: String
-    var direction: PostalDirection
-    var status: PostalOrderItem.Status
-    var attempts: Int
-    var createdAt: Date
-    var nextAttemptAt: Date?
-    var sentAt: Date?
-    var waybill: String?
-    var lastError: String?
-
+extension PostalOrderView {
     init(_ item: PostalOrderItem) {
-        id = item.id
-        code = item.code
-        direction = item.direction
-        status = item.status
-        attempts = item.attempts
-        createdAt = item.createdAt
-        nextAttemptAt = item.nextAt
-        sentAt = item.sentAt
-        waybill = item.waybill
-        lastError = item.lastError
+        self.init(
+            id: item.id, code: item.code, direction: item.direction, status: item.status.rawValue, attempts: item.attempts,
+            createdAt: item.createdAt, nextAttemptAt: item.nextAt, sentAt: item.sentAt, waybill: item.waybill, lastError: item.lastError)
     }
 }

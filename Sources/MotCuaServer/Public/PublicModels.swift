@@ -1,4 +1,5 @@
 import Foundation
+import MotCuaAPI
 import MotCuaCore
 
 // Bodies of the citizen and portal API. Field names are the contract (Resources/openapi.json).

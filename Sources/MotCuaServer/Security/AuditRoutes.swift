@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import MotCuaAPI
 import MotCuaCore
 import MotCuaStore
 
@@ -44,7 +45,7 @@ struct AuditRoutes {
             }
         }
         if let username = parameters.get("username") {
-            if (1...100).contains(username.count) { query.username = username } else {
+            if (1...100).contains(username.unicodeScalars.count) { query.username = username } else {
                 problems.append(FieldProblem(field: "username", reason: "dài từ 1 đến 100 ký tự"))
             }
         }

@@ -1,6 +1,7 @@
 import Foundation
 import HTTPTypes
 import Hummingbird
+import MotCuaAPI
 import MotCuaConfig
 
 /// The client's address: the peer's, or, when the peer is a load balancer listed in

@@ -1,4 +1,5 @@
 import Foundation
+import MotCuaAPI
 import MotCuaConfig
 import MotCuaStore
 

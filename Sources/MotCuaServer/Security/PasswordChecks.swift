@@ -1,5 +1,6 @@
 import Foundation
 import HummingbirdBcrypt
+import MotCuaAPI
 import NIOPosix
 import Synchronization
 

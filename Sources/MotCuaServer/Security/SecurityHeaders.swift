@@ -2,6 +2,7 @@ import Crypto
 import Foundation
 import HTTPTypes
 import Hummingbird
+import MotCuaAPI
 
 /// Headers every answer carries, so that a browser never reads a JSON answer or an uploaded
 /// file as a page, never sends our URLs (which hold dossier codes) to another site, and runs

@@ -1,13 +1,18 @@
 import Foundation
-#if canImport(FoundationNetworking)
-import FoundationNetworking
-#endif
+import MotCuaAPI
+import MotCuaClient
+import MotCuaCore
 
-/// The officer API over HTTP, for the terminal client. Problems (RFC 9457) become one plain
-/// sentence with a hint and a documented exit code.
+/// The officer API for the terminal client: `MotCuaClient`'s typed client, with its failures
+/// turned into one plain sentence with a hint and a documented exit code.
 struct APIClient {
-    let server: URL
-    let token: String?
+    let client: OfficerClient
+
+    var server: URL { client.server }
+
+    init(server: URL, token: String?) {
+        client = OfficerClient(server: server, token: token)
+    }
 
     /// The client of the stored session; a clear message when there is none or it has expired.
     static func fromSession() throws -> APIClient {
@@ -22,25 +27,19 @@ struct APIClient {
         return APIClient(server: url, token: session.token)
     }
 
-    struct Reply {
-        var status: Int
-        var body: Data
-        var json: [String: Any] { (try? JSONSerialization.jsonObject(with: body)) as? [String: Any] ?? [:] }
+    typealias Reply = OfficerClient.Reply
 
-        /// The body as `T`; an answer of another shape is the server's fault, said plainly.
-        func decode<T: Decodable>(_ type: T.Type) throws -> T {
-            do {
-                return try JSONDecoder().decode(T.self, from: body)
-            } catch {
-                throw UserError(
-                    message: L("Máy chủ trả lời không đúng định dạng.", "The server's answer has an unexpected shape."),
-                    hint: L("Kiểm tra phiên bản máy chủ và motcua có khớp nhau.", "Check that the server and motcua are the same version."), exitCode: 1)
-            }
+    /// One typed call; its failure as the user reads it.
+    func call<T>(_ operation: (OfficerClient) async throws -> T) async throws -> T {
+        do {
+            return try await operation(client)
+        } catch let error as OfficerClientError {
+            throw Self.failure(error, server: server)
         }
     }
 
     func send(_ method: String, _ path: String, encodable: some Encodable) async throws -> Reply {
-        try await send(method, path, body: try JSONEncoder().encode(encodable), contentType: "application/json")
+        try await call { try await $0.send(method, path, body: try WireJSON.encoder.encode(encodable), contentType: "application/json") }
     }
 
     /// Sends a multipart/form-data body: text fields and one file.
@@ -60,57 +59,51 @@ struct APIClient {
         return try await send("POST", path, body: body, contentType: "multipart/form-data; boundary=\(boundary)")
     }
 
-    func send(_ method: String, _ path: String, json: [String: Any]? = nil) async throws -> Reply {
-        try await send(method, path, body: try json.map { try JSONSerialization.data(withJSONObject: $0) }, contentType: json == nil ? nil : "application/json")
+    func send(_ method: String, _ path: String, body: Data? = nil, contentType: String? = nil) async throws -> Reply {
+        try await call { try await $0.send(method, path, body: body, contentType: contentType) }
     }
 
-    func send(_ method: String, _ path: String, body: Data?, contentType: String?) async throws -> Reply {
-        guard let url = URL(string: path, relativeTo: server) else {
-            throw UserError.input(L("Địa chỉ không hợp lệ: \(path)", "Invalid address: \(path)"))
-        }
-        var request = URLRequest(url: url)
-        request.httpMethod = method
-        request.timeoutInterval = 30
-        request.setValue("application/json", forHTTPHeaderField: "Accept")
-        if let token { request.setValue("Bearer \(token)", forHTTPHeaderField: "Authorization") }
-        if let body, let contentType {
-            request.httpBody = body
-            request.setValue(contentType, forHTTPHeaderField: "Content-Type")
-            // Every write is safe to retry.
-            if method == "POST" { request.setValue(UUID().uuidString, forHTTPHeaderField: "Idempotency-Key") }
-        }
-        let data: Data, response: URLResponse
-        do {
-            (data, response) = try await URLSession.shared.data(for: request)
-        } catch {
-            throw UserError(
+    /// The sentence and exit code for a failure.
+    static func failure(_ error: OfficerClientError, server: URL) -> UserError {
+        switch error {
+        case .unreachable:
+            return UserError(
                 message: L("Không kết nối được máy chủ \(server.absoluteString).", "Cannot reach the server \(server.absoluteString)."),
                 hint: L("Kiểm tra máy chủ đang chạy và địa chỉ (motcua login --server URL).", "Check that the server runs and its address (motcua login --server URL)."),
                 exitCode: 69)
-        }
-        let status = (response as? HTTPURLResponse)?.statusCode ?? 0
-        let reply = Reply(status: status, body: data)
-        guard (200..<300).contains(status) else { throw Self.failure(reply) }
-        return reply
-    }
-
-    /// The sentence and exit code for an error answer.
-    static func failure(_ reply: Reply) -> UserError {
-        let problem = reply.json
-        var message = (problem["detail"] as? String) ?? (problem["title"] as? String) ?? "HTTP \(reply.status)"
-        if let errors = problem["errors"] as? [[String: Any]], errors.count > 1 {
-            message = errors.compactMap { error in (error["reason"] as? String).map { "\(error["field"] ?? ""): \($0)" } }.joined(separator: "; ")
-        }
-        switch reply.status {
-        case 401:
+        case .unexpectedShape:
             return UserError(
-                message: L("Phiên đăng nhập đã hết hạn hoặc không hợp lệ.", "Your session has expired or is invalid."),
-                hint: L("Hãy đăng nhập lại: motcua login", "Log in again: motcua login"), exitCode: 77)
-        case 403: return UserError(message: message, hint: L("Thao tác này cần vai trò khác.", "This needs another role."), exitCode: 77)
-        case 404: return UserError(message: message, hint: L("Kiểm tra lại mã hồ sơ.", "Check the dossier code."), exitCode: 66)
-        case 429: return UserError(message: message, hint: L("Đợi rồi thử lại.", "Wait, then try again."), exitCode: 75)
-        case 500...: return UserError(message: message, hint: L("Lỗi ở máy chủ; thử lại sau.", "A server fault; try again later."), exitCode: 69)
-        default: return UserError(message: message, hint: nil, exitCode: 65)
+                message: L("Máy chủ trả lời không đúng định dạng.", "The server's answer has an unexpected shape."),
+                hint: L("Kiểm tra phiên bản máy chủ và motcua có khớp nhau.", "Check that the server and motcua are the same version."), exitCode: 1)
+        case let .invalidPath(path):
+            return UserError.input(L("Địa chỉ không hợp lệ: \(path)", "Invalid address: \(path)"))
+        case let .problem(status, problem):
+            var message = problem.detail ?? problem.title ?? "HTTP \(status)"
+            if let errors = problem.errors, errors.count > 1 {
+                message = errors.map { "\($0.field): \($0.reason)" }.joined(separator: "; ")
+            }
+            switch status {
+            case 401:
+                return UserError(
+                    message: L("Phiên đăng nhập đã hết hạn hoặc không hợp lệ.", "Your session has expired or is invalid."),
+                    hint: L("Hãy đăng nhập lại: motcua login", "Log in again: motcua login"), exitCode: 77)
+            case 403: return UserError(message: message, hint: L("Thao tác này cần vai trò khác.", "This needs another role."), exitCode: 77)
+            case 404: return UserError(message: message, hint: L("Kiểm tra lại mã hồ sơ.", "Check the dossier code."), exitCode: 66)
+            case 429: return UserError(message: message, hint: L("Đợi rồi thử lại.", "Wait, then try again."), exitCode: 75)
+            case 500...: return UserError(message: message, hint: L("Lỗi ở máy chủ; thử lại sau.", "A server fault; try again later."), exitCode: 69)
+            default: return UserError(message: message, hint: nil, exitCode: 65)
+            }
+        }
+    }
+}
+
+extension OfficerClient.Reply {
+    /// The body as `T`; an answer of another shape is the server's fault, said plainly.
+    func decoded<T: Decodable>(_ type: T.Type, server: URL) throws -> T {
+        do {
+            return try decode(T.self)
+        } catch let error as OfficerClientError {
+            throw APIClient.failure(error, server: server)
         }
     }
 }
@@ -141,8 +134,13 @@ func printJSON(_ data: Data) {
 }
 
 /// "2026-03-03T08:00:00+07:00" → "08:00 03/03/2026".
-func shortTime(_ iso: Any?) -> String {
-    guard let text = iso as? String, text.count >= 16 else { return "—" }
+func shortTime(_ iso: String?) -> String {
+    guard let text = iso, text.count >= 16 else { return "—" }
     let day = text.prefix(10).split(separator: "-")
     return "\(text.dropFirst(11).prefix(5)) \(day[2])/\(day[1])/\(day[0])"
+}
+
+/// An instant in Vietnam time as `shortTime` writes it.
+func shortTime(_ date: Date?) -> String {
+    shortTime(date.map(WorkCalendar.format))
 }

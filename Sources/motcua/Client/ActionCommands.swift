@@ -1,19 +1,20 @@
 import ArgumentParser
 import Foundation
+import MotCuaAPI
+import MotCuaCore
 
-/// Sends one lifecycle command and prints where the dossier stands after it.
-func act(_ code: String, _ endpoint: String, _ body: [String: Any] = [:], options: ClientOptions) async throws {
+/// Sends one lifecycle command (its request body typed as the contract has it) and prints where
+/// the dossier stands after it.
+func act(_ code: String, _ endpoint: String, _ body: some Encodable = EmptyRequest(), options: ClientOptions) async throws {
     let client = try APIClient.fromSession()
-    report(try await client.send("POST", "/api/v1/dossiers/\(code)/\(endpoint)", json: body), code: code, options: options)
+    try report(try await client.send("POST", "/api/v1/dossiers/\(code)/\(endpoint)", encodable: body), client: client, options: options)
 }
 
-func report(_ reply: APIClient.Reply, code: String, options: ClientOptions) {
+func report(_ reply: APIClient.Reply, client: APIClient, options: ClientOptions) throws {
     if options.json { return printJSON(reply.body) }
-    let d = reply.json
-    let status = d["nationalStatus"] as? [String: Any] ?? [:]
-    var line = "\(d["code"] ?? code): \(status["name"] ?? d["status"] ?? "")"
-    let finished = ["returned", "refused", "withdrawn", "stopped"].contains(d["status"] as? String ?? "")
-    if !finished, let due = d["appointmentAt"] as? String { line += " – " + L("hẹn trả", "due") + " " + shortTime(due) }
+    let d = try reply.decoded(DossierView.self, server: client.server)
+    var line = "\(d.code): \(d.nationalStatus.name)"
+    if !d.status.isFinal, let due = d.appointmentAt { line += " – " + L("hẹn trả", "due") + " " + shortTime(due) }
     say(line)
 }
 
@@ -35,7 +36,7 @@ struct SupplementCommand: AsyncParsableCommand {
     @Option(name: .customLong("item"), help: ArgumentHelp(L("Giấy tờ cần bổ sung (lặp lại cho từng mục).", "A missing item (repeat for each)."))) var items: [String] = []
     @Option(name: .long, help: ArgumentHelp(L("Lý do.", "Reason."))) var reason: String
     @OptionGroup var options: ClientOptions
-    func run() async throws { try await act(target.code, "request-supplementation", ["items": items, "reason": reason], options: options) }
+    func run() async throws { try await act(target.code, "request-supplementation", SupplementationRequest(items: items, reason: reason), options: options) }
 }
 
 struct SupplementedCommand: AsyncParsableCommand {
@@ -43,7 +44,7 @@ struct SupplementedCommand: AsyncParsableCommand {
     @OptionGroup var target: CodeArgument
     @Option(name: .long, help: ArgumentHelp(L("Ghi chú.", "Note."))) var note: String?
     @OptionGroup var options: ClientOptions
-    func run() async throws { try await act(target.code, "supplementation-received", note.map { ["note": $0] } ?? [:], options: options) }
+    func run() async throws { try await act(target.code, "supplementation-received", NoteRequest(note: note), options: options) }
 }
 
 struct RefuseCommand: AsyncParsableCommand {
@@ -51,7 +52,7 @@ struct RefuseCommand: AsyncParsableCommand {
     @OptionGroup var target: CodeArgument
     @Option(name: .long, help: ArgumentHelp(L("Lý do.", "Reason."))) var reason: String
     @OptionGroup var options: ClientOptions
-    func run() async throws { try await act(target.code, "refuse", ["reason": reason], options: options) }
+    func run() async throws { try await act(target.code, "refuse", ReasonRequest(reason: reason), options: options) }
 }
 
 struct TransferCommand: AsyncParsableCommand {
@@ -59,7 +60,7 @@ struct TransferCommand: AsyncParsableCommand {
     @OptionGroup var target: CodeArgument
     @Option(name: .long, help: ArgumentHelp(L("Mã phòng chuyên môn.", "Department id."))) var department: String
     @OptionGroup var options: ClientOptions
-    func run() async throws { try await act(target.code, "transfer", ["departmentID": department], options: options) }
+    func run() async throws { try await act(target.code, "transfer", TransferRequest(departmentID: department), options: options) }
 }
 
 struct AssignCommand: AsyncParsableCommand {
@@ -67,7 +68,7 @@ struct AssignCommand: AsyncParsableCommand {
     @OptionGroup var target: CodeArgument
     @Option(name: .long, help: ArgumentHelp(L("Mã cán bộ thụ lý.", "Handler's officer id."))) var handler: String
     @OptionGroup var options: ClientOptions
-    func run() async throws { try await act(target.code, "assign", ["handlerID": handler], options: options) }
+    func run() async throws { try await act(target.code, "assign", AssignRequest(handlerID: handler), options: options) }
 }
 
 struct SendCommand: AsyncParsableCommand {
@@ -77,9 +78,7 @@ struct SendCommand: AsyncParsableCommand {
     @Option(name: .long, help: ArgumentHelp(L("Ghi chú.", "Note."))) var note: String?
     @OptionGroup var options: ClientOptions
     func run() async throws {
-        var body: [String: Any] = ["agencyID": agency]
-        if let note { body["note"] = note }
-        try await act(target.code, "send", body, options: options)
+        try await act(target.code, "send", SendRequest(agencyID: agency, note: note), options: options)
     }
 }
 
@@ -95,7 +94,7 @@ struct FeeCommand: AsyncParsableCommand {
     @OptionGroup var target: CodeArgument
     @Option(name: .long, help: ArgumentHelp(L("Số tiền (đồng).", "Amount (VND)."))) var amount: Int
     @OptionGroup var options: ClientOptions
-    func run() async throws { try await act(target.code, "request-fee", ["amount": amount], options: options) }
+    func run() async throws { try await act(target.code, "request-fee", FeeRequest(amount: amount), options: options) }
 }
 
 struct FeePaidCommand: AsyncParsableCommand {
@@ -113,12 +112,12 @@ struct ApproveCommand: AsyncParsableCommand {
     var result: String?
     @OptionGroup var options: ClientOptions
     func run() async throws {
-        guard let result else { return try await act(target.code, "approve", note.map { ["note": $0] } ?? [:], options: options) }
+        guard let result else { return try await act(target.code, "approve", NoteRequest(note: note), options: options) }
         let client = try APIClient.fromSession()
         let reply = try await client.upload(
             "/api/v1/dossiers/\(target.code)/approve", fields: note.map { ["note": $0] } ?? [:],
             file: ("result", URL(fileURLWithPath: result)))
-        report(reply, code: target.code, options: options)
+        try report(reply, client: client, options: options)
     }
 }
 
@@ -134,7 +133,12 @@ struct ReturnCommand: AsyncParsableCommand {
     @OptionGroup var target: CodeArgument
     @Option(name: .long, help: ArgumentHelp(L("Cách trả: desk, post, electronic.", "How: desk, post, electronic."))) var method = "desk"
     @OptionGroup var options: ClientOptions
-    func run() async throws { try await act(target.code, "return", ["method": method], options: options) }
+    func run() async throws {
+        guard let way = ReturnMethod(rawValue: method) else {
+            throw UserError.input(L("Cách trả phải là desk, post hoặc electronic.", "The method must be desk, post or electronic."))
+        }
+        try await act(target.code, "return", ReturnRequest(method: way), options: options)
+    }
 }
 
 struct ApologizeCommand: AsyncParsableCommand {
@@ -143,7 +147,14 @@ struct ApologizeCommand: AsyncParsableCommand {
     @Option(name: .long, help: ArgumentHelp(L("Lý do chậm.", "Reason for the delay."))) var reason: String
     @Option(name: .customLong("new-due"), help: ArgumentHelp(L("Ngày giờ hẹn mới, ví dụ 2026-03-13T16:00:00+07:00.", "New appointment, e.g. 2026-03-13T16:00:00+07:00."))) var newDue: String
     @OptionGroup var options: ClientOptions
-    func run() async throws { try await act(target.code, "apologize", ["reason": reason, "newDueAt": newDue], options: options) }
+    func run() async throws {
+        guard let due = WorkCalendar.parse(newDue) else {
+            throw UserError.input(L(
+                "Ngày giờ hẹn mới không hợp lệ: \(newDue); ví dụ 2026-03-13T16:00:00+07:00.",
+                "Invalid new appointment: \(newDue); e.g. 2026-03-13T16:00:00+07:00."))
+        }
+        try await act(target.code, "apologize", ApologyRequest(reason: reason, newDueAt: due), options: options)
+    }
 }
 
 struct WithdrawCommand: AsyncParsableCommand {
@@ -151,7 +162,7 @@ struct WithdrawCommand: AsyncParsableCommand {
     @OptionGroup var target: CodeArgument
     @Option(name: .long, help: ArgumentHelp(L("Lý do.", "Reason."))) var reason: String
     @OptionGroup var options: ClientOptions
-    func run() async throws { try await act(target.code, "withdraw", ["reason": reason], options: options) }
+    func run() async throws { try await act(target.code, "withdraw", ReasonRequest(reason: reason), options: options) }
 }
 
 struct StopCommand: AsyncParsableCommand {
@@ -159,5 +170,5 @@ struct StopCommand: AsyncParsableCommand {
     @OptionGroup var target: CodeArgument
     @Option(name: .long, help: ArgumentHelp(L("Lý do.", "Reason."))) var reason: String
     @OptionGroup var options: ClientOptions
-    func run() async throws { try await act(target.code, "stop", ["reason": reason], options: options) }
+    func run() async throws { try await act(target.code, "stop", ReasonRequest(reason: reason), options: options) }
 }

@@ -1,5 +1,7 @@
 import ArgumentParser
 import Foundation
+import MotCuaAPI
+import MotCuaCore
 
 struct QueueCommand: AsyncParsableCommand {
     static var configuration: CommandConfiguration {
@@ -23,23 +25,22 @@ struct QueueCommand: AsyncParsableCommand {
         guard let name else {
             let reply = try await client.send("GET", "/api/v1/queues")
             if options.json { return printJSON(reply.body) }
-            let items = reply.json["items"] as? [[String: Any]] ?? []
+            let counts = try reply.decoded(QueueCounts.self, server: client.server)
             say(Terminal.table([L("Hàng đợi", "Queue"), L("Tên", "Name"), L("Số hồ sơ", "Count")],
-                               items.map { ["\($0["queue"] ?? "")", "\($0["title"] ?? "")", countText($0)] }))
+                               counts.items.map { [$0.queue, $0.title, countText($0.total, exact: $0.totalIsExact)] }))
             return
         }
         let reply = try await client.send("GET", "/api/v1/queues/\(name)?limit=\(limit)")
         if options.json { return printJSON(reply.body) }
-        let items = reply.json["items"] as? [[String: Any]] ?? []
-        let title = Lang.current == .en ? (Self.englishTitles[name] ?? name) : "\(reply.json["title"] ?? name)"
-        say(Terminal.paint("\(title): \(countText(reply.json)) " + L("hồ sơ", "dossiers"), .bold))
-        guard !items.isEmpty else { return say(L("(không có hồ sơ)", "(empty)")) }
-        let rows = items.map { item -> [String] in
-            let procedure = (item["procedure"] as? [String: Any])?["name"] as? String ?? ""
-            return ["\(item["code"] ?? "")", Terminal.clip("\(item["applicantName"] ?? "")", 24), Terminal.clip(procedure, 34),
-                    shortTime(item["receivedAt"]), shortTime(item["dueAt"]), Self.remaining(item["remainingWorkingSeconds"] as? Int)]
+        let page = try reply.decoded(QueuePage.self, server: client.server)
+        let title = Lang.current == .en ? (Self.englishTitles[name] ?? name) : page.title
+        say(Terminal.paint("\(title): \(countText(page.total, exact: page.totalIsExact)) " + L("hồ sơ", "dossiers"), .bold))
+        guard !page.items.isEmpty else { return say(L("(không có hồ sơ)", "(empty)")) }
+        let rows = page.items.map { item -> [String] in
+            [item.code, Terminal.clip(item.applicantName, 24), Terminal.clip(item.procedure.name, 34),
+             shortTime(item.receivedAt), shortTime(item.dueAt), Self.remaining(item.remainingWorkingSeconds.map(Int.init))]
         }
-        let levels = items.map { $0["level"] as? String ?? "" }
+        let levels = page.items.map(\.level)
         say(Terminal.table(
             [L("Mã hồ sơ", "Code"), L("Người nộp", "Applicant"), L("Thủ tục", "Procedure"), L("Tiếp nhận", "Received"), L("Hẹn trả", "Due"), L("Còn lại", "Left")],
             rows, colour: { index in
@@ -86,31 +87,27 @@ struct ShowCommand: AsyncParsableCommand {
         let client = try APIClient.fromSession()
         let reply = try await client.send("GET", "/api/v1/dossiers/\(code)")
         if options.json { return printJSON(reply.body) }
-        let d = reply.json
-        let status = d["nationalStatus"] as? [String: Any] ?? [:]
-        let procedure = d["procedure"] as? [String: Any] ?? [:]
-        let applicant = d["applicant"] as? [String: Any] ?? [:]
-        say(Terminal.paint("\(d["code"] ?? code)  \(status["name"] ?? "") (\(status["code"] ?? ""))", .bold))
-        say("\(L("Thủ tục", "Procedure")): \(procedure["name"] ?? "") (\(procedure["code"] ?? ""), \(procedure["term"] ?? ""))")
-        say("\(L("Người nộp", "Applicant")): \(applicant["name"] ?? ""), \(applicant["phone"] ?? ""), \(applicant["address"] ?? "")")
-        say("\(L("Tiếp nhận", "Received")): \(shortTime(d["receivedAt"]))   \(L("Hẹn trả", "Due")): \(shortTime(d["appointmentAt"]))")
-        if let missing = d["missingItems"] as? [String], !missing.isEmpty { say("\(L("Cần bổ sung", "Missing")): \(missing.joined(separator: "; "))") }
-        for shipment in d["shipments"] as? [[String: Any]] ?? [] {
-            let direction = PostalFailedCommand.direction(shipment["direction"] as? String)
-            let failed = ["delivery_failed", "returned_to_sender"].contains(shipment["status"] as? String ?? "")
-            var line = "\(L("Bưu chính", "Post")): \(direction) \(shipment["orderNumber"] ?? "")"
-            line += "  \(L("mã bưu gửi", "waybill")) \(shipment["waybill"] as? String ?? "—")  \(shipment["statusName"] ?? "")"
-            if let note = shipment["note"] as? String { line += " (\(note))" }
+        let d = try reply.decoded(DossierView.self, server: client.server)
+        say(Terminal.paint("\(d.code)  \(d.nationalStatus.name) (\(d.nationalStatus.code))", .bold))
+        say("\(L("Thủ tục", "Procedure")): \(d.procedure.name) (\(d.procedure.code), \(d.procedure.term))")
+        say("\(L("Người nộp", "Applicant")): \(d.applicant.name), \(d.applicant.phone), \(d.applicant.address)")
+        say("\(L("Tiếp nhận", "Received")): \(shortTime(d.receivedAt))   \(L("Hẹn trả", "Due")): \(shortTime(d.appointmentAt))")
+        if !d.missingItems.isEmpty { say("\(L("Cần bổ sung", "Missing")): \(d.missingItems.joined(separator: "; "))") }
+        for shipment in d.shipments ?? [] {
+            let direction = PostalFailedCommand.direction(shipment.direction.rawValue)
+            let failed = shipment.status.isFailure
+            var line = "\(L("Bưu chính", "Post")): \(direction) \(shipment.orderNumber)"
+            line += "  \(L("mã bưu gửi", "waybill")) \(shipment.waybill ?? "—")  \(shipment.statusName)"
+            if let note = shipment.note { line += " (\(note))" }
             say(failed ? Terminal.paint(line, .red) : line)
         }
         say("")
         say(Terminal.paint(L("Phiếu kiểm soát quá trình giải quyết", "Control sheet"), .bold))
-        for event in d["controlSheet"] as? [[String: Any]] ?? [] {
-            let actor = event["actor"] as? [String: Any] ?? [:]
-            var line = "  \(shortTime(event["at"]))  \(event["title"] ?? "")  – \(actor["name"] ?? "") @ \(event["agencyID"] ?? "")"
-            if let reason = event["reason"] as? String { line += "  (\(reason))" }
-            if let due = event["dueAt"] as? String { line += "  → \(L("hẹn", "due")) \(shortTime(due))" }
-            if let waybill = event["waybill"] as? String { line += "  [\(waybill)]" }
+        for event in d.controlSheet ?? [] {
+            var line = "  \(shortTime(event.at))  \(event.title)  – \(event.actor.name) @ \(event.agencyID)"
+            if let reason = event.reason { line += "  (\(reason))" }
+            if let due = event.dueAt { line += "  → \(L("hẹn", "due")) \(shortTime(due))" }
+            if let waybill = event.waybill { line += "  [\(waybill)]" }
             say(line)
         }
     }
@@ -155,13 +152,13 @@ struct DigestCommand: AsyncParsableCommand {
         let client = try APIClient.fromSession()
         let reply = try await client.send("GET", "/api/v1/digest?limit=\(limit)")
         if options.json { return printJSON(reply.body) }
-        let items = reply.json["items"] as? [[String: Any]] ?? []
-        say(Terminal.paint("\(reply.json["agency"] ?? ""): \(countText(reply.json)) " + L("hồ sơ quá hạn", "overdue dossiers"), .bold))
+        let digest = try reply.decoded(Digest.self, server: client.server)
+        say(Terminal.paint("\(digest.agency): \(countText(digest.total, exact: digest.totalIsExact)) " + L("hồ sơ quá hạn", "overdue dossiers"), .bold))
         say(Terminal.table(
             [L("Mã hồ sơ", "Code"), L("Thủ tục", "Procedure"), L("Hẹn trả", "Due"), L("Quá hạn", "Overdue by"), L("Người thụ lý", "Handler")],
-            items.map { item in
-                ["\(item["code"] ?? "")", Terminal.clip((item["procedure"] as? [String: Any])?["name"] as? String ?? "", 34), shortTime(item["dueAt"]),
-                 "\(item["overdue"] ?? "")", (item["handler"] as? [String: Any])?["name"] as? String ?? L("(chưa phân công)", "(unassigned)")]
+            digest.items.map { item in
+                [item.code, Terminal.clip(item.procedure.name, 34), shortTime(item.dueAt), item.overdue,
+                 item.handler?.name ?? L("(chưa phân công)", "(unassigned)")]
             }, colour: { _ in .red }))
     }
 }
@@ -177,7 +174,6 @@ func saveForm(_ data: Data, to path: String, code: String, form: String) throws 
 }
 
 /// A count the server bounded (`totalIsExact` false past 10,000) as "10000+".
-func countText(_ json: [String: Any]) -> String {
-    let total = "\(json["total"] ?? 0)"
-    return json["totalIsExact"] as? Bool == false ? total + "+" : total
+func countText(_ total: Int, exact: Bool) -> String {
+    exact ? "\(total)" : "\(total)+"
 }

@@ -1,5 +1,7 @@
 import ArgumentParser
 import Foundation
+import MotCuaAPI
+import MotCuaCore
 
 /// `motcua intake`: guided desk intake. Every step can be given as a flag (for scripts); what is
 /// missing is asked step by step, each answer checked as it is typed. Nothing is sent before the
@@ -71,27 +73,26 @@ struct IntakeCommand: AsyncParsableCommand {
         // With --json, standard output carries the answer alone.
         func info(_ text: String) { if !options.json { say(text) } }
         // 1. The procedure, found by part of its name (diacritics optional).
-        var chosen: [String: Any]
+        var picked: ProcedureView?
         if let procedure {
-            chosen = try await client.send("GET", "/api/v1/procedures/\(procedure)").json
-        } else {
-            chosen = [:]
-            while chosen.isEmpty {
-                let query = try prompt(L("Tìm thủ tục (gõ một phần tên, không cần dấu): ", "Find the procedure (part of its name, diacritics optional): "))
-                guard !query.isEmpty else { continue }
-                let encoded = query.addingPercentEncoding(withAllowedCharacters: .urlQueryAllowed) ?? query
-                let found = try await client.send("GET", "/api/v1/procedures?q=\(encoded)").json["items"] as? [[String: Any]] ?? []
-                guard !found.isEmpty else { say(L("  Không thấy thủ tục nào; thử từ khác.", "  Nothing found; try other words.")); continue }
-                for (index, item) in found.prefix(9).enumerated() {
-                    say("  \(index + 1). \(item["code"] ?? "")  \(Terminal.clip("\(item["name"] ?? "")", 90))")
-                }
-                let pick = try prompt(L("Chọn số (Enter để tìm lại): ", "Pick a number (Enter to search again): "))
-                if let number = Int(pick), (1...min(9, found.count)).contains(number), let code = found[number - 1]["code"] as? String {
-                    chosen = try await client.send("GET", "/api/v1/procedures/\(code)").json
-                }
+            picked = try await client.call { try await $0.procedure(procedure) }
+        }
+        while picked == nil {
+            let query = try prompt(L("Tìm thủ tục (gõ một phần tên, không cần dấu): ", "Find the procedure (part of its name, diacritics optional): "))
+            guard !query.isEmpty else { continue }
+            let found = try await client.call { try await $0.procedures(matching: query) }
+            guard !found.isEmpty else { say(L("  Không thấy thủ tục nào; thử từ khác.", "  Nothing found; try other words.")); continue }
+            for (index, item) in found.prefix(9).enumerated() {
+                say("  \(index + 1). \(item.code)  \(Terminal.clip(item.name, 90))")
+            }
+            let pick = try prompt(L("Chọn số (Enter để tìm lại): ", "Pick a number (Enter to search again): "))
+            if let number = Int(pick), (1...min(9, found.count)).contains(number) {
+                let code = found[number - 1].code
+                picked = try await client.call { try await $0.procedure(code) }
             }
         }
-        info(Terminal.paint("\(chosen["code"] ?? "") \(chosen["name"] ?? "") – \(chosen["term"] ?? "")", .bold))
+        guard let chosen = picked else { return }
+        info(Terminal.paint("\(chosen.code) \(chosen.name) – \(chosen.term)", .bold))
 
         // 2. The applicant, each field checked as it is typed.
         let name = try ask(L("Họ tên: ", "Name: "), given: self.name) { $0.isEmpty ? L("Không được để trống.", "Required.") : ($0.count > 200 ? L("Dài quá 200 ký tự.", "Over 200 characters.") : nil) }
@@ -109,10 +110,10 @@ struct IntakeCommand: AsyncParsableCommand {
         let address = try ask(L("Địa chỉ: ", "Address: "), given: self.address) { $0.isEmpty ? L("Không được để trống.", "Required.") : nil }
 
         // 3. The document checklist.
-        let documents = chosen["documents"] as? [[String: Any]] ?? []
+        let documents = chosen.documents ?? []
         info(L("Thành phần hồ sơ:", "Documents:"))
         for (index, document) in documents.enumerated() {
-            info("  \(index + 1). \(Terminal.clip("\(document["name"] ?? "")", 110)) [\(document["originals"] ?? 0) \(L("chính", "orig."))/\(document["copies"] ?? 0) \(L("sao", "copies"))]")
+            info("  \(index + 1). \(Terminal.clip(document.name, 110)) [\(document.originals) \(L("chính", "orig."))/\(document.copies) \(L("sao", "copies"))]")
         }
         let count = max(1, documents.count)
         let notApplicableText = try ask(L("Giấy tờ KHÔNG áp dụng cho trường hợp này (số, Enter nếu không có): ", "Papers that do NOT apply (numbers, Enter for none): "),
@@ -123,21 +124,21 @@ struct IntakeCommand: AsyncParsableCommand {
         let missingNumbers = (Self.numbers(missingText, max: count) ?? []).filter { !skipped.contains($0) }
 
         // 4. Where the result goes.
-        let allowed = ["desk"] + ((chosen["postalReturn"] as? Bool) == true ? ["post"] : []) + ((chosen["onlineLevel"] as? Int) == 4 ? ["electronic"] : [])
+        let allowed = ["desk"] + (chosen.postalReturn ? ["post"] : []) + (chosen.onlineLevel == 4 ? ["electronic"] : [])
         let method = try ask(L("Trả kết quả (\(allowed.joined(separator: "/")), Enter = desk): ", "Return (\(allowed.joined(separator: "/")), Enter = desk): "),
                              given: returnMethod ?? (yes ? "desk" : nil)) { answer in
             answer.isEmpty || allowed.contains(answer) ? nil : L("Chọn một trong: \(allowed.joined(separator: ", ")).", "One of: \(allowed.joined(separator: ", ")).")
         }
 
-        var body: [String: Any] = [
-            "procedureCode": chosen["code"] ?? "", "returnMethod": method.isEmpty ? "desk" : method,
-            "applicant": ["name": name, "idNumber": idNumber, "phone": phone, "address": address].merging(email.isEmpty ? [:] : ["email": email]) { $1 },
-            "documents": documents.enumerated().filter { !missingNumbers.contains($0.offset + 1) && !skipped.contains($0.offset + 1) }.map {
-                ["name": $0.element["name"] ?? "", "originals": $0.element["originals"] ?? 0, "copies": $0.element["copies"] ?? 0]
+        var body = IntakeRequest(
+            procedureCode: chosen.code,
+            applicant: Applicant(name: name, idNumber: idNumber, phone: phone, email: email.isEmpty ? nil : email, address: address),
+            documents: documents.enumerated().filter { !missingNumbers.contains($0.offset + 1) && !skipped.contains($0.offset + 1) }.map {
+                ProvidedDocument(name: $0.element.name, originals: $0.element.originals, copies: $0.element.copies)
             },
-            "notApplicable": skipped.sorted().map { documents[$0 - 1]["name"] ?? "" },
-        ]
-        if !missingNumbers.isEmpty { body["missingItems"] = missingNumbers.map { documents[$0 - 1]["name"] ?? "" } }
+            returnMethod: ReturnMethod(rawValue: method) ?? .desk,
+            missingItems: missingNumbers.isEmpty ? nil : missingNumbers.map { documents[$0 - 1].name },
+            notApplicable: skipped.sorted().map { documents[$0 - 1].name })
         // 4b. Returned by post: where the post office delivers it (the applicant's data by default).
         if method == "post" {
             let required = { (text: String) -> String? in text.isEmpty ? L("Không được để trống.", "Required.") : (text.count > 200 ? L("Dài quá 200 ký tự.", "Over 200 characters.") : nil) }
@@ -145,9 +146,8 @@ struct IntakeCommand: AsyncParsableCommand {
             let ward = try ask(L("  Phường, xã: ", "  Ward or commune: "), given: self.ward, check: required)
             let district = try ask(L("  Quận, huyện (Enter nếu không có): ", "  District (Enter for none): "), given: self.district ?? (self.ward != nil ? "" : nil)) { _ in nil }
             let province = try ask(L("  Tỉnh, thành phố: ", "  Province: "), given: self.province, check: required)
-            var postal: [String: Any] = ["recipient": name, "phone": phone, "street": address, "ward": ward, "province": province]
-            if !district.isEmpty { postal["district"] = district }
-            body["postalAddress"] = postal
+            body.postalAddress = PostalAddress(
+                recipient: name, phone: phone, street: address, ward: ward, district: district.isEmpty ? nil : district, province: province)
         }
 
         // 5. Confirm, then the one write.
@@ -158,27 +158,27 @@ struct IntakeCommand: AsyncParsableCommand {
             let answer = try prompt(summary).lowercased()
             guard answer.isEmpty || ["c", "có", "y", "yes"].contains(answer) else { throw Cancelled() }
         }
-        let reply = try await client.send("POST", "/api/v1/dossiers", json: body)
+        let reply = try await client.send("POST", "/api/v1/dossiers", encodable: body)
         if options.json { return printJSON(reply.body) }
-        let receipt = reply.json
-        let code = receipt["code"] as? String ?? ""
+        let receipt = try reply.decoded(IntakeReceipt.self, server: client.server)
+        let code = receipt.code
         let form = missingNumbers.isEmpty ? "01" : "02"
         let html = try await client.send("GET", "/api/v1/dossiers/\(code)/forms/\(form)")
         let file = "mau-\(form)-\(code).html"
         try saveForm(html.body, to: file, code: code, form: form)
-        let status = (receipt["nationalStatus"] as? [String: Any])?["name"] ?? ""
+        let status = receipt.nationalStatus.name
         say("")
         say(Terminal.paint(missingNumbers.isEmpty ? L("GIẤY TIẾP NHẬN HỒ SƠ VÀ HẸN TRẢ KẾT QUẢ", "RECEIPT AND APPOINTMENT") : L("PHIẾU YÊU CẦU BỔ SUNG, HOÀN THIỆN HỒ SƠ", "SUPPLEMENTATION REQUEST"), .bold))
         say("\(L("Mã hồ sơ", "Code")): \(code)   (\(status))")
         say("\(L("Người nộp", "Applicant")): \(name)")
-        say("\(L("Thủ tục", "Procedure")): \(chosen["name"] ?? "")")
+        say("\(L("Thủ tục", "Procedure")): \(chosen.name)")
         if missingNumbers.isEmpty {
-            say("\(L("Tiếp nhận", "Received")): \(shortTime(receipt["receivedAt"]))   \(L("Hẹn trả", "Due")): \(Terminal.paint(shortTime(receipt["appointmentAt"]), .bold))")
+            say("\(L("Tiếp nhận", "Received")): \(shortTime(receipt.receivedAt))   \(L("Hẹn trả", "Due")): \(Terminal.paint(shortTime(receipt.appointmentAt), .bold))")
         } else {
             say(L("Cần bổ sung:", "Missing:"))
-            for item in receipt["missingItems"] as? [String] ?? [] { say("  – \(item)") }
+            for item in receipt.missingItems { say("  – \(item)") }
         }
-        say("\(L("Mã bí mật tra cứu", "Access secret")): \(Terminal.paint(receipt["accessSecret"] as? String ?? "", .bold))")
+        say("\(L("Mã bí mật tra cứu", "Access secret")): \(Terminal.paint(receipt.accessSecret, .bold))")
         say(L("Đã lưu phiếu in: \(file)", "Printable form saved: \(file)"))
     }
 }

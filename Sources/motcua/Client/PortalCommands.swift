@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import MotCuaAPI
 import MotCuaCore
 
 /// `motcua portal failed|retry|reconcile|sync`: the national portal link (Cổng DVCQG) of the
@@ -37,9 +38,10 @@ struct PortalFailedCommand: AsyncParsableCommand {
 
     func run() async throws {
         struct List: Decodable { var items: [PortalMessageReply] }
-        let reply = try await APIClient.fromSession().send("GET", "/api/v1/portal/messages")
+        let client = try APIClient.fromSession()
+        let reply = try await client.send("GET", "/api/v1/portal/messages")
         if options.json { return printJSON(reply.body) }
-        let items = try reply.decode(List.self).items
+        let items = try reply.decoded(List.self, server: client.server).items
         guard !items.isEmpty else { return say(L("Không có thông điệp nào gửi Cổng DVCQG bị lỗi.", "No failed portal messages.")) }
         say(Terminal.table(
             [L("Mã thông điệp", "Message"), L("Hồ sơ", "Dossier"), L("Phiên bản", "Version"), L("Loại", "Kind"), L("Lần gửi", "Attempts"),
@@ -72,7 +74,7 @@ struct PortalRetryCommand: AsyncParsableCommand {
         let client = try APIClient.fromSession()
         for message in messages {
             let encoded = message.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed) ?? message
-            let reply = try await client.send("POST", "/api/v1/portal/messages/\(encoded)/retry", json: [:])
+            let reply = try await client.send("POST", "/api/v1/portal/messages/\(encoded)/retry", encodable: EmptyRequest())
             if options.json { printJSON(reply.body); continue }
             say(L("Đã đưa thông điệp \(message) vào hàng đợi gửi lại; các thông điệp sau của hồ sơ sẽ theo thứ tự.",
                   "Message \(message) is queued again; the dossier's later messages follow in order."))
@@ -120,9 +122,10 @@ struct PortalReconcileCommand: AsyncParsableCommand {
 
     func run() async throws {
         guard let range else { return }
-        let reply = try await APIClient.fromSession().send("POST", "/api/v1/portal/reconcile", encodable: Body(from: range.from, to: range.to, agencyID: agency))
+        let client = try APIClient.fromSession()
+        let reply = try await client.send("POST", "/api/v1/portal/reconcile", encodable: Body(from: range.from, to: range.to, agencyID: agency))
         if options.json { return printJSON(reply.body) }
-        let r = try reply.decode(Report.self)
+        let r = try reply.decoded(Report.self, server: client.server)
         let span = r.from == r.to ? r.from : "\(r.from) – \(r.to)"
         say(L("Đối soát với Cổng DVCQG, \(span), \(r.agencies) cơ quan", "Reconciliation with the national portal, \(span), \(r.agencies) \(r.agencies == 1 ? "agency" : "agencies")"))
         say(Terminal.table([L("Kết quả", "Finding"), L("Hồ sơ", "Dossiers")], [
@@ -180,9 +183,10 @@ struct PortalSyncCommand: AsyncParsableCommand {
     func run() async throws {
         struct Item: Decodable { var agencyID: String; var dossiers: Int; var synced: Int; var syncedPercent: Double; var medianDelaySeconds: Double?; var p95DelaySeconds: Double? }
         struct List: Decodable { var items: [Item] }
-        let reply = try await APIClient.fromSession().send("GET", "/api/v1/portal/indicators?from=\(from)&to=\(to)")
+        let client = try APIClient.fromSession()
+        let reply = try await client.send("GET", "/api/v1/portal/indicators?from=\(from)&to=\(to)")
         if options.json { return printJSON(reply.body) }
-        let items = try reply.decode(List.self).items
+        let items = try reply.decoded(List.self, server: client.server).items
         guard !items.isEmpty else { return say(L("Không có thay đổi hồ sơ nào trong khoảng này.", "No dossier changes in this period.")) }
         func seconds(_ value: Double?) -> String {
             guard let value else { return "—" }

@@ -1,5 +1,7 @@
 import ArgumentParser
 import Foundation
+import MotCuaAPI
+import MotCuaCore
 
 /// `motcua postal failed|retry|order`: the post office (BCCI) orders of the officer's agency.
 struct PostalCommand: AsyncParsableCommand {
@@ -35,7 +37,7 @@ struct PostalFailedCommand: AsyncParsableCommand {
         let client = try APIClient.fromSession()
         let reply = try await client.send("GET", "/api/v1/postal/orders?status=\(status)")
         if options.json { return printJSON(reply.body) }
-        let items = reply.json["items"] as? [[String: Any]] ?? []
+        let items = try reply.decoded(PostalOrderList.self, server: client.server).items
         if items.isEmpty {
             say(status == "dead"
                 ? L("Không có đơn bưu chính nào bị lỗi.", "No failed postal orders.")
@@ -46,11 +48,11 @@ struct PostalFailedCommand: AsyncParsableCommand {
             [L("Số đơn", "Order"), L("Chiều", "Direction"), L("Trạng thái", "Status"), L("Lần gửi", "Attempts"), L("Mã bưu gửi", "Waybill"), L("Lỗi cuối", "Last error")],
             items.map { item in
                 [
-                    "\(item["id"] ?? "")", Self.direction(item["direction"] as? String), Self.status(item["status"] as? String),
-                    "\(item["attempts"] ?? 0)", item["waybill"] as? String ?? "—", Terminal.clip(item["lastError"] as? String ?? "", 50),
+                    item.id, Self.direction(item.direction.rawValue), Self.status(item.status),
+                    "\(item.attempts)", item.waybill ?? "—", Terminal.clip(item.lastError ?? "", 50),
                 ]
             },
-            colour: { items[$0]["status"] as? String == "dead" ? .red : nil }))
+            colour: { items[$0].status == "dead" ? .red : nil }))
         if status == "dead" { say(L("Gửi lại: motcua postal retry SỐ-ĐƠN", "Retry: motcua postal retry ORDER")) }
     }
 
@@ -85,7 +87,7 @@ struct PostalRetryCommand: AsyncParsableCommand {
         let client = try APIClient.fromSession()
         for order in orders {
             let encoded = order.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed) ?? order
-            let reply = try await client.send("POST", "/api/v1/postal/orders/\(encoded)/retry", json: [:])
+            let reply = try await client.send("POST", "/api/v1/postal/orders/\(encoded)/retry", encodable: EmptyRequest())
             if options.json { printJSON(reply.body); continue }
             say(L("Đã đưa đơn \(order) vào hàng đợi gửi lại.", "Order \(order) is queued again."))
         }
@@ -124,17 +126,15 @@ struct PostalOrderCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        var body: [String: Any] = ["direction": direction]
+        var address: PostalAddress?
         if let recipient, let phone, let street, let ward, let province {
-            var address: [String: Any] = ["recipient": recipient, "phone": phone, "street": street, "ward": ward, "province": province]
-            if let district { address["district"] = district }
-            body["postalAddress"] = address
+            address = PostalAddress(recipient: recipient, phone: phone, street: street, ward: ward, district: district, province: province)
         }
+        let body = PostalOrderCommandRequest(direction: PostalDirection(rawValue: direction) ?? .delivery, postalAddress: address)
         let client = try APIClient.fromSession()
-        let reply = try await client.send("POST", "/api/v1/dossiers/\(target.code)/postal-order", json: body)
+        let reply = try await client.send("POST", "/api/v1/dossiers/\(target.code)/postal-order", encodable: body)
         if options.json { return printJSON(reply.body) }
-        let shipments = reply.json["shipments"] as? [[String: Any]] ?? []
-        let latest = shipments.last { $0["direction"] as? String == direction }
-        say(L("Đã đặt đơn \(latest?["orderNumber"] ?? "") cho hồ sơ \(target.code).", "Placed order \(latest?["orderNumber"] ?? "") for \(target.code)."))
+        let latest = try reply.decoded(DossierView.self, server: client.server).shipments?.last { $0.direction.rawValue == direction }
+        say(L("Đã đặt đơn \(latest?.orderNumber ?? "") cho hồ sơ \(target.code).", "Placed order \(latest?.orderNumber ?? "") for \(target.code)."))
     }
 }

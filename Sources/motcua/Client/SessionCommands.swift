@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import MotCuaAPI
 
 struct LoginCommand: AsyncParsableCommand {
     static var configuration: CommandConfiguration {
@@ -43,19 +44,16 @@ struct LoginCommand: AsyncParsableCommand {
         let client = APIClient(server: url, token: nil)
         let reply: APIClient.Reply
         do {
-            reply = try await client.send("POST", "/api/v1/auth/login", json: ["username": name, "password": password])
+            reply = try await client.send("POST", "/api/v1/auth/login", encodable: LoginRequest(username: name, password: password))
         } catch let error as UserError where error.exitCode == 77 {
             throw UserError(message: L("Sai tên đăng nhập hoặc mật khẩu.", "Wrong user name or password."), hint: nil, exitCode: 77)
         }
-        let answer = reply.json
-        guard let token = answer["token"] as? String, let expires = (answer["expiresAt"] as? String).flatMap(ISO8601DateFormatter().date(from:)) else {
-            throw UserError(message: L("Máy chủ trả lời không đúng dạng.", "Unexpected answer from the server."), hint: nil, exitCode: 69)
-        }
-        try StoredSession(server: url.absoluteString, username: name, token: token, expiresAt: expires).save()
-        let officer = answer["officer"] as? [String: Any] ?? [:]
-        if options.json { return printJSON(try JSONSerialization.data(withJSONObject: officer)) }
-        say(L("Đã đăng nhập: \(officer["name"] ?? name) (\(officer["role"] ?? "")), cơ quan \(officer["agencyID"] ?? ""). Phiên hết hạn lúc \(shortTime(answer["expiresAt"])).",
-              "Logged in: \(officer["name"] ?? name) (\(officer["role"] ?? "")), agency \(officer["agencyID"] ?? ""). The session expires at \(shortTime(answer["expiresAt"]))."))
+        let answer = try reply.decoded(LoginResponse.self, server: url)
+        try StoredSession(server: url.absoluteString, username: name, token: answer.token, expiresAt: answer.expiresAt).save()
+        let officer = answer.officer
+        if options.json { return printJSON(try WireJSON.encoder.encode(officer)) }
+        say(L("Đã đăng nhập: \(officer.name) (\(officer.role.rawValue)), cơ quan \(officer.agencyID). Phiên hết hạn lúc \(shortTime(answer.expiresAt)).",
+              "Logged in: \(officer.name) (\(officer.role.rawValue)), agency \(officer.agencyID). The session expires at \(shortTime(answer.expiresAt))."))
     }
 }
 
@@ -68,7 +66,7 @@ struct LogoutCommand: AsyncParsableCommand {
 
     func run() async throws {
         if let client = try? APIClient.fromSession() {
-            _ = try? await client.send("POST", "/api/v1/auth/logout", json: [:])
+            _ = try? await client.send("POST", "/api/v1/auth/logout", encodable: EmptyRequest())
         }
         StoredSession.remove()
         say(L("Đã đăng xuất.", "Logged out."))
@@ -86,7 +84,7 @@ struct WhoamiCommand: AsyncParsableCommand {
         let client = try APIClient.fromSession()
         let reply = try await client.send("GET", "/api/v1/me")
         if options.json { return printJSON(reply.body) }
-        let me = reply.json
-        say("\(me["name"] ?? "") (\(me["username"] ?? "")) – \(me["role"] ?? "") – \(me["agencyID"] ?? "") – \(client.server.absoluteString)")
+        let me = try reply.decoded(OfficerView.self, server: client.server)
+        say("\(me.name) (\(me.username)) – \(me.role.rawValue) – \(me.agencyID) – \(client.server.absoluteString)")
     }
 }

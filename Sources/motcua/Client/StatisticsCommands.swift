@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import MotCuaAPI
 
 /// `motcua report`: the service-centre report for a period, as a table, CSV or JSON.
 struct ReportCommand: AsyncParsableCommand {
@@ -35,11 +36,6 @@ struct ReportCommand: AsyncParsableCommand {
         }
     }
 
-    static let columns = [
-        ("received", "total"), ("received", "online"), ("received", "desk"), ("received", "postal"), ("received", "carriedOver"),
-        ("resolved", "total"), ("resolved", "early"), ("resolved", "onTime"), ("resolved", "late"),
-        ("pending", "total"), ("pending", "withinTerm"), ("pending", "overdue"),
-    ]
 
     static var headers: [String] {
         [
@@ -49,8 +45,11 @@ struct ReportCommand: AsyncParsableCommand {
         ]
     }
 
-    static func numbers(_ row: [String: Any]) -> [String] {
-        columns.map { section, key in "\((row[section] as? [String: Any])?[key] ?? 0)" }
+    /// A row's twelve numbers, in the order of `headers`.
+    static func numbers(_ row: ReportRowView) -> [String] {
+        let (r, s, p) = (row.received, row.resolved, row.pending)
+        return [r.total, r.online, r.desk, r.postal, r.carriedOver, s.total, s.early, s.onTime, s.late, p.total, p.withinTerm, p.overdue]
+            .map(String.init)
     }
 
     func run() async throws {
@@ -58,12 +57,12 @@ struct ReportCommand: AsyncParsableCommand {
         var query = [period.map { "period=\($0)" }, from.map { "from=\($0)" }, to.map { "to=\($0)" }, "by=\(by)"].compactMap { $0 }
         if let agency { query.append("agency=\(agency)") }
         let reply = try await client.send("GET", "/api/v1/reports?" + query.joined(separator: "&"))
-        let rows = (reply.json["rows"] as? [[String: Any]]) ?? []
-        let total = (reply.json["total"] as? [String: Any]) ?? [:]
+        let report = try reply.decoded(ReportView.self, server: client.server)
+        let (rows, total) = (report.rows, report.total)
         if let csv {
             var lines = [([L("Mã", "Key"), L("Tên", "Name")] + Self.headers).map(Self.csvField).joined(separator: ",")]
             for row in rows + [total] {
-                lines.append(([row["key"] as? String ?? "", row["name"] as? String ?? ""] + Self.numbers(row)).map(Self.csvField).joined(separator: ","))
+                lines.append(([row.key, row.name] + Self.numbers(row)).map(Self.csvField).joined(separator: ","))
             }
             // The BOM tells Excel the file is UTF-8; lines end in CRLF (RFC 4180).
             let data = Data([0xEF, 0xBB, 0xBF]) + Data((lines.joined(separator: "\r\n") + "\r\n").utf8)
@@ -74,12 +73,11 @@ struct ReportCommand: AsyncParsableCommand {
             return
         }
         if options.json { return printJSON(reply.body) }
-        let periodView = reply.json["period"] as? [String: Any] ?? [:]
-        let scope = (reply.json["agency"] as? [String: Any])?["name"] as? String ?? L("tất cả cơ quan", "all agencies")
-        say(Terminal.paint(L("Báo cáo từ \(periodView["from"] ?? "") đến \(periodView["to"] ?? "") — \(scope)",
-                             "Report from \(periodView["from"] ?? "") to \(periodView["to"] ?? "") — \(scope)"), .bold))
+        let scope = report.agency?.name ?? L("tất cả cơ quan", "all agencies")
+        say(Terminal.paint(L("Báo cáo từ \(report.period.from) đến \(report.period.to) — \(scope)",
+                             "Report from \(report.period.from) to \(report.period.to) — \(scope)"), .bold))
         let label = by == "procedure" ? L("Thủ tục", "Procedure") : by == "field" ? L("Lĩnh vực", "Field") : L("Cơ quan", "Agency")
-        let body = rows.map { [Terminal.clip($0["name"] as? String ?? "", 30)] + Self.numbers($0) }
+        let body = rows.map { [Terminal.clip($0.name, 30)] + Self.numbers($0) }
             + [[L("Tổng cộng", "Total")] + Self.numbers(total)]
         say(Terminal.table([label] + Self.headers, body, colour: { $0 == body.count - 1 ? .bold : nil }))
     }
@@ -110,30 +108,24 @@ struct TargetsCommand: AsyncParsableCommand {
         let query = [directive.map { "directive=\($0)" }, agency.map { "agency=\($0)" }, period.map { "period=\($0)" }].compactMap { $0 }
         let reply = try await client.send("GET", "/api/v1/targets" + (query.isEmpty ? "" : "?" + query.joined(separator: "&")))
         if options.json { return printJSON(reply.body) }
-        let items = (reply.json["items"] as? [[String: Any]]) ?? []
+        let items = try reply.decoded(TargetEvaluationList.self, server: client.server).items
         if items.isEmpty {
             say(L("Không có chỉ tiêu nào trong phạm vi bạn được xem.", "No targets within your reach."))
             return
         }
         for item in items {
-            let directive = item["directive"] as? [String: Any] ?? [:]
-            let agency = item["agency"] as? [String: Any] ?? [:]
-            let period = item["period"] as? [String: Any] ?? [:]
-            say(Terminal.paint("\(directive["id"] ?? "") — \(agency["name"] ?? "") (\(period["from"] ?? "") → \(period["to"] ?? ""))", .bold))
-            for target in (item["targets"] as? [[String: Any]]) ?? [] {
-                let unit = target["unit"] as? String ?? "ratio"
-                let threshold = target["threshold"] as? Double ?? 0
-                let value = target["value"] as? Double
-                let status = target["status"] as? String ?? "noData"
-                let (mark, colour): (String, Terminal.Colour) = switch status {
+            say(Terminal.paint("\(item.directive.id) — \(item.agency.name) (\(item.period.from) → \(item.period.to))", .bold))
+            for target in item.targets {
+                let (unit, threshold, value) = (target.unit, target.threshold, target.value)
+                let (mark, colour): (String, Terminal.Colour) = switch target.status {
                 case "met": (L("ĐẠT", "MET"), .green)
                 case "notMet": (L("CHƯA ĐẠT", "NOT MET"), .red)
                 default: (L("CHƯA CÓ SỐ LIỆU", "NO DATA"), .grey)
                 }
                 let shown = value.map { Self.format($0, unit) } ?? "—"
-                let gap = (target["gap"] as? Double).map { ($0 >= 0 ? "+" : "") + Self.format($0, unit) } ?? ""
-                say("  \(Terminal.clip(target["text"] as? String ?? "", 60))")
-                say("    \(Self.bar(value, threshold: threshold, unit: unit)) \(shown) \(target["comparator"] ?? "") \(Self.format(threshold, unit))  \(gap)  "
+                let gap = target.gap.map { ($0 >= 0 ? "+" : "") + Self.format($0, unit) } ?? ""
+                say("  \(Terminal.clip(target.text, 60))")
+                say("    \(Self.bar(value, threshold: threshold, unit: unit)) \(shown) \(target.comparator) \(Self.format(threshold, unit))  \(gap)  "
                     + Terminal.paint(mark, colour))
             }
         }
