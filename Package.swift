@@ -28,6 +28,9 @@ let package = Package(
     targets: [
         // The domain: pure Swift, Foundation at most, no I/O.
         .target(name: "MotCuaCore"),
+        // The fast JSON writer and reader the store and the server use (Foundation's coders are
+        // the reference their tests compare with).
+        .target(name: "MotCuaJSON"),
         // The wire contracts: what MotCua and its partners (the post office, the national portal,
         // the notification gateway) send each other, and the Standard Webhooks signature.
         .target(name: "MotCuaAPI", dependencies: ["MotCuaCore", .product(name: "Crypto", package: "swift-crypto")]),
@@ -39,7 +42,7 @@ let package = Package(
         .target(
             name: "MotCuaStore",
             dependencies: [
-                "MotCuaCore", .product(name: "GRDB", package: "GRDB.swift"), .product(name: "Crypto", package: "swift-crypto"),
+                "MotCuaCore", "MotCuaJSON", .product(name: "GRDB", package: "GRDB.swift"), .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
         // The PostgreSQL implementation of the store protocols: a province's deployment.
@@ -55,7 +58,7 @@ let package = Package(
         .target(
             name: "MotCuaServer",
             dependencies: [
-                "MotCuaCore", "MotCuaAPI", "MotCuaConfig", "MotCuaStore",
+                "MotCuaCore", "MotCuaAPI", "MotCuaConfig", "MotCuaJSON", "MotCuaStore",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
                 .product(name: "Crypto", package: "swift-crypto"),
@@ -137,12 +140,14 @@ let package = Package(
         ),
         .executableTarget(
             name: "StoreIntakeBenchmark",
-            dependencies: ["MotCuaCore", "MotCuaConfig", "MotCuaStore"],
+            dependencies: ["MotCuaCore", "MotCuaConfig", "MotCuaJSON", "MotCuaStore"],
             path: "Benchmarks/StoreIntakeBenchmark"
         ),
         // Scratch files for the tests, removed when the test process exits.
         .target(name: "MotCuaTestSupport", path: "Tests/MotCuaTestSupport"),
-        .testTarget(name: "MotCuaCoreTests", dependencies: ["MotCuaCore"], resources: [.copy("Fixtures")]),
+        // The JSON of Core's types is written by MotCuaJSON through conformances in MotCuaStore.
+        .testTarget(name: "MotCuaCoreTests", dependencies: ["MotCuaCore", "MotCuaJSON", "MotCuaStore"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "MotCuaJSONTests", dependencies: ["MotCuaJSON", "MotCuaCore"]),
         .testTarget(name: "MotCuaConfigTests", dependencies: ["MotCuaConfig", "MotCuaTestSupport"]),
         .testTarget(name: "MotCuaStoreTests", dependencies: ["MotCuaStore", "MotCuaPostgres", "MotCuaConfig", "MotCuaTestSupport"]),
         .testTarget(

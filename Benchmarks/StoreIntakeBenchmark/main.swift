@@ -12,6 +12,7 @@
 import Foundation
 import MotCuaConfig
 import MotCuaCore
+import MotCuaJSON
 import MotCuaStore
 
 let arguments = CommandLine.arguments.dropFirst().compactMap { Int($0) }

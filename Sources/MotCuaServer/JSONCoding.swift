@@ -1,5 +1,6 @@
 import Foundation
 import MotCuaCore
+import MotCuaJSON
 
 /// JSON as the API speaks it: instants as ISO 8601 in Vietnam time (`2026-02-27T15:30:00+07:00`).
 enum APIJSON {

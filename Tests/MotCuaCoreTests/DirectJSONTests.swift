@@ -1,6 +1,8 @@
 import Foundation
 import Testing
 @testable import MotCuaCore
+@testable import MotCuaJSON
+import MotCuaStore
 
 /// The types that write their own JSON (`DirectJSON`) must write exactly what their `Encodable`
 /// conformance writes. The fixtures leave no property empty, so that a property missing from a

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import MotCuaCore
+@testable import MotCuaJSON
 
 @Suite("Streaming JSON writer")
 struct JSONWriterTests {

@@ -1,5 +1,6 @@
 import Foundation
 import MotCuaCore
+import MotCuaJSON
 
 /// How both backends store JSON (dates as seconds since 1970) and read it back.
 package enum StoreJSON {

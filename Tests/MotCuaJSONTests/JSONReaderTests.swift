@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import MotCuaCore
+@testable import MotCuaJSON
 
 /// The fast reader must read what it accepts exactly as `JSONDecoder` does, and leave to it
 /// (throw `NotHandled`) whatever it is not sure of; the server then decodes with `JSONDecoder`.

@@ -344,54 +344,54 @@ struct WriterSingle: SingleValueEncodingContainer {
 /// conformance would (same keys, same order, `nil` left out), without the `Encoder` protocol's
 /// containers: for the types every intake encodes several times, where the containers' run-time
 /// generic lookups cost more than the writing. `DirectJSONTests` compare both outputs byte for byte.
-protocol DirectJSON: Encodable {
+public protocol DirectJSON: Encodable {
     func writeJSON(_ object: JSONObject) throws
 }
 
 /// The members of one object being written.
-struct JSONObject {
+public struct JSONObject {
     let sink: Sink
     let depth: Int
 
-    func callAsFunction(_ key: String, _ value: String) {
+    public func callAsFunction(_ key: String, _ value: String) {
         sink.key(key, depth: depth)
         sink.string(value)
     }
 
-    func callAsFunction(_ key: String, _ value: String?) {
+    public func callAsFunction(_ key: String, _ value: String?) {
         if let value { self(key, value) }
     }
 
-    func callAsFunction(_ key: String, _ value: Int) {
+    public func callAsFunction(_ key: String, _ value: Int) {
         sink.key(key, depth: depth)
         sink.integer(value)
     }
 
-    func callAsFunction(_ key: String, _ value: Int?) {
+    public func callAsFunction(_ key: String, _ value: Int?) {
         if let value { self(key, value) }
     }
 
-    func callAsFunction(_ key: String, _ value: Int64?) {
+    public func callAsFunction(_ key: String, _ value: Int64?) {
         if let value { self(key, Int(value)) }
     }
 
-    func callAsFunction(_ key: String, _ value: Bool?) {
+    public func callAsFunction(_ key: String, _ value: Bool?) {
         if let value {
             sink.key(key, depth: depth)
             sink.raw(value ? "true" : "false")
         }
     }
 
-    func callAsFunction(_ key: String, _ value: Date) throws {
+    public func callAsFunction(_ key: String, _ value: Date) throws {
         sink.key(key, depth: depth)
         try sink.date(value, codingPath: [])
     }
 
-    func callAsFunction(_ key: String, _ value: Date?) throws {
+    public func callAsFunction(_ key: String, _ value: Date?) throws {
         if let value { try self(key, value) }
     }
 
-    func callAsFunction(_ key: String, _ values: [String]?) {
+    public func callAsFunction(_ key: String, _ values: [String]?) {
         guard let values else { return }
         sink.key(key, depth: depth)
         sink.open(.array, depth: depth + 1)
@@ -402,7 +402,7 @@ struct JSONObject {
         sink.close(downTo: depth + 1)
     }
 
-    func callAsFunction<Element: DirectJSON>(_ key: String, _ values: [Element]?) throws {
+    public func callAsFunction<Element: DirectJSON>(_ key: String, _ values: [Element]?) throws {
         guard let values else { return }
         sink.key(key, depth: depth)
         sink.open(.array, depth: depth + 1)
@@ -416,7 +416,7 @@ struct JSONObject {
     }
 
     /// Anything else goes through its `Encodable` conformance (or its own `DirectJSON`).
-    func callAsFunction<T: Encodable>(_ key: String, _ value: T?) throws {
+    public func callAsFunction<T: Encodable>(_ key: String, _ value: T?) throws {
         guard let value else { return }
         sink.key(key, depth: depth)
         try sink.encodeValue(value, depth: depth + 1)

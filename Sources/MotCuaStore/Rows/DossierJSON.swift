@@ -1,4 +1,6 @@
 import Foundation
+import MotCuaCore
+import MotCuaJSON
 
 // The stored and answered forms of a dossier and its events, written member by member in the
 // order and with the keys of their synthesized `Encodable` conformances (see `DirectJSON`).
@@ -6,7 +8,7 @@ import Foundation
 // otherwise, since its fixtures leave no property empty.
 
 extension Dossier: DirectJSON {
-    func writeJSON(_ o: JSONObject) throws {
+    public func writeJSON(_ o: JSONObject) throws {
         o("id", id)
         o("code", code)
         o("agencyID", agencyID)
@@ -55,7 +57,7 @@ extension Dossier: DirectJSON {
 }
 
 extension DossierEvent: DirectJSON {
-    func writeJSON(_ o: JSONObject) throws {
+    public func writeJSON(_ o: JSONObject) throws {
         o("sequence", sequence)
         o("kind", kind.rawValue)
         try o("at", at)
@@ -88,7 +90,7 @@ extension DossierEvent: DirectJSON {
 }
 
 extension Actor: DirectJSON {
-    func writeJSON(_ o: JSONObject) throws {
+    public func writeJSON(_ o: JSONObject) throws {
         o("id", id)
         o("name", name)
         o("role", role.rawValue)
@@ -98,7 +100,7 @@ extension Actor: DirectJSON {
 }
 
 extension Applicant: DirectJSON {
-    func writeJSON(_ o: JSONObject) throws {
+    public func writeJSON(_ o: JSONObject) throws {
         o("name", name)
         o("idNumber", idNumber)
         o("phone", phone)
@@ -108,7 +110,7 @@ extension Applicant: DirectJSON {
 }
 
 extension DocumentRequirement: DirectJSON {
-    func writeJSON(_ o: JSONObject) throws {
+    public func writeJSON(_ o: JSONObject) throws {
         o("name", name)
         o("originals", originals)
         o("copies", copies)
