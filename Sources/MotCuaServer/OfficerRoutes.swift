@@ -222,8 +222,8 @@ struct OfficerRoutes {
     /// control sheet is one GET away, at Location).
     static func intakeResponse(_ dossier: Dossier, secret: String) -> Response {
         var response = jsonResponse(IntakeReceipt(dossier, secret: secret), status: .created)
+        // Kept for replay as the code alone (the receipt carries the access secret).
         response.headers[.location] = "/api/v1/dossiers/\(dossier.code)"
-        response.headers[.replayFrom] = dossier.code
         return response
     }
 

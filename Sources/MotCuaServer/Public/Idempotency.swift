@@ -8,9 +8,14 @@ import NIOCore
 extension HTTPField.Name {
     static let idempotencyKey = HTTPField.Name("Idempotency-Key")!
     static let idempotentReplayed = HTTPField.Name("Idempotent-Replayed")!
-    /// Internal: set by a handler whose answer carries a secret; the middleware then keeps only
-    /// this dossier code and rebuilds the answer on replay (never sent to the client).
-    static let replayFrom = HTTPField.Name("MotCua-Replay-From")!
+}
+
+extension StoredResponse {
+    /// The key under which a kept answer names the dossier it is rebuilt from (a filing, whose
+    /// answer carries the access secret, which is never stored).
+    static let dossierCodeKey = "motcua-replay-from"
+
+    var dossierCode: String? { headers[Self.dossierCodeKey] }
 }
 
 /// `Idempotency-Key` on POST: the first request with a key runs and its successful response is
@@ -36,9 +41,7 @@ struct IdempotencyMiddleware: RouterMiddleware {
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         guard request.method == .post, let raw = request.headers[.idempotencyKey] else {
-            var response = try await next(request, context)
-            response.headers[.replayFrom] = nil
-            return response
+            return try await next(request, context)
         }
         guard (1...255).contains(raw.utf8.count), raw.utf8.allSatisfy({ (33...126).contains($0) }) else {
             throw Problem.validation(field: "Idempotency-Key", reason: "Idempotency-Key phải gồm 1–255 ký tự ASCII hiển thị được.")
@@ -62,9 +65,8 @@ struct IdempotencyMiddleware: RouterMiddleware {
             break
         case let .completed(stored):
             guard stored.fingerprint == fingerprint else { throw Self.reused }
-            if let code = stored.headers[HTTPField.Name.replayFrom.canonicalName] {
+            if let code = stored.dossierCode {
                 guard var rebuilt = try await recover(code) else { throw Problem.notFound }
-                rebuilt.headers[.replayFrom] = nil
                 rebuilt.headers[.idempotentReplayed] = "true"
                 return rebuilt
             }
@@ -75,9 +77,7 @@ struct IdempotencyMiddleware: RouterMiddleware {
                 throw Self.inProgress
             }
             if let dossierCode, let response = try await recover(dossierCode) {
-                var response = try await keep(response, key: key, fingerprint: fingerprint)
-                response.headers[.replayFrom] = nil
-                return response
+                return try await keep(response, key: key, fingerprint: fingerprint)
             }
             // The earlier attempt died before any effect: run it again under the same key.
             try await store.releaseIdempotencyKey(key)
@@ -99,8 +99,6 @@ struct IdempotencyMiddleware: RouterMiddleware {
         }
         guard (200..<300).contains(Int(response.status.code)) else {
             try? await store.releaseIdempotencyKey(key)
-            var response = response
-            response.headers[.replayFrom] = nil
             return response
         }
         return try await keep(response, key: key, fingerprint: fingerprint)
@@ -119,8 +117,19 @@ struct IdempotencyMiddleware: RouterMiddleware {
         return hash.finalize().map { String(format: "%02x", $0) }.joined()
     }
 
-    /// Stores a successful response for replay and returns it with its body in memory. An answer
-    /// marked `MotCua-Replay-From` (it carries an access secret) is kept as its dossier code only.
+    /// The dossier a filing's answer names (201 with `Location: …/dossiers/{code}`): such an
+    /// answer carries the access secret, so it is kept as the code alone and rebuilt on replay.
+    static func filedDossier(_ response: Response) -> String? {
+        guard response.status == .created, let location = response.headers[.location] else { return nil }
+        for prefix in ["/api/v1/dossiers/", "/api/v1/public/dossiers/"] where location.hasPrefix(prefix) {
+            let code = location.dropFirst(prefix.count)
+            if !code.isEmpty, !code.contains("/") { return String(code) }
+        }
+        return nil
+    }
+
+    /// Stores a successful response for replay and returns it with its body in memory; a filing's
+    /// answer (`filedDossier`) is kept as its dossier code only.
     func keep(_ response: Response, key: IdempotencyKey, fingerprint: String) async throws -> Response {
         let collector = BodyCollector()
         try await response.body.write(CollectingWriter(collector: collector))
@@ -129,13 +138,12 @@ struct IdempotencyMiddleware: RouterMiddleware {
             headers[field.name.canonicalName] = field.value
         }
         let bytes = collector.buffer
-        let rebuilt = response.headers[.replayFrom] != nil
+        let filed = Self.filedDossier(response)
+        if let filed { headers = [StoredResponse.dossierCodeKey: filed] }
         try await store.completeIdempotencyKey(
             key, response: StoredResponse(
-                fingerprint: fingerprint, status: Int(response.status.code), headers: headers, body: rebuilt ? Data() : Data(buffer: bytes)))
-        var outgoing = response.headers
-        outgoing[.replayFrom] = nil
-        return Response(status: response.status, headers: outgoing, body: .init(byteBuffer: bytes))
+                fingerprint: fingerprint, status: Int(response.status.code), headers: headers, body: filed == nil ? Data(buffer: bytes) : Data()))
+        return Response(status: response.status, headers: response.headers, body: .init(byteBuffer: bytes))
     }
 
     static func replay(_ stored: StoredResponse) -> Response {

@@ -131,9 +131,9 @@ struct PublicRoutes {
             nationalStatus: CodeName(code: dossier.status.nationalCode, name: dossier.status.vietnameseName),
             submittedAt: dossier.submittedAt, statusURL: "/api/v1/public/dossiers/\(dossier.code)",
             notice: "Hãy lưu mã hồ sơ và mã bí mật: cần cả hai để tra cứu, bổ sung hồ sơ và nhận kết quả."), status: .created)
+        // The secret is not kept with the idempotency record (`IdempotencyMiddleware.filedDossier`
+        // reads the code from Location): a replay derives it again.
         response.headers[.location] = "/api/v1/public/dossiers/\(dossier.code)"
-        // The secret is not kept with the idempotency record: a replay derives it again.
-        response.headers[.replayFrom] = dossier.code
         return response
     }
 
@@ -271,7 +271,7 @@ struct PublicRoutes {
         }
         if let forwarded {
             try await store.completeIdempotencyKey(forwarded.key, response: StoredResponse(
-                fingerprint: forwarded.fingerprint, status: 201, headers: [HTTPField.Name.replayFrom.canonicalName: dossier.code], body: Data()))
+                fingerprint: forwarded.fingerprint, status: 201, headers: [StoredResponse.dossierCodeKey: dossier.code], body: Data()))
         }
         dependencies.metrics.intake(channel: dossier.channel.rawValue)
         context.logger.info("dossier submitted online", metadata: ["code": "\(dossier.code)", "level": "\(application.level)"])
@@ -291,7 +291,7 @@ struct PublicRoutes {
             return nil
         case let .completed(stored):
             guard stored.fingerprint == fingerprint else { throw reused }
-            code = stored.headers[HTTPField.Name.replayFrom.canonicalName]
+            code = stored.dossierCode
         case let .inProgress(storedFingerprint, _, dossierCode):
             guard storedFingerprint == fingerprint else { throw reused }
             code = dossierCode
