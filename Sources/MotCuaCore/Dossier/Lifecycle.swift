@@ -205,7 +205,7 @@ public enum Lifecycle {
     /// What is wrong with a command's own fields, whatever the dossier: a blank or overlong
     /// reason, no item to supplement, a fee or a score out of range, a department that is not
     /// the agency's, an agency that does not exist or no longer works, a postal address with a
-    /// blank line. (The same rules hold again in `decide`'s cases, which use the cleaned values.)
+    /// blank line. `decide` judges these first and its cases rely on them.
     static func fieldProblems(_ command: DossierCommand, context: DecisionContext) -> [FieldProblem] {
         func reason(_ text: String, _ field: String = "reason") -> [FieldProblem] {
             let trimmed = text.trimmingWhitespace()
@@ -322,10 +322,7 @@ public enum Lifecycle {
             event.kind = .refused
             event.reason = try require(reason, "reason")
 
-        case let .transfer(departmentID):
-            guard context.departments.contains(where: { $0.id == departmentID }) else {
-                throw .invalid([FieldProblem(field: "departmentID", reason: "Phòng chuyên môn không thuộc cơ quan.")])
-            }
+        case let .transfer(departmentID):  // one of the agency's: `fieldProblems`
             event.kind = .transferred
             event.departmentID = departmentID
 
@@ -352,10 +349,7 @@ public enum Lifecycle {
             event.fromAgencyID = dossier.currentAgencyID
             event.toAgencyID = actor.agencyID
 
-        case let .requestFee(amount):
-            guard amount > 0, amount <= 1_000_000_000 else {
-                throw .invalid([FieldProblem(field: "amount", reason: "Số tiền phải lớn hơn 0 và không quá 1 tỷ đồng.")])
-            }
+        case let .requestFee(amount):  // its range: `fieldProblems`
             event.kind = .feeRequested
             event.amount = amount
             // Level-4 dossiers are paid online: the provider quotes this reference in its callback.
@@ -434,13 +428,8 @@ public enum Lifecycle {
             guard dossier.rating == nil else {
                 throw .limitReached(command: command.name, reason: "Hồ sơ đã được đánh giá; mỗi hồ sơ chỉ đánh giá một lần.")
             }
-            guard (1...5).contains(score) else {
-                throw .invalid([FieldProblem(field: "score", reason: "Điểm đánh giá phải từ 1 đến 5.")])
-            }
+            // The score's range and the comment's length: `fieldProblems`.
             let trimmed = comment?.trimmingWhitespace()
-            if let trimmed, trimmed.count > 2000 {
-                throw .invalid([FieldProblem(field: "comment", reason: "Dài quá 2000 ký tự.")])
-            }
             event.kind = .rated
             event.score = score
             event.comment = trimmed?.isEmpty == false ? trimmed : nil
@@ -461,10 +450,7 @@ public enum Lifecycle {
                     command: command.name,
                     reason: "Đơn \(last.orderNumber) đang còn hiệu lực (\(last.status.vietnameseName.lowercased())); chỉ đặt đơn mới khi đơn trước không thành công.")
             }
-            if let address {
-                let problems = address.problems()
-                guard problems.isEmpty else { throw .invalid(problems) }
-            }
+            // A given address's lines: `fieldProblems`.
             guard let target = address ?? dossier.postalAddress else {
                 throw .invalid([FieldProblem(field: "postalAddress", reason: "Cần địa chỉ để bưu điện thu gom hồ sơ hoặc chuyển phát kết quả.")])
             }
