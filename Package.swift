@@ -54,11 +54,20 @@ let package = Package(
             ]
         ),
         // The store's SQLite VFS: the platform's, with a commit's log frames written in one call.
+        // The demo: dossiers generated through the real lifecycle, their profiles, sample facts
+        // for the statistics' tests and benchmarks.
+        .target(
+            name: "MotCuaDemo",
+            dependencies: [
+                "MotCuaCore", "MotCuaAPI", "MotCuaConfig", "MotCuaStore", .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         // The HTTP application: officer API, forms, health, OpenAPI document.
         .target(
             name: "MotCuaServer",
             dependencies: [
-                "MotCuaCore", "MotCuaAPI", "MotCuaConfig", "MotCuaJSON", "MotCuaStore",
+                "MotCuaCore", "MotCuaAPI", "MotCuaConfig", "MotCuaDemo", "MotCuaJSON", "MotCuaStore",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
                 .product(name: "Crypto", package: "swift-crypto"),
@@ -76,6 +85,7 @@ let package = Package(
                 "MotCuaCore",
                 "MotCuaAPI",
                 "MotCuaClient",
+                "MotCuaDemo",
                 "MotCuaConfig",
                 "MotCuaStore",
                 "MotCuaPostgres",
@@ -117,25 +127,25 @@ let package = Package(
         ),
         .executableTarget(
             name: "CalendarBenchmark",
-            dependencies: ["MotCuaCore", "MotCuaConfig"],
+            dependencies: ["MotCuaCore", "MotCuaConfig", "MotCuaDemo"],
             path: "Benchmarks/CalendarBenchmark"
         ),
         .executableTarget(
             name: "WatchBenchmark",
-            dependencies: ["MotCuaCore", "MotCuaStore", .product(name: "GRDB", package: "GRDB.swift")],
+            dependencies: ["MotCuaCore", "MotCuaDemo", "MotCuaStore", .product(name: "GRDB", package: "GRDB.swift")],
             path: "Benchmarks/WatchBenchmark"
         ),
         .executableTarget(
             name: "HistoryBenchmark",
             dependencies: [
-                "MotCuaCore", "MotCuaConfig", "MotCuaStore", .product(name: "GRDB", package: "GRDB.swift"),
+                "MotCuaCore", "MotCuaConfig", "MotCuaDemo", "MotCuaStore", .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ],
             path: "Benchmarks/HistoryBenchmark"
         ),
         .executableTarget(
             name: "StatsBenchmark",
-            dependencies: ["MotCuaCore", "MotCuaStore", "MotCuaPostgres"],
+            dependencies: ["MotCuaCore", "MotCuaDemo", "MotCuaStore", "MotCuaPostgres"],
             path: "Benchmarks/StatsBenchmark"
         ),
         .executableTarget(
@@ -146,10 +156,10 @@ let package = Package(
         // Scratch files for the tests, removed when the test process exits.
         .target(name: "MotCuaTestSupport", path: "Tests/MotCuaTestSupport"),
         // The JSON of Core's types is written by MotCuaJSON through conformances in MotCuaStore.
-        .testTarget(name: "MotCuaCoreTests", dependencies: ["MotCuaCore", "MotCuaJSON", "MotCuaStore"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "MotCuaCoreTests", dependencies: ["MotCuaCore", "MotCuaDemo", "MotCuaJSON", "MotCuaStore"], resources: [.copy("Fixtures")]),
         .testTarget(name: "MotCuaJSONTests", dependencies: ["MotCuaJSON", "MotCuaCore"]),
-        .testTarget(name: "MotCuaConfigTests", dependencies: ["MotCuaConfig", "MotCuaTestSupport"]),
-        .testTarget(name: "MotCuaStoreTests", dependencies: ["MotCuaStore", "MotCuaPostgres", "MotCuaConfig", "MotCuaTestSupport"]),
+        .testTarget(name: "MotCuaConfigTests", dependencies: ["MotCuaConfig", "MotCuaDemo", "MotCuaTestSupport"]),
+        .testTarget(name: "MotCuaStoreTests", dependencies: ["MotCuaStore", "MotCuaPostgres", "MotCuaConfig", "MotCuaDemo", "MotCuaTestSupport"]),
         .testTarget(
             name: "MotCuaServerTests",
             dependencies: [

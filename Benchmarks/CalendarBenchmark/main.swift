@@ -7,6 +7,7 @@
 import Foundation
 import MotCuaConfig
 import MotCuaCore
+import MotCuaDemo
 
 func seconds(_ duration: Duration) -> Double {
     Double(duration.components.seconds) + Double(duration.components.attoseconds) * 1e-18

@@ -24,6 +24,7 @@ import Foundation
 import GRDB
 import MotCuaConfig
 import MotCuaCore
+import MotCuaDemo
 import MotCuaStore
 
 func option(_ name: String) -> String? {

@@ -1,5 +1,6 @@
 import Foundation
 import MotCuaCore
+import MotCuaDemo
 import MotCuaPostgres
 import MotCuaStore
 

@@ -11,6 +11,7 @@
 import Foundation
 import GRDB
 import MotCuaCore
+import MotCuaDemo
 import MotCuaStore
 
 let arguments = CommandLine.arguments

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import MotCuaDemo
 import Synchronization
 import Logging
 import MotCuaConfig

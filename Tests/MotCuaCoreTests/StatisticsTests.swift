@@ -1,4 +1,5 @@
 import Foundation
+import MotCuaDemo
 import Testing
 @testable import MotCuaCore
 

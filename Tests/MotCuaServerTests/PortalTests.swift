@@ -143,7 +143,7 @@ struct PortalTests {
         let created = try await server.request("POST", "/api/v1/dossiers", token: desk, json: try await server.intakeBody())
         let code = try #require(created.json["code"] as? String)
         // A wrong key: the portal answers 401, a refusal.
-        await try rig.relay(apiKey: "wrong").deliverDue()
+        try await rig.relay(apiKey: "wrong").deliverDue()
         let dead = try await server.request("GET", "/api/v1/portal/messages", token: desk)
         let items = try #require(dead.json["items"] as? [[String: Any]])
         #expect(items.count == 1 && items[0]["code"] as? String == code && items[0]["version"] as? Int == 1)

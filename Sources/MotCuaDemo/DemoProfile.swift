@@ -1,4 +1,5 @@
 import Foundation
+import MotCuaCore
 
 /// The shape of generated demo data: how dossiers arrive (channels, online levels), what
 /// happens to them (pauses, refusals, withdrawals, fees) and how results go back (post).
