@@ -17,10 +17,13 @@ ROLES=${ROLES:-"motcua.songtri lanhdao.songtri quantri.demo"}
 # The version the contract was proved with; SEED=random explores beyond CI's fixed seed.
 VERSION=4.32.5
 SEED=${SEED:-2026}
-if ! schemathesis --version 2>/dev/null | grep -q "$VERSION"; then
+installed() { python3 -c 'import importlib.metadata as m; print(m.version("schemathesis"))' 2>/dev/null; }
+if [ "$(installed)" != "$VERSION" ]; then
   echo "== installing schemathesis $VERSION"
   python3 -m pip install -q "schemathesis==$VERSION" 2>/dev/null || python3 -m pip install -q --break-system-packages "schemathesis==$VERSION"
 fi
+# Through the module, not the console script: a user install's bin directory need not be on PATH.
+schemathesis() { python3 -c 'import sys; from schemathesis.cli import schemathesis; sys.argv[0] = "schemathesis"; schemathesis()' "$@"; }
 seed=()
 [ "$SEED" = random ] || seed=(--seed "$SEED")
 [ -n "${BIN:-}" ] || { swift build --product motcua >/dev/null; BIN=.build/debug/motcua; }
