@@ -86,6 +86,7 @@ let package = Package(
                 "MotCuaAPI",
                 "MotCuaClient",
                 "MotCuaDemo",
+                "MotCuaJSON",
                 "MotCuaConfig",
                 "MotCuaStore",
                 "MotCuaPostgres",

@@ -27,14 +27,18 @@ struct CalendarCommand: ParsableCommand {
         print(json ? Self.json(calendar, year: year) : Self.text(calendar, year: year))
     }
 
+    /// `--json`: the year's days off and working days, keys in this order.
+    struct YearJSON: Encodable {
+        struct Day: Encodable { var date: String; var name: String }
+        var year: Int
+        var daysOff: [Day]
+        var workingDays: [Day]
+    }
+
     static func json(_ calendar: WorkCalendar, year: Int) -> String {
         let days = calendar.calendarYear(year)!
-        func list(_ entries: [NamedDay]) -> OrderedJSON {
-            .array(entries.map { .object([("date", .string($0.date.iso)), ("name", .string($0.name))]) })
-        }
-        return OrderedJSON.object([
-            ("year", .int(year)), ("daysOff", list(days.daysOff)), ("workingDays", list(days.workingDays)),
-        ]).rendered
+        func list(_ entries: [NamedDay]) -> [YearJSON.Day] { entries.map { .init(date: $0.date.iso, name: $0.name) } }
+        return commandJSON(YearJSON(year: year, daysOff: list(days.daysOff), workingDays: list(days.workingDays)))
     }
 
     static func text(_ calendar: WorkCalendar, year: Int) -> String {

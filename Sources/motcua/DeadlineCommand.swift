@@ -67,14 +67,18 @@ struct DeadlineCommand: ParsableCommand {
         case let .calendarDays(n): ("calendarDays", n)
         }
         if json {
-            return OrderedJSON.object([
-                ("due", .string(WorkCalendar.format(due))),
-                ("from", .string(WorkCalendar.format(start))),
-                ("countingFrom", .string(WorkCalendar.format(countingFrom))),
-                ("term", .object([("unit", .string(unit)), ("value", .int(value))])),
-                ("workingSeconds", .int(Int((try? calendar.elapsed(from: start, to: due)) ?? 0))),
-                ("skippedDays", .array(skipped.map { .object([("date", .string($0.date.iso)), ("reason", .string($0.name))]) })),
-            ]).rendered
+            struct Term: Encodable { var unit: String; var value: Int }
+            struct Skipped: Encodable { var date: String; var reason: String }
+            struct Answer: Encodable {
+                var due: String, from: String, countingFrom: String
+                var term: Term
+                var workingSeconds: Int
+                var skippedDays: [Skipped]
+            }
+            return commandJSON(Answer(
+                due: WorkCalendar.format(due), from: WorkCalendar.format(start), countingFrom: WorkCalendar.format(countingFrom),
+                term: Term(unit: unit, value: value), workingSeconds: Int((try? calendar.elapsed(from: start, to: due)) ?? 0),
+                skippedDays: skipped.map { Skipped(date: $0.date.iso, reason: $0.name) }))
         }
         var lines = [
             "Tiếp nhận:  \(human(start))",

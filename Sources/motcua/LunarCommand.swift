@@ -34,7 +34,8 @@ struct LunarCommand: ParsableCommand {
                 let lunar = LunarDate(day: d, month: m, year: y, leap: leap)
                 let solar = try LunarCalendar.solar(from: lunar)
                 if json {
-                    return OrderedJSON.object([("date", .string(solar.iso)), ("weekday", .int(solar.weekday))]).rendered
+                    struct Solar: Encodable { var date: String; var weekday: Int }
+                    return commandJSON(Solar(date: solar.iso, weekday: solar.weekday))
                 }
                 return "Ngày \(lunar.day) \(lunar.monthName) năm \(lunar.yearName) (âm lịch) là \(vietnameseWeekdayName(solar.weekday)), ngày \(solar.vietnamese) dương lịch."
             }
@@ -43,10 +44,8 @@ struct LunarCommand: ParsableCommand {
             }
             let lunar = try LunarCalendar.lunar(from: solar)
             if json {
-                return OrderedJSON.object([
-                    ("day", .int(lunar.day)), ("month", .int(lunar.month)),
-                    ("year", .int(lunar.year)), ("leap", .bool(lunar.leap)),
-                ]).rendered
+                struct Lunar: Encodable { var day: Int; var month: Int; var year: Int; var leap: Bool }
+                return commandJSON(Lunar(day: lunar.day, month: lunar.month, year: lunar.year, leap: lunar.leap))
             }
             return "\(vietnameseWeekdayName(solar.weekday)), ngày \(solar.vietnamese) dương lịch là ngày \(lunar.day) \(lunar.monthName) năm \(lunar.yearName) (âm lịch \(lunar.day)/\(lunar.month)\(lunar.leap ? " nhuận" : "")/\(lunar.year))."
         } catch let error as CalendarError {
