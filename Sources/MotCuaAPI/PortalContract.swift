@@ -210,15 +210,7 @@ public struct PortalHoldings: Codable, Sendable, Equatable {
 /// The portal's wire format (its messages are built by `MotCuaServer` from the control sheet).
 public enum PortalMessages {
     /// Dates on the wire: ISO 8601 with the Vietnam offset, as everywhere in our API.
-    public static let encoder: JSONEncoder = {
-        let encoder = JSONEncoder()
-        encoder.dateEncodingStrategy = .custom { date, encoder in
-            var container = encoder.singleValueContainer()
-            try container.encode(WorkCalendar.format(date))
-        }
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        return encoder
-    }()
+    public static var encoder: JSONEncoder { WireJSON.encoder }
 
     public static let decoder: JSONDecoder = {
         let decoder = JSONDecoder()

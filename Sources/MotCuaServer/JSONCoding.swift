@@ -1,4 +1,5 @@
 import Foundation
+import MotCuaAPI
 import MotCuaCore
 import MotCuaJSON
 
@@ -10,17 +11,6 @@ enum APIJSON {
     /// The fast path for request bodies, with the same reading of dates as `decoder`.
     static let reader = JSONReader(parseDate: { WorkCalendar.parse($0) })
 
-    static let decoder: JSONDecoder = {
-        let decoder = JSONDecoder()
-        decoder.dateDecodingStrategy = .custom { decoder in
-            let container = try decoder.singleValueContainer()
-            let text = try container.decode(String.self)
-            guard let date = WorkCalendar.parse(text) else {
-                throw DecodingError.dataCorruptedError(
-                    in: container, debugDescription: "'\(text)' is not a date-time (yyyy-MM-ddTHH:mm:ss+07:00)")
-            }
-            return date
-        }
-        return decoder
-    }()
+    /// Foundation's reader of the same format (`MotCuaAPI`'s, which clients use too).
+    static var decoder: JSONDecoder { WireJSON.decoder }
 }
