@@ -17,7 +17,7 @@ extension PostgresStore {
         let (data, procedureVersion) = try DossierCodec.encode(new.dossier, versions: versions)
         let intake = PreparedIntake(
             agencyID: agencyID, day: day, new: new, data: data, procedureVersion: procedureVersion,
-            events: try new.events.map { ($0, try Self.json($0)) }, idempotencyKey: idempotencyKey)
+            events: try new.events.map { ($0, try EventCodec.encode($0, versions: versions)) }, idempotencyKey: idempotencyKey)
         let code = try await intakeGroups.file(intake, store: self)
         return new.stored(code: code)
     }
@@ -160,8 +160,10 @@ extension PostgresStore {
     }
 
     public func events(dossierID: String) async throws -> [DossierEvent] {
-        try await rows("SELECT data FROM dossier_events WHERE dossier_id = \(dossierID) ORDER BY sequence")
-            .map { try Self.decode(DossierEvent.self, try $0.decode(String.self)) }
+        let stored = try EventCodec.decode(
+            try await rows("SELECT data FROM dossier_events WHERE dossier_id = \(dossierID) ORDER BY sequence").map { try $0.decode(String.self) })
+        for key in versions.missing(stored.versionsNeeded) { try await loadProcedureVersions(code: key.code) }
+        return try stored.events(versions: versions)
     }
 
     /// Officers' lists and searches, planned in `SearchPlan`. Codes and name keys are compared

@@ -2,7 +2,7 @@ import Foundation
 import MotCuaCore
 
 /// The columns of a dossier row: the values its stored JSON leaves out.
-package struct DossierColumns: Sendable {
+package struct DossierColumns: Codable, Sendable {
     package var id: String
     package var code: String
     package var agencyID: String
@@ -76,7 +76,7 @@ package struct DossierColumns: Sendable {
 
 /// A text of the catalogue, stored as its index in the procedure version's document list when
 /// it is one of them, else in full.
-enum CatalogueText: Codable, Equatable {
+enum CatalogueText: Codable, Equatable, Sendable {
     case index(Int)
     case text(String)
 
@@ -129,7 +129,7 @@ enum CatalogueText: Codable, Equatable {
 }
 
 /// A document handed in: `[document, originals, copies]`.
-struct StoredDocument: Codable, Equatable {
+struct StoredDocument: Codable, Equatable, Sendable {
     var document: CatalogueText
     var originals: Int
     var copies: Int
@@ -156,7 +156,7 @@ struct StoredDocument: Codable, Equatable {
 }
 
 /// A file: `[sha256, name, content type, size, document]`.
-struct StoredFileEntry: Codable, Equatable {
+struct StoredFileEntry: Codable, Equatable, Sendable {
     var sha256: String
     var name: String
     var contentType: String
@@ -197,7 +197,7 @@ struct StoredFileEntry: Codable, Equatable {
 /// What a dossier row's JSON holds: the dossier less its columns (`DossierColumns`) and less
 /// what its procedure version says (name, term, document texts), each left out value being the
 /// usual one (an agency trail of the receiving agency alone, no supplementations, no pauses).
-struct StoredDossier: Codable {
+struct StoredDossier: Codable, Sendable {
     var applicant: Applicant
     var documents: [StoredDocument]
     /// Only when it is not the receiving agency alone.

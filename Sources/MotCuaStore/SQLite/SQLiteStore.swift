@@ -380,11 +380,16 @@ public final class SQLiteStore: DossierStore {
             status: row[8], channel: row[9], returnMethod: row[10], submittedAt: row[11], receivedAt: row[12], dueAt: row[13],
             updatedAt: row[14], version: row[15], handlerID: row[16], departmentID: row[17])
         if let version, !versions.missing([ProcedureVersions.Key(code: columns.procedureCode, version: version)]).isEmpty {
-            versions.add(try Row.fetchAll(
-                db, sql: "SELECT version, data FROM procedure_versions WHERE code = ?", arguments: [columns.procedureCode]
-            ).map { (version: $0[0], procedure: try decode(Procedure.self, $0[1])) })
+            try loadProcedureVersions(code: columns.procedureCode, into: versions, db: db)
         }
         return try DossierCodec.decode(row[0], columns: columns, version: version, versions: versions)
+    }
+
+    /// Every saved version of a procedure, into the cache (another instance, or a catalogue
+    /// change since this store opened, saved one it has not seen).
+    static func loadProcedureVersions(code: String, into versions: ProcedureVersions, db: Database) throws {
+        versions.add(try Row.fetchAll(db, sql: "SELECT version, data FROM procedure_versions WHERE code = ?", arguments: [code])
+            .map { (version: $0[0], procedure: try decode(Procedure.self, $0[1])) })
     }
 
     /// The rows of a new dossier, encoded ahead of the transaction.
@@ -399,7 +404,7 @@ public final class SQLiteStore: DossierStore {
             self.dossier = dossier
             folded = foldedSearchKey(dossier.applicant.name)
             (data, procedureVersion) = try DossierCodec.encode(dossier, versions: versions)
-            self.events = try events.map { ($0, try SQLiteStore.json($0)) }
+            self.events = try events.map { ($0, try EventCodec.encode($0, versions: versions)) }
         }
 
         func insert(replacing placeholder: String, with code: String, db: Database) throws {
@@ -515,10 +520,13 @@ public final class SQLiteStore: DossierStore {
     }
 
     public func events(dossierID: String) async throws -> [DossierEvent] {
-        let rows = try await pool.read { db in
-            try String.fetchAll(db, sql: "SELECT data FROM dossier_events WHERE dossier_id = ? ORDER BY sequence", arguments: [dossierID])
+        let versions = versions
+        return try await pool.read { db in
+            let stored = try EventCodec.decode(
+                try String.fetchAll(db, sql: "SELECT data FROM dossier_events WHERE dossier_id = ? ORDER BY sequence", arguments: [dossierID]))
+            for key in versions.missing(stored.versionsNeeded) { try Self.loadProcedureVersions(code: key.code, into: versions, db: db) }
+            return try stored.events(versions: versions)
         }
-        return try rows.map { try Self.decode(DossierEvent.self, $0) }
     }
 
     public func openDossierCodes(heldBy agencyID: String) async throws -> [String] {
