@@ -9,6 +9,7 @@ let package = Package(
         .executable(name: "notify-sim", targets: ["notify-sim"]),
         .executable(name: "postal-sim", targets: ["postal-sim"]),
         .executable(name: "portal-sim", targets: ["portal-sim"]),
+        .executable(name: "signing-sim", targets: ["signing-sim"]),
         .library(name: "MotCuaCore", targets: ["MotCuaCore"]),
     ],
     dependencies: [
@@ -102,7 +103,14 @@ let package = Package(
             name: "MotCuaSim",
             dependencies: [
                 "MotCuaCore", "MotCuaAPI", .product(name: "Hummingbird", package: "hummingbird"),
-                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "HTTPTypes", package: "swift-http-types"), .product(name: "Crypto", package: "swift-crypto"),
+            ]
+        ),
+        .executableTarget(
+            name: "signing-sim",
+            dependencies: [
+                "MotCuaSim", .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "ArgumentParser", package: "swift-argument-parser"), .product(name: "Logging", package: "swift-log"),
             ]
         ),
         .executableTarget(
@@ -165,8 +173,14 @@ let package = Package(
             name: "MotCuaServerTests",
             dependencies: [
                 "MotCuaServer", "MotCuaAPI", "MotCuaStore", "MotCuaConfig", "MotCuaSim", "MotCuaTestSupport", .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Crypto", package: "swift-crypto"),
             ]),
-        .testTarget(name: "MotCuaCLITests", dependencies: ["motcua", "postal-sim", "portal-sim", "MotCuaPostgres", "MotCuaTestSupport"]),
+        .testTarget(
+            name: "MotCuaCLITests",
+            dependencies: [
+                "motcua", "postal-sim", "portal-sim", "MotCuaPostgres", "MotCuaTestSupport", "MotCuaAPI",
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -384,6 +384,8 @@ public struct EventView: Codable, Sendable {
     public var outcome: Outcome?
     public var files: [StoredFile]?
     public var resultFile: StoredFile?
+    /// The result file's signature (on approval).
+    public var resultSignature: ResultSignature?
     public var paymentReference: String?
     public var online: Bool?
     public var score: Int?
@@ -420,6 +422,7 @@ public struct EventView: Codable, Sendable {
         outcome = e.outcome
         files = e.files
         resultFile = e.resultFile
+        resultSignature = e.resultSignature
         paymentReference = e.paymentReference
         online = e.online
         score = e.score

@@ -77,12 +77,20 @@ public struct AppConfiguration: Sendable, Equatable {
     public var postal: PostalSettings
     /// The national public-service portal: where every change of a dossier is reported.
     public var portal = PortalSettings(nil)
+    /// How electronic results are signed at approval.
+    public var signing = SigningSettings(nil)
     /// The directives that bind this deployment (`statistics.directives` in motcua.json names
     /// them; absent: every file in `directives/`).
     public var directives: [Directive]
 
     public var databasePath: String {
         URL(fileURLWithPath: dataDirectory).appendingPathComponent(sqliteFile).path
+    }
+
+    /// The signing keys' directory, relative to the data directory unless absolute.
+    public var signingKeysPath: String {
+        signing.keysDirectory.hasPrefix("/")
+            ? signing.keysDirectory : URL(fileURLWithPath: dataDirectory).appendingPathComponent(signing.keysDirectory).path
     }
 
     /// The blob directory, relative to the data directory unless absolute.
@@ -103,6 +111,7 @@ public struct AppConfiguration: Sendable, Equatable {
         var notifications: NotificationSettings.File?
         var postal: PostalSettings.File?
         var portal: PortalSettings.File?
+        var signing: SigningSettings.File?
         var statistics: Statistics?
         var metrics: Metrics?
 
@@ -310,6 +319,8 @@ public struct AppConfiguration: Sendable, Equatable {
         }
         config.portal = PortalSettings(file.portal)
         try config.portal.finish(environment: environment, file: main)
+        config.signing = SigningSettings(file.signing)
+        try config.signing.finish(file.signing, environment: environment, file: main)
         guard notify.retryHours > 0, notify.retryHours <= 24 * 30, notify.backoffSeconds > 0, notify.maxBackoffSeconds >= notify.backoffSeconds,
               notify.pollSeconds > 0, notify.timeoutSeconds > 0 else {
             throw .invalidConfiguration(file: main, key: "notifications", reason: "retryHours above 0 and at most 720; backoff, poll and timeout positive; maxBackoffSeconds ≥ backoffSeconds")

@@ -28,6 +28,9 @@ struct ChangeBatch {
     private var nameKeys = ValuesInsert(
         "INSERT INTO dossier_name_keys(agency_id, key, submitted_at, dossier_id)", width: 4, tail: "ON CONFLICT DO NOTHING")
     private var files = ValuesInsert("INSERT INTO dossier_files(sha256, dossier_id)", width: 2, tail: "ON CONFLICT DO NOTHING")
+    private var signatures = ValuesInsert(
+        "INSERT INTO result_signatures(dossier_id, sequence, sha256, dossier_code, agency_id, key_id, signed_at, algorithm, signature)",
+        width: 9)
     private var events = ValuesInsert(
         "INSERT INTO dossier_events(dossier_id, sequence, kind, at, actor_id, agency_id, data)", width: 7)
     private var notifications = ValuesInsert(
@@ -78,6 +81,12 @@ struct ChangeBatch {
         let plain = encoded.map(\.0)
         for sha256 in Set(referencedFiles(plain)).sorted() {
             files.row { row in row.add(sha256); row.add(d.id) }
+        }
+        for (sequence, s) in carriedSignatures(plain) {
+            signatures.row { row in
+                row.add(d.id); row.add(sequence); row.add(s.sha256); row.add(s.dossierCode); row.add(s.agencyID); row.add(s.keyID)
+                row.add(s.signedAt.timeIntervalSince1970); row.add(s.algorithm); row.add(s.signature)
+            }
         }
         for (event, json) in encoded {
             events.row { row in
@@ -137,7 +146,7 @@ struct ChangeBatch {
 
     /// The statements, projection rows first (the others refer to them).
     var queries: [PostgresQuery] {
-        var queries = [dossiers, list, nameKeys, files, events, notifications, postalOrders, portalMessages].compactMap(\.query)
+        var queries = [dossiers, list, nameKeys, files, signatures, events, notifications, postalOrders, portalMessages].compactMap(\.query)
         if !portalHeads.isEmpty {
             // The dossier row is locked by the change, and a delivery locks it before it hands the
             // turn on (`recordPortalDelivery`), so exactly one of the two makes the message due.

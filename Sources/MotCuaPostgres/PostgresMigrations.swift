@@ -31,6 +31,7 @@ enum PostgresMigrations {
         ("v7-near-due-covering", v7),
         ("v8-outbox-retry-window", v8),
         ("v9-portal-outbox", v9),
+        ("v10-result-signatures", v10),
     ]
 
     static func migrate(_ store: PostgresStore) async throws {
@@ -483,5 +484,32 @@ enum PostgresMigrations {
         CREATE UNIQUE INDEX portal_messages_dossier ON portal_messages(dossier_id, sequence);
         CREATE INDEX portal_messages_dead ON portal_messages(created_at) WHERE status = 'dead';
         CREATE INDEX portal_messages_agency ON portal_messages(agency_id, created_at);
+        """
+
+    /// The agencies' public keys, and each electronic result's signature by the event (dossier,
+    /// sequence) that carries it, found by the file's digest.
+    static let v10 = """
+        CREATE TABLE signing_keys (
+          key_id text PRIMARY KEY,
+          agency_id text NOT NULL,
+          algorithm text NOT NULL,
+          public_key text NOT NULL,
+          created_at double precision NOT NULL,
+          retired_at double precision
+        );
+        CREATE INDEX signing_keys_agency ON signing_keys(agency_id, created_at);
+        CREATE TABLE result_signatures (
+          dossier_id text NOT NULL,
+          sequence integer NOT NULL,
+          sha256 text NOT NULL,
+          dossier_code text NOT NULL,
+          agency_id text NOT NULL,
+          key_id text NOT NULL,
+          signed_at double precision NOT NULL,
+          algorithm text NOT NULL,
+          signature text NOT NULL,
+          PRIMARY KEY (dossier_id, sequence)
+        );
+        CREATE INDEX result_signatures_sha256 ON result_signatures(sha256 COLLATE "C");
         """
 }

@@ -23,10 +23,14 @@ public struct AppDependencies: Sendable {
     let passwordChecks: PasswordChecks
     /// What `GET /metrics` exposes.
     public let metrics: AppMetrics
+    /// Signs electronic results at approval; nil when `signing.mode` is `off`.
+    public var signer: (any ResultSigner)?
 
+    /// `signer` defaults to the one the configuration asks for (`ResultSigners.make`).
     public init(
         configuration: AppConfiguration, store: any DossierStore, calendars: WorkCalendars, catalogue: Catalogue,
-        secrets: AccessSecrets, blobs: BlobStore, now: @escaping @Sendable () -> Date = { Date() }, logger: Logger
+        secrets: AccessSecrets, blobs: BlobStore, now: @escaping @Sendable () -> Date = { Date() }, logger: Logger,
+        signer: (any ResultSigner)?? = nil
     ) {
         self.configuration = configuration
         self.store = store
@@ -36,6 +40,7 @@ public struct AppDependencies: Sendable {
         self.blobs = blobs
         self.now = now
         self.logger = logger
+        self.signer = signer ?? ResultSigners.make(configuration, store: store)
         passwordChecks = PasswordChecks(limit: configuration.login.concurrentPasswordChecks)
         let metrics = AppMetrics()
         self.metrics = metrics
@@ -69,6 +74,7 @@ public func buildRouter(_ dependencies: AppDependencies) -> Router<AppRequestCon
         scope: { request, _ in publicRoutes.idempotencyScope(request) },
         recover: { code in try await dependencies.store.dossier(code: code).map(publicRoutes.submissionResponse) }))
     publicRoutes.register(public: citizen, api: api)
+    VerificationRoutes(store: dependencies.store, catalogue: dependencies.catalogue).register(on: citizen)
     let officer = api.group()
         .add(middleware: AuthMiddleware(store: dependencies.store, sessions: sessions, now: dependencies.now))
         .add(middleware: AdminAuditMiddleware(

@@ -171,7 +171,9 @@ struct OfficerRoutes {
             let uploads = try files.checked(parts.filter { $0.name != "note" }) { $0 == "result" ? "Kết quả giải quyết" : nil }
             guard uploads.count <= 1 else { throw Problem.validation(field: "result", reason: "Chỉ đính kèm một tệp kết quả.") }
             return try await files.storing(uploads) {
-                try await run(.approve(note: note, resultFile: uploads.first?.file), code: code, officer: officer, context: context)
+                let file = uploads.first?.file
+                let signature = try await signResult(file, note: note, code: code, officer: officer, context: context)
+                return try await run(.approve(note: note, resultFile: file, signature: signature), code: code, officer: officer, context: context)
             }
         }
         group.get("dossiers/{code}/files/{sha256}") { _, context in
@@ -193,10 +195,12 @@ struct OfficerRoutes {
                     metadata: ["code": "\(dossier.code)", "sha256": "\(file.sha256)", "error": "\(error)"])
                 throw Problem.notFound
             }
-            return Response(
-                status: .ok,
-                headers: [.contentType: file.contentType, .contentDisposition: "attachment; filename*=UTF-8''\(encoded)"],
-                body: .init(byteBuffer: bytes))
+            var headers: HTTPFields = [.contentType: file.contentType, .contentDisposition: "attachment; filename*=UTF-8''\(encoded)"]
+            if file.sha256 == dossier.resultFile?.sha256,
+               let token = try await VerificationRoutes.signatureToken(store: store, sha256: file.sha256, code: dossier.code) {
+                headers[.resultSignature] = token
+            }
+            return Response(status: .ok, headers: headers, body: .init(byteBuffer: bytes))
         }
         command(group, "ready") { _, _ in .resultReady }
         command(group, "return") { request, _ in
@@ -225,6 +229,23 @@ struct OfficerRoutes {
         // Kept for replay as the code alone (the receipt carries the access secret).
         response.headers[.location] = "/api/v1/dossiers/\(dossier.code)"
         return response
+    }
+
+    /// The result file's signature by the approving agency's key, made once the approval is known
+    /// to be allowed (the transaction checks again). An electronic result without its signature
+    /// has no legal value: when signing fails, nothing is approved (503).
+    func signResult(_ file: StoredFile?, note: String?, code: String, officer: Officer, context: AppRequestContext) async throws -> ResultSignature? {
+        guard let file, let signer = dependencies.signer else { return nil }
+        let dossier = try await visibleDossier(code, officer)
+        _ = try Lifecycle.decide(.approve(note: note, resultFile: file), dossier: dossier, context: decisionContext(for: officer))
+        do {
+            let signature = try await signer.sign(sha256: file.sha256, dossierCode: dossier.code, agencyID: officer.agencyID, at: dependencies.now())
+            context.logger.info("result signed", metadata: ["code": "\(dossier.code)", "keyID": "\(signature.keyID)"])
+            return signature
+        } catch {
+            context.logger.error("result signing failed", metadata: ["code": "\(dossier.code)", "error": "\(error)"])
+            throw Problem.typed(.unavailable, detail: "Không ký số được tệp kết quả nên chưa phê duyệt; vui lòng thử lại sau.", retryAfter: 30)
+        }
     }
 
     func visibleDossier(_ code: String, _ officer: Officer) async throws -> Dossier {

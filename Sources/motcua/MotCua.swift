@@ -32,7 +32,7 @@ struct MotCua: AsyncParsableCommand {
                 TransferCommand.self, AssignCommand.self, SendCommand.self, ReceiveTransferCommand.self, FeeCommand.self,
                 FeePaidCommand.self, ApproveCommand.self, ReadyCommand.self, ReturnCommand.self, ApologizeCommand.self,
                 WithdrawCommand.self, StopCommand.self, PostalCommand.self, PortalCommand.self, DigestCommand.self, ReportCommand.self, TargetsCommand.self, AuditCommand.self,
-                ServeCommand.self, MigrateCommand.self, MigrateStoreCommand.self, BackupCommand.self, RestoreCommand.self, SeedCommand.self, LunarCommand.self, CalendarCommand.self, DeadlineCommand.self,
+                ServeCommand.self, MigrateCommand.self, MigrateStoreCommand.self, VerifyCommand.self, KeysCommand.self, BackupCommand.self, RestoreCommand.self, SeedCommand.self, LunarCommand.self, CalendarCommand.self, DeadlineCommand.self,
             ]
         )
     }

@@ -16,7 +16,8 @@ public enum DossierCommand: Sendable, Hashable {
     /// The fee was paid: at the desk, or confirmed by the payment provider quoting `reference`.
     case feePaid(reference: String? = nil)
     /// Approval; `resultFile` is the electronic result, required when it is returned electronically.
-    case approve(note: String?, resultFile: StoredFile? = nil)
+    /// `signature`: the result file's, made by the agency's `ResultSigner` before deciding.
+    case approve(note: String?, resultFile: StoredFile? = nil, signature: ResultSignature? = nil)
     case resultReady
     case returnResult(method: ReturnMethod)
     case apologize(reason: String, newDueAt: Date)

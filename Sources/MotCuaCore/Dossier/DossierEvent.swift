@@ -41,6 +41,8 @@ public struct DossierEvent: Hashable, Sendable, Codable {
     public var files: [StoredFile]?
     /// The electronic result attached at approval.
     public var resultFile: StoredFile?
+    /// Its detached signature, by the approving agency's key.
+    public var resultSignature: ResultSignature?
     /// The payment reference of a fee request (level 4) or of the payment settling it.
     public var paymentReference: String?
     /// For `feePaid`: paid through the online payment provider.

@@ -366,13 +366,20 @@ public enum Lifecycle {
             event.paymentReference = reference ?? dossier.payment?.reference
             event.dueAt = try resumedDue(dossier, resumeAt: now, calendar: context.calendar)
 
-        case let .approve(note, resultFile):
+        case let .approve(note, resultFile, signature):
             if dossier.returnMethod == .electronic && resultFile == nil {
                 throw .invalid([FieldProblem(field: "result", reason: "Hồ sơ trả kết quả điện tử: phải đính kèm tệp kết quả khi phê duyệt.")])
+            }
+            if let signature {
+                // Made by the server for this file, dossier and agency: anything else is a bug.
+                guard let resultFile, signature.sha256 == resultFile.sha256, signature.dossierCode == dossier.code,
+                      signature.agencyID == context.actor.agencyID
+                else { throw .invalid([FieldProblem(field: "result", reason: "Chữ ký số không khớp với tệp kết quả, hồ sơ hoặc cơ quan.")]) }
             }
             event.kind = .approved
             event.note = note
             event.resultFile = resultFile
+            event.resultSignature = signature
 
         case .resultReady:
             event.kind = .resultReady

@@ -104,6 +104,11 @@ struct PublicDossierView: Encodable {
         var size: Int
         var sha256: String
         var downloadURL: String
+        /// Whether the file carries the agency's signature (the download's `MotCua-Result-Signature`).
+        var signed: Bool
+        /// Printed on the result: the first 16 hex digits of its SHA-256, checked at `verifyURL`.
+        var verificationCode: String?
+        var verifyURL: String?
     }
     struct PublicPostal: Encodable {
         var pickup: Bool
@@ -150,9 +155,12 @@ struct PublicDossierView: Encodable {
             PublicPayment(reference: $0.reference, amount: $0.amount, paid: $0.paidAt != nil, paidAt: $0.paidAt, online: $0.online)
         }
         result = d.resultFile.flatMap { file in
-            [.resultReady, .returned].contains(d.status)
+            let signed = events.contains { $0.resultSignature?.sha256 == file.sha256 }
+            return [.resultReady, .returned].contains(d.status)
                 ? PublicResult(name: file.name, contentType: file.contentType, size: file.size, sha256: file.sha256,
-                               downloadURL: "/api/v1/public/dossiers/\(d.code)/result")
+                               downloadURL: "/api/v1/public/dossiers/\(d.code)/result", signed: signed,
+                               verificationCode: signed ? VerificationRoutes.verificationCode(sha256: file.sha256) : nil,
+                               verifyURL: signed ? "/api/v1/public/verify/\(file.sha256)" : nil)
                 : nil
         }
         let pickup = d.channel == .postal

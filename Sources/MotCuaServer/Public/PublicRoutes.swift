@@ -14,6 +14,8 @@ extension HTTPField.Name {
     static let webhookID = HTTPField.Name("webhook-id")!
     static let webhookTimestamp = HTTPField.Name("webhook-timestamp")!
     static let webhookSignature = HTTPField.Name("webhook-signature")!
+    /// The electronic result's detached signature (`ResultSigning.token`).
+    static let resultSignature = HTTPField.Name(ResultSigning.header)!
 }
 
 /// The citizen and portal API under `/api/v1/public`: catalogue, online submission (levels 3
@@ -351,11 +353,13 @@ struct PublicRoutes {
         }
         let bytes = try await dependencies.blobs.read(file.sha256)
         let encoded = file.name.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "ket-qua"
-        return Response(
-            status: .ok,
-            headers: [.contentType: file.contentType, .contentDisposition: "attachment; filename*=UTF-8''\(encoded)",
-                      .init("X-Content-SHA256")!: file.sha256],
-            body: .init(byteBuffer: bytes))
+        var headers: HTTPFields = [
+            .contentType: file.contentType, .contentDisposition: "attachment; filename*=UTF-8''\(encoded)", .init("X-Content-SHA256")!: file.sha256,
+        ]
+        if let token = try await VerificationRoutes.signatureToken(store: store, sha256: file.sha256, code: dossier.code) {
+            headers[.resultSignature] = token
+        }
+        return Response(status: .ok, headers: headers, body: .init(byteBuffer: bytes))
     }
 
     func paymentCallback(_ request: Request) async throws -> Response {

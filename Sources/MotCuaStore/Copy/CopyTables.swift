@@ -51,6 +51,10 @@ public enum StoreCopy {
             "dossier_events", key: ["dossier_id", "sequence"], columns: ["dossier_id", "sequence", "kind", "at", "actor_id", "agency_id", "data"]),
         CopyTable("dossier_sequences", key: ["agency_id", "day"], columns: ["agency_id", "day", "last"]),
         CopyTable("dossier_files", key: ["sha256", "dossier_id"], columns: ["sha256", "dossier_id"]),
+        CopyTable("signing_keys", key: ["key_id"], columns: ["key_id", "agency_id", "algorithm", "public_key", "created_at", "retired_at"]),
+        CopyTable(
+            "result_signatures", key: ["dossier_id", "sequence"],
+            columns: ["dossier_id", "sequence", "sha256", "dossier_code", "agency_id", "key_id", "signed_at", "algorithm", "signature"]),
         CopyTable(
             "idempotency_keys", key: ["scope", "key"],
             columns: ["scope", "key", "fingerprint", "created_at", "expires_at", "status", "headers", "body", "dossier_code"]),

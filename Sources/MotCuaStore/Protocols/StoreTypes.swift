@@ -495,3 +495,25 @@ public struct LayoutProgress: Sendable {
         self.total = total
     }
 }
+
+/// A published public key of an agency, for checking its electronic results' signatures.
+public struct SigningKeyRecord: Hashable, Sendable, Codable {
+    public var keyID: String
+    public var agencyID: String
+    /// "ES256".
+    public var algorithm: String
+    /// The public key, PEM (SubjectPublicKeyInfo).
+    public var publicKeyPEM: String
+    public var createdAt: Date
+    /// From when it signs no more (rotation); what it signed before stays verifiable.
+    public var retiredAt: Date?
+
+    public init(keyID: String, agencyID: String, algorithm: String, publicKeyPEM: String, createdAt: Date, retiredAt: Date? = nil) {
+        self.keyID = keyID
+        self.agencyID = agencyID
+        self.algorithm = algorithm
+        self.publicKeyPEM = publicKeyPEM
+        self.createdAt = createdAt
+        self.retiredAt = retiredAt
+    }
+}

@@ -169,10 +169,24 @@ public protocol SecurityStore: Sendable {
     func auditEntries(_ query: AuditQuery) async throws -> [AuditEntry]
 }
 
+/// The agencies' published signing keys and the signatures of electronic results. A signature
+/// is written with the approval that carries it (the write path derives the row from the event).
+public protocol SignatureStore: Sendable {
+    /// Publishes a public key; publishing the same key again changes nothing.
+    func publishSigningKey(_ key: SigningKeyRecord) async throws
+    /// Marks a key retired from `at`: it signs no more, and what it signed stays verifiable.
+    func retireSigningKey(keyID: String, at: Date) async throws
+    /// The published keys, of one agency or of all, oldest first.
+    func signingKeys(agencyID: String?) async throws -> [SigningKeyRecord]
+    /// The signatures recorded for result files whose SHA-256 (lower-case hex) starts with
+    /// `digestPrefix` (the whole digest, or the verification code a result prints), oldest first.
+    func resultSignatures(digestPrefix: String) async throws -> [ResultSignature]
+}
+
 /// Everything a backend provides.
 public protocol DossierStore:
     CatalogueStore, OfficerStore, DossierRepository, WatchStore, StatisticsStore, OutboxStore, PortalStore, IdempotencyStore,
-    WebhookReceiptStore, SecurityStore
+    WebhookReceiptStore, SecurityStore, SignatureStore
 {
     func counts() async throws -> StoreCounts
     /// Whether the database answers (readiness).

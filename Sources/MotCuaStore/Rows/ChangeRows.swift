@@ -17,6 +17,11 @@ package func referencedFiles(_ events: [DossierEvent]) -> [String] {
     }
 }
 
+/// The result signatures the events carry, with the sequence of the event carrying each.
+package func carriedSignatures(_ events: [DossierEvent]) -> [(sequence: Int, signature: ResultSignature)] {
+    events.compactMap { event in event.resultSignature.map { (event.sequence, $0) } }
+}
+
 /// A notification row the events call for.
 package struct NotificationRow: Sendable {
     package var id: String

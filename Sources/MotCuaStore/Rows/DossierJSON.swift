@@ -79,6 +79,7 @@ extension DossierEvent: DirectJSON {
         try o("dossier", dossier)
         try o("files", files)
         try o("resultFile", resultFile)
+        try o("resultSignature", resultSignature)
         o("paymentReference", paymentReference)
         o("online", online)
         o("score", score)

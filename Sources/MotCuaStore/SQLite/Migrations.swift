@@ -290,6 +290,34 @@ extension SQLiteStore {
                 CREATE INDEX portal_messages_agency ON portal_messages(agency_id, created_at);
                 """)
         }
+        migrator.registerMigration("v14-result-signatures") { db in
+            // The agencies' public keys, and each electronic result's signature by the event
+            // (dossier, sequence) that carries it, found by the file's digest.
+            try db.execute(sql: """
+                CREATE TABLE signing_keys (
+                  key_id TEXT PRIMARY KEY,
+                  agency_id TEXT NOT NULL,
+                  algorithm TEXT NOT NULL,
+                  public_key TEXT NOT NULL,
+                  created_at REAL NOT NULL,
+                  retired_at REAL
+                );
+                CREATE INDEX signing_keys_agency ON signing_keys(agency_id, created_at);
+                CREATE TABLE result_signatures (
+                  dossier_id TEXT NOT NULL,
+                  sequence INTEGER NOT NULL,
+                  sha256 TEXT NOT NULL,
+                  dossier_code TEXT NOT NULL,
+                  agency_id TEXT NOT NULL,
+                  key_id TEXT NOT NULL,
+                  signed_at REAL NOT NULL,
+                  algorithm TEXT NOT NULL,
+                  signature TEXT NOT NULL,
+                  PRIMARY KEY (dossier_id, sequence)
+                );
+                CREATE INDEX result_signatures_sha256 ON result_signatures(sha256);
+                """)
+        }
         return migrator
     }
 }

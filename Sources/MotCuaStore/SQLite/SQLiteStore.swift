@@ -428,6 +428,7 @@ public final class SQLiteStore: DossierStore {
                 folded: folded, agencies: accessAgencies(of: d), submittedAt: d.submittedAt.timeIntervalSince1970, dossierID: d.id, db: db)
             try SQLiteStore.syncStats(d, previous: nil, db: db)
             try SQLiteStore.recordFiles(events.map(\.0), dossierID: d.id, db: db)
+            try SQLiteStore.recordSignatures(events.map(\.0), dossierID: d.id, db: db)
             try SQLiteStore.enqueueNotifications(events.map(\.0), dossierID: d.id, code: code, db: db)
             try SQLiteStore.enqueuePortalMessages(events.map(\.0), dossier: d, code: code, isNew: true, db: db)
             try SQLiteStore.syncPostalOrders(events.map(\.0), dossierID: d.id, code: code, db: db)
@@ -494,8 +495,20 @@ public final class SQLiteStore: DossierStore {
         }
     }
 
+    /// The result signatures the events carry (`SQLiteStore+Signatures.swift` reads them).
+    static func recordSignatures(_ events: [DossierEvent], dossierID: String, db: Database) throws {
+        for (sequence, s) in carriedSignatures(events) {
+            try db.cachedStatement(sql: """
+                INSERT INTO result_signatures(dossier_id, sequence, sha256, dossier_code, agency_id, key_id, signed_at, algorithm, signature)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """).execute(arguments: [
+                    dossierID, sequence, s.sha256, s.dossierCode, s.agencyID, s.keyID, s.signedAt.timeIntervalSince1970, s.algorithm, s.signature])
+        }
+    }
+
     static func append(_ events: [DossierEvent], to d: Dossier, db: Database) throws {
         try recordFiles(events, dossierID: d.id, db: db)
+        try recordSignatures(events, dossierID: d.id, db: db)
         try enqueueNotifications(events, dossierID: d.id, code: d.code, db: db)
         try enqueuePortalMessages(events, dossier: d, code: d.code, isNew: false, db: db)
         try syncPostalOrders(events, dossierID: d.id, code: d.code, db: db)
