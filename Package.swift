@@ -162,6 +162,13 @@ let package = Package(
             dependencies: ["MotCuaCore", "MotCuaConfig", "MotCuaJSON", "MotCuaStore"],
             path: "Benchmarks/StoreIntakeBenchmark"
         ),
+        .executableTarget(
+            name: "SigningBenchmark",
+            dependencies: [
+                "MotCuaCore", "MotCuaAPI", "MotCuaConfig", "MotCuaStore", "MotCuaServer", .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            path: "Benchmarks/SigningBenchmark"
+        ),
         // Scratch files for the tests, removed when the test process exits.
         .target(name: "MotCuaTestSupport", path: "Tests/MotCuaTestSupport"),
         // The JSON of Core's types is written by MotCuaJSON through conformances in MotCuaStore.

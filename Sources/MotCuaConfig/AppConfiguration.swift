@@ -77,6 +77,8 @@ public struct AppConfiguration: Sendable, Equatable {
     public var postal: PostalSettings
     /// The national public-service portal: where every change of a dossier is reported.
     public var portal = PortalSettings(nil)
+    /// When dossiers left waiting for supplementation are closed.
+    public var supplementation = SupplementationSettings(nil)
     /// How electronic results are signed at approval.
     public var signing = SigningSettings(nil)
     /// The directives that bind this deployment (`statistics.directives` in motcua.json names
@@ -112,6 +114,7 @@ public struct AppConfiguration: Sendable, Equatable {
         var postal: PostalSettings.File?
         var portal: PortalSettings.File?
         var signing: SigningSettings.File?
+        var supplementation: SupplementationSettings.File?
         var statistics: Statistics?
         var metrics: Metrics?
 
@@ -319,6 +322,8 @@ public struct AppConfiguration: Sendable, Equatable {
         }
         config.portal = PortalSettings(file.portal)
         try config.portal.finish(environment: environment, file: main)
+        config.supplementation = SupplementationSettings(file.supplementation)
+        try config.supplementation.check(file: main)
         config.signing = SigningSettings(file.signing)
         try config.signing.finish(file.signing, environment: environment, file: main)
         guard notify.retryHours > 0, notify.retryHours <= 24 * 30, notify.backoffSeconds > 0, notify.maxBackoffSeconds >= notify.backoffSeconds,
@@ -568,7 +573,10 @@ public struct NotificationSettings: Sendable, Equatable {
     public var timeoutSeconds: Double
 
     /// The kinds a template set must cover, and the placeholders a template may use.
-    public static let kinds = ["received", "supplementationRequested", "feeRequested", "resultReady", "apologized", "returned"]
+    public static let kinds = ["received", "supplementationRequested", "feeRequested", "resultReady", "apologized", "returned", "stopped"]
+    /// Kinds added after the first template files were written: a file without them still loads,
+    /// and these texts stand in.
+    public static let defaultTemplates = ["stopped": "{agency}: Hồ sơ {code} ({procedure}) đã dừng xử lý. Lý do: {reason}"]
     public static let placeholders: Set<String> = ["code", "name", "procedure", "agency", "appointment", "items", "reason", "amount", "payment", "returnMethod"]
 
     struct File: Decodable {
@@ -604,7 +612,8 @@ public struct NotificationSettings: Sendable, Equatable {
             templates = [:]
             return
         }
-        let loaded = try ConfigLoader.decode(TemplateFile.self, from: url, label: name)
+        var loaded = try ConfigLoader.decode(TemplateFile.self, from: url, label: name)
+        loaded.templates.merge(Self.defaultTemplates) { own, _ in own }
         for kind in Self.kinds where loaded.templates[kind]?.isEmpty != false {
             throw .invalidConfiguration(file: name, key: "templates.\(kind)", reason: "is required")
         }

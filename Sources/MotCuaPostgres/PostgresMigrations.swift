@@ -32,6 +32,8 @@ enum PostgresMigrations {
         ("v8-outbox-retry-window", v8),
         ("v9-portal-outbox", v9),
         ("v10-result-signatures", v10),
+        // The dossiers waiting for supplementation, for the watch that closes abandoned ones.
+        ("v11-supplementation-waits", "CREATE INDEX dossiers_awaiting_supplementation ON dossiers(id) WHERE status = 'supplementation';"),
     ]
 
     static func migrate(_ store: PostgresStore) async throws {

@@ -41,6 +41,16 @@ extension PostgresStore {
         }
     }
 
+    public func awaitingSupplementation(after: String?, limit: Int) async throws -> [WaitingDossier] {
+        try await rows("""
+            SELECT id, code, procedure_code, current_agency_id FROM dossiers
+            WHERE status = 'supplementation' AND id > \(after ?? "") ORDER BY id LIMIT \(limit)
+            """).map { row in
+            let (id, code, procedure, agency) = try row.decode((String, String, String, String).self)
+            return WaitingDossier(id: id, code: code, procedureCode: procedure, currentAgencyID: agency)
+        }
+    }
+
     public func alerts(dossierID: String) async throws -> [DossierAlert] {
         try await rows("""
             SELECT a.dossier_id, d.code, a.agency_id, a.kind, a.due, a.at FROM dossier_alerts a JOIN dossiers d ON d.id = a.dossier_id

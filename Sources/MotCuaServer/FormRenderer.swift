@@ -22,7 +22,7 @@ struct FormRenderer {
             guard let received = events.last(where: { $0.kind == .received }) else {
                 throw Problem.typed(.invalidState, detail: "Hồ sơ chưa được tiếp nhận nên chưa có giấy tiếp nhận.")
             }
-            body = receipt(dossier, received: received)
+            body = receipt(dossier, received: received, events: events)
         case "02":
             guard let request = events.last(where: { $0.kind == .supplementationRequested }) else {
                 throw Problem.typed(.invalidState, detail: "Hồ sơ chưa có yêu cầu bổ sung, hoàn thiện.")
@@ -97,7 +97,19 @@ struct FormRenderer {
         """
     }
 
-    func receipt(_ d: Dossier, received: DossierEvent) -> String {
+    /// For a result returned electronically: how to check its signature, with the verification
+    /// code once the result is signed (a receipt reprinted then carries it).
+    func resultVerification(_ d: Dossier, events: [DossierEvent]) -> String {
+        if let file = d.resultFile, events.contains(where: { $0.resultSignature?.sha256 == file.sha256 }) {
+            let code = VerificationRoutes.verificationCode(sha256: file.sha256)
+            return "<p>Kết quả điện tử đã được ký số. Mã xác thực: <strong>\(e(code))</strong> "
+                + "(kiểm tra tại /api/v1/public/verify/\(e(code)))</p>"
+        }
+        guard d.returnMethod == .electronic else { return "" }
+        return "<p>Kết quả điện tử sẽ được ký số; mã xác thực in trên trang kết quả, kiểm tra tại /api/v1/public/verify/MÃ-XÁC-THỰC.</p>"
+    }
+
+    func receipt(_ d: Dossier, received: DossierEvent, events: [DossierEvent]) -> String {
         let rows = d.documents.enumerated().map { index, doc in
             "<tr><td>\(index + 1)</td><td>\(e(doc.name))</td><td>\(doc.originals)</td><td>\(doc.copies)</td></tr>"
         }.joined(separator: "\n")
@@ -118,6 +130,7 @@ struct FormRenderer {
         <p>Đăng ký nhận kết quả tại: \(e(d.returnMethod.vietnameseName))</p>
         \(accessSecret.map { "<p>Mã bí mật tra cứu hồ sơ trực tuyến: <strong>\(e($0))</strong> (dùng cùng mã hồ sơ; không cung cấp cho người khác)</p>" } ?? "")
         <p>Phí, lệ phí: \(e(feeText))</p>
+        \(resultVerification(d, events: events))
         <p>Vào Sổ theo dõi hồ sơ, Quyển số: \(e(String(d.code.split(separator: "-").dropLast().last ?? ""))) &nbsp; Số thứ tự: \(e(sequence))</p>
         <div class="signatures">
         <div><strong>NGƯỜI NỘP HỒ SƠ</strong><br><em>(Ký và ghi rõ họ tên)</em><br><br><br>\(e(d.applicant.name))</div>

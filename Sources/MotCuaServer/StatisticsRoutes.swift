@@ -148,8 +148,14 @@ struct StatisticsRoutes {
         return (requested, tree.subtree(requested))
     }
 
+    /// The period's counts, cut at `judgedUntil`. Cut at now, the bound is the end of now's second:
+    /// today's day counters hold everything up to now, so a dossier resolved in this very second
+    /// must count as resolved, not also as still waiting (it was counted twice: 6 resolved of 4
+    /// received, when the abandonment watch had closed three at the second of the report).
     func tallies(_ period: ReportPeriod, agencies: Set<String>?) async throws -> [GroupTally] {
-        try await dependencies.store.statTallies(from: period.bounds.from, to: judgedUntil(period), agencies: agencies)
+        let judged = judgedUntil(period)
+        let bound = judged < period.bounds.to ? judged + 1 : judged
+        return try await dependencies.store.statTallies(from: period.bounds.from, to: bound, agencies: agencies)
     }
 
     func report(_ tallies: [GroupTally], period: ReportPeriod, agency: String?, by grouping: ReportGrouping) -> Report {

@@ -202,6 +202,8 @@ struct ServeCommand: AsyncParsableCommand {
             OverdueWatch(
                 store: store, interval: .seconds(loaded.configuration.watch.sweepSeconds), now: { Date() }, logger: logger,
                 metrics: dependencies.metrics),
+            AbandonmentWatch(
+                store: store, settings: loaded.configuration.supplementation, calendars: loaded.calendars, now: { Date() }, logger: logger),
         ]
         let metricsHost = loaded.configuration.metrics.host
         if let metricsApp = buildMetricsApplication(dependencies, onServerRunning: { channel in

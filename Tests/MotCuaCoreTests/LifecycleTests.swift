@@ -85,6 +85,7 @@ let sampleCommands: [DossierCommand] = [
     .approve(note: nil), .resultReady, .returnResult(method: .desk),
     .apologize(reason: "Chờ xác minh", newDueAt: at("2026-04-30T10:00:00+07:00")), .withdraw(reason: "Rút"), .stop(reason: "Dừng"),
     .downloadResult, .rate(score: 5, comment: "Nhanh"),
+    .closeAbandoned(requestedAt: at("2026-01-05T09:00:00+07:00"), afterWorkingDays: 20),
 ]
 
 @Suite("Dossier lifecycle")

@@ -97,6 +97,9 @@ struct ResultSigningTests {
         let desk = try await server.login(.desk)
         let officerDownload = try await server.request("GET", "/api/v1/dossiers/\(code)/files/\(sha256)", token: desk)
         #expect(officerDownload.headers[ResultSigning.header.lowercased()] == token)
+        // The receipt (form 01), reprinted, carries the verification code.
+        let receipt = try await server.request("GET", "/api/v1/dossiers/\(code)/forms/01", token: desk)
+        #expect(receipt.status == 200 && receipt.text.contains("Mã xác thực: <strong>\(verificationCode)</strong>"), "\(receipt.text.suffix(600))")
     }
 
     @Test("A forged, altered or re-signed result is refused")

@@ -32,6 +32,9 @@ public enum DossierCommand: Sendable, Hashable {
     case orderPostal(direction: PostalDirection, address: PostalAddress? = nil)
     /// The post office's report on an order (its waybill, or a webhook event).
     case postalUpdate(PostalUpdate)
+    /// The watch closes a dossier left waiting for supplementation since `requestedAt` for
+    /// `afterWorkingDays` working days or more (issue #20): processing stops.
+    case closeAbandoned(requestedAt: Date, afterWorkingDays: Int)
 
     /// The command's name in the API (`POST /dossiers/{code}/{name}`).
     /// What kind of command it is, without its arguments.
@@ -57,6 +60,7 @@ public enum DossierCommand: Sendable, Hashable {
         case .rate: .rate
         case .orderPostal: .orderPostal
         case .postalUpdate: .postalUpdate
+        case .closeAbandoned: .closeAbandoned
         }
     }
 
@@ -86,6 +90,7 @@ public enum CommandKind: String, CaseIterable, Sendable {
     case rate
     case orderPostal = "postal-order"
     case postalUpdate = "postal-update"
+    case closeAbandoned = "close-abandoned"
 }
 
 /// A new dossier as filed at the desk (or, later, online).

@@ -53,6 +53,7 @@ public enum Lifecycle {
         case .rate: ([.returned], [.citizen])
         case .orderPostal: ([.submitted, .resultReady], [.desk])
         case .postalUpdate: (Set(DossierStatus.allCases), [.system])
+        case .closeAbandoned: ([.supplementation], [.system])
         }
     }
 
@@ -233,6 +234,8 @@ public enum Lifecycle {
             let long = (comment?.unicodeScalars.count ?? 0) > 2000
             return ((1...5).contains(score) ? [] : [FieldProblem(field: "score", reason: "Điểm đánh giá phải từ 1 đến 5.")])
                 + (long ? [FieldProblem(field: "comment", reason: "Dài quá 2000 ký tự.")] : [])
+        case let .closeAbandoned(_, days):
+            return (1...365).contains(days) ? [] : [FieldProblem(field: "abandonAfterWorkingDays", reason: "Phải từ 1 đến 365 ngày làm việc.")]
         default:
             return []
         }
@@ -424,6 +427,16 @@ public enum Lifecycle {
             event.kind = .stopped
             event.reason = try require(reason, "reason")
 
+        case let .closeAbandoned(requestedAt, days):
+            let closesAt = try abandonment(requestedAt: requestedAt, afterWorkingDays: days, calendar: context.calendar)
+            guard now >= closesAt else {
+                throw .forbidden(command: command.name, reason: "Hồ sơ chờ bổ sung chưa quá \(days) ngày làm việc (đến \(WorkCalendar.format(closesAt))).")
+            }
+            event.kind = .stopped
+            event.items = dossier.missingItems
+            event.reason = "Quá \(days) ngày làm việc kể từ yêu cầu bổ sung, hoàn thiện hồ sơ ngày "
+                + "\(WorkCalendar.localDate(of: requestedAt).vietnamese) mà người nộp chưa bổ sung: dừng xử lý hồ sơ."
+
         case .downloadResult:
             guard dossier.returnMethod == .electronic, dossier.resultFile != nil else {
                 throw .forbidden(command: command.name, reason: "Hồ sơ này không trả kết quả điện tử.")
@@ -516,6 +529,16 @@ public enum Lifecycle {
 
     /// The legal due time after the current pause ends at `resumeAt`: the dossier keeps the
     /// working time it had left.
+    /// When a dossier waiting for supplementation since `requestedAt` is abandoned: `days` working
+    /// days of its agency's calendar later (whatever the procedure's term counts in).
+    public static func abandonment(requestedAt: Date, afterWorkingDays days: Int, calendar: WorkCalendar) throws(DomainError) -> Date {
+        do {
+            return try calendar.due(from: requestedAt, workingSeconds: Int64(days) * calendar.workingDaySeconds)
+        } catch {
+            throw .invalid([FieldProblem(field: "abandonAfterWorkingDays", reason: error.vietnameseDescription)])
+        }
+    }
+
     static func resumedDue(_ dossier: Dossier, resumeAt: Date, calendar: WorkCalendar) throws(DomainError) -> Date? {
         guard let receivedAt = dossier.receivedAt else { return nil }
         var pauses = dossier.pauses

@@ -295,6 +295,8 @@ public struct QueueQuery: Sendable {
 /// The dossier events the applicant is told about.
 public enum NotificationKind: String, Sendable, CaseIterable {
     case received, supplementationRequested, feeRequested, resultReady, apologized, returned
+    /// Processing stopped: by a leader, or by the watch for a supplementation never made.
+    case stopped
 
     public init?(_ kind: DossierEvent.Kind) {
         switch kind {
@@ -304,6 +306,7 @@ public enum NotificationKind: String, Sendable, CaseIterable {
         case .resultReady: self = .resultReady
         case .apologized: self = .apologized
         case .returned: self = .returned
+        case .stopped: self = .stopped
         default: return nil
         }
     }
@@ -515,5 +518,20 @@ public struct SigningKeyRecord: Hashable, Sendable, Codable {
         self.publicKeyPEM = publicKeyPEM
         self.createdAt = createdAt
         self.retiredAt = retiredAt
+    }
+}
+
+/// A dossier waiting for supplementation, as the abandonment watch lists them.
+public struct WaitingDossier: Hashable, Sendable {
+    public var id: String
+    public var code: String
+    public var procedureCode: String
+    public var currentAgencyID: String
+
+    public init(id: String, code: String, procedureCode: String, currentAgencyID: String) {
+        self.id = id
+        self.code = code
+        self.procedureCode = procedureCode
+        self.currentAgencyID = currentAgencyID
     }
 }

@@ -83,6 +83,9 @@ public protocol WatchStore: Sendable {
     func sweepAlerts(now: Date, limit: Int) async throws -> (dossiers: Int, alerts: [DossierAlert])
     /// The crossings recorded for a dossier, in order.
     func alerts(dossierID: String) async throws -> [DossierAlert]
+    /// Dossiers waiting for supplementation, by id after `after` (nil: from the first), at most
+    /// `limit`: for the watch that closes abandoned ones (a partial index holds just these).
+    func awaitingSupplementation(after: String?, limit: Int) async throws -> [WaitingDossier]
     /// One officer queue, soonest appointment first.
     func queue(_ query: QueueQuery) async throws -> DossierPage
 }

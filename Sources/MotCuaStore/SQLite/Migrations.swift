@@ -318,6 +318,10 @@ extension SQLiteStore {
                 CREATE INDEX result_signatures_sha256 ON result_signatures(sha256);
                 """)
         }
+        migrator.registerMigration("v15-supplementation-waits") { db in
+            // The dossiers waiting for supplementation, for the watch that closes abandoned ones.
+            try db.execute(sql: "CREATE INDEX dossiers_awaiting_supplementation ON dossiers(id) WHERE status = 'supplementation'")
+        }
         return migrator
     }
 }

@@ -50,6 +50,18 @@ extension SQLiteStore {
         }
     }
 
+    public func awaitingSupplementation(after: String?, limit: Int) async throws -> [WaitingDossier] {
+        try await pool.read { db in
+            try Row.fetchAll(
+                db, sql: """
+                    SELECT id, code, procedure_code, current_agency_id FROM dossiers INDEXED BY dossiers_awaiting_supplementation
+                    WHERE status = 'supplementation' AND id > ? ORDER BY id LIMIT ?
+                    """,
+                arguments: [after ?? "", limit]
+            ).map { WaitingDossier(id: $0[0], code: $0[1], procedureCode: $0[2], currentAgencyID: $0[3]) }
+        }
+    }
+
     public func alerts(dossierID: String) async throws -> [DossierAlert] {
         try await pool.read { db in
             try Row.fetchAll(
