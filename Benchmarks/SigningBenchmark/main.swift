@@ -61,7 +61,7 @@ print(String(format: "LocalResultSigner on SQLite: %.0f signatures/s (the agency
              2_000 / seconds(ContinuousClock.now - started)))
 
 guard let procedure = catalogue.procedures.first(where: { $0.code == "1.001193" }),
-      let department = catalogue.tree.agencies[agency]?.departments.first?.id
+      let departments = catalogue.tree.agencies[agency]?.departments, let department = departments.first?.id
 else { fatalError("Seeds/ lacks 1.001193 or the agency's departments") }
 let desk = Actor(id: "desk", name: "Nguyễn Thị Hoa", role: .desk, agencyID: agency)
 let leader = Actor(id: "leader", name: "Trần Văn Lâm", role: .leader, agencyID: agency)
@@ -75,7 +75,7 @@ func processing(_ count: Int, day: LocalDate) async throws -> [String] {
     let now = WorkCalendar.parse("\(day.iso)T09:00:00+07:00")!
     var codes: [String] = []
     for _ in 0..<count {
-        let context = DecisionContext(actor: desk, now: now, calendar: calendars.standard)
+        let context = DecisionContext(actor: desk, now: now, calendar: calendars.standard, departments: departments)
         let id = UUID().uuidString
         let (filed, _) = try await store.fileDossier(agencyID: agency, day: day) { code in try Lifecycle.file(intake, code: code, id: id, context: context) }
         _ = try await store.apply(code: filed.code) { try Lifecycle.decide(.transfer(departmentID: department), dossier: $0, context: context) }
