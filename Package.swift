@@ -181,7 +181,9 @@ let package = Package(
             dependencies: [
                 "MotCuaServer", "MotCuaAPI", "MotCuaStore", "MotCuaConfig", "MotCuaSim", "MotCuaTestSupport", .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Crypto", package: "swift-crypto"),
-            ]),
+            ],
+            // The forms' golden files, read from the source tree by `FormSetTests`.
+            exclude: ["Golden"]),
         .testTarget(
             name: "MotCuaCLITests",
             dependencies: [

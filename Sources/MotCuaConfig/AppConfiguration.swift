@@ -106,7 +106,7 @@ public struct AppConfiguration: Sendable, Equatable {
         var auth: Auth?
         var logging: Logging?
         var limits: Limits?
-        var forms: FormSettings?
+        var forms: FormSettings.File?
         var publicAPI: PublicAPISettings.File?
         var payments: Payments?
         var watch: WatchSettings.File?
@@ -180,7 +180,7 @@ public struct AppConfiguration: Sendable, Equatable {
             bcryptCost: file.auth?.bcryptCost ?? 12,
             logLevel: file.logging?.level ?? "info",
             maxBodyBytes: file.limits?.maxBodyBytes ?? 1_048_576,
-            forms: file.forms ?? .circular01of2018,
+            forms: try FormSettings.load(file.forms, main: "motcua.json"),
             publicAPI: PublicAPISettings(file.publicAPI),
             paymentWebhookSecret: file.payments?.webhookSecret,
             blobDirectory: file.storage?.blobDirectory ?? "blobs",
@@ -364,9 +364,6 @@ public struct AppConfiguration: Sendable, Equatable {
            !secret.hasPrefix("whsec_") || Data(base64Encoded: String(secret.dropFirst(6))).map({ $0.count >= 24 }) != true {
             throw .invalidConfiguration(file: main, key: "payments.webhookSecret", reason: "must be 'whsec_' followed by at least 24 bytes in base64")
         }
-        for number in ["01", "02", "03", "04"] where config.forms.forms[number] == nil {
-            throw .invalidConfiguration(file: main, key: "forms.forms.\(number)", reason: "is required")
-        }
         return config
     }
 }
@@ -411,26 +408,6 @@ public struct LoginSettings: Sendable, Equatable {
 }
 
 /// Which circular's forms the desk prints, with their numbers and official titles.
-public struct FormSettings: Sendable, Equatable, Codable {
-    public var circular: String
-    public var forms: [String: Form]
-
-    public struct Form: Sendable, Equatable, Codable {
-        public var number: String
-        public var title: String
-    }
-
-    /// Thông tư 01/2018/TT-VPCP.
-    public static let circular01of2018 = FormSettings(
-        circular: "Thông tư số 01/2018/TT-VPCP",
-        forms: [
-            "01": Form(number: "01", title: "Giấy tiếp nhận hồ sơ và hẹn trả kết quả"),
-            "02": Form(number: "02", title: "Phiếu yêu cầu bổ sung, hoàn thiện hồ sơ"),
-            "03": Form(number: "03", title: "Phiếu từ chối tiếp nhận giải quyết hồ sơ"),
-            "04": Form(number: "04", title: "Phiếu xin lỗi và hẹn lại ngày trả kết quả"),
-        ])
-}
-
 /// Limits and keys of the citizen and portal API.
 public struct PublicAPISettings: Sendable, Equatable {
     public var maxFileBytes: Int

@@ -2,9 +2,11 @@ import Foundation
 import MotCuaConfig
 import MotCuaCore
 
-/// The printable forms of the desk (Thông tư 01/2018/TT-VPCP by default): 01 receipt and
-/// appointment, 02 supplementation, 03 refusal, 04 apology and new appointment. Plain HTML with
-/// print CSS for A4; numbers and titles come from the configuration.
+/// The printable forms of a dossier, in the set of the circular in force when it was received
+/// (`FormSettings`: TT 03/2025/TT-VPCP's seven, TT 01/2018/TT-VPCP's before 15/9/2025): receipt and
+/// appointment, supplementation, refusal, apology, the notice that processing stopped, the
+/// control sheet. Plain HTML with print CSS for A4; numbers and titles come from the
+/// configuration. The tracking book is per desk and period (`TrackingBook`).
 struct FormRenderer {
     let settings: FormSettings
     let agencies: AgencyTree
@@ -13,35 +15,46 @@ struct FormRenderer {
     var accessSecret: String? = nil
 
     func render(form: String, dossier: Dossier, events: [DossierEvent]) throws -> String {
-        guard let spec = settings.forms[form] else {
-            throw Problem.validation(field: "form", reason: "Mẫu phiếu '\(form.prefix(8))' không tồn tại (01, 02, 03, 04).")
+        let set = settings.set(at: dossier.receivedAt ?? dossier.submittedAt)
+        guard let spec = set.forms[form] else {
+            throw Problem.validation(
+                field: "form",
+                reason: "Mẫu phiếu '\(form.prefix(8))' không có trong bộ mẫu của \(set.name) (\(set.forms.keys.sorted().joined(separator: ", "))).")
         }
         let body: String
-        switch form {
-        case "01":
+        switch spec.kind {
+        case .receipt:
             guard let received = events.last(where: { $0.kind == .received }) else {
                 throw Problem.typed(.invalidState, detail: "Hồ sơ chưa được tiếp nhận nên chưa có giấy tiếp nhận.")
             }
             body = receipt(dossier, received: received, events: events)
-        case "02":
+        case .supplementation:
             guard let request = events.last(where: { $0.kind == .supplementationRequested }) else {
                 throw Problem.typed(.invalidState, detail: "Hồ sơ chưa có yêu cầu bổ sung, hoàn thiện.")
             }
             body = supplementation(dossier, request: request)
-        case "03":
+        case .refusal:
             guard let refusal = events.last(where: { $0.kind == .refused }) else {
                 throw Problem.typed(.invalidState, detail: "Hồ sơ không bị từ chối.")
             }
             body = refusalForm(dossier, refusal: refusal)
-        case "04":
+        case .apology:
             guard let apology = events.last(where: { $0.kind == .apologized }) else {
                 throw Problem.typed(.invalidState, detail: "Hồ sơ chưa có phiếu xin lỗi và hẹn lại.")
             }
             body = apologyForm(dossier, apology: apology)
-        default:
-            throw Problem.validation(field: "form", reason: "Mẫu phiếu '\(form.prefix(8))' chưa được hỗ trợ.")
+        case .stopNotice:
+            guard let stop = events.last(where: { $0.kind == .stopped }) else {
+                throw Problem.typed(.invalidState, detail: "Hồ sơ không bị dừng giải quyết.")
+            }
+            body = stopNotice(dossier, stop: stop)
+        case .controlSheet:
+            body = controlSheet(dossier, events: events)
+        case .trackingBook:
+            throw Problem.validation(
+                field: "form", reason: "Sổ theo dõi hồ sơ (mẫu \(spec.number)) lập theo bộ phận và kỳ, không theo từng hồ sơ: GET /api/v1/books.")
         }
-        return page(spec: spec, dossier: dossier, content: body)
+        return page(spec: spec, set: set, dossier: dossier, content: body)
     }
 
     /// The forms' only style, inline; the Content-Security-Policy of the forms allows exactly
@@ -63,7 +76,7 @@ struct FormRenderer {
 
         """
 
-    func page(spec: FormSettings.Form, dossier: Dossier, content: String) -> String {
+    func page(spec: FormSettings.Form, set: FormSettings.FormSet, dossier: Dossier, content: String) -> String {
         let agency = agencies.agencies[dossier.currentAgencyID]?.name ?? dossier.currentAgencyID
         return """
         <!DOCTYPE html>
@@ -74,7 +87,7 @@ struct FormRenderer {
         <style>\(Self.styleSheet)</style>
         </head>
         <body>
-        <p class="form-no">Mẫu số \(e(spec.number)) – \(e(settings.circular))</p>
+        <p class="form-no">Mẫu số \(e(spec.number)) – \(e(set.name))</p>
         <div class="header">
         <div><strong>\(e(agency.uppercased()))</strong><br>BỘ PHẬN TIẾP NHẬN VÀ TRẢ KẾT QUẢ</div>
         <div><strong>CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM</strong><br><strong>Độc lập – Tự do – Hạnh phúc</strong></div>
@@ -180,6 +193,45 @@ struct FormRenderer {
         <div></div>
         <div><strong>THỦ TRƯỞNG CƠ QUAN</strong><br><em>(Ký và ghi rõ họ tên)</em><br><br><br>\(e(apology.actor.name))</div>
         </div>
+        """
+    }
+
+    /// Mẫu 05 (TT 03/2025): the notice that processing of the dossier has stopped, and why.
+    func stopNotice(_ d: Dossier, stop: DossierEvent) -> String {
+        let items = (stop.items ?? []).map { "<li>\(e($0))</li>" }.joined(separator: "\n")
+        return """
+        \(applicantBlock(d))
+        <p>Lúc \(e(d.receivedAt.map(clock) ?? "—")), cơ quan tiếp nhận hồ sơ của ông/bà.</p>
+        <p>Lúc \(e(clock(stop.at))), cơ quan dừng giải quyết hồ sơ với lý do: <strong>\(e(stop.reason ?? ""))</strong></p>
+        \(items.isEmpty ? "" : "<p>Giấy tờ còn thiếu:</p>\n<ol>\n\(items)\n</ol>")
+        <p>Xin thông báo để ông/bà được biết; ông/bà có thể nộp lại hồ sơ khi đủ điều kiện.</p>
+        <div class="signatures">
+        <div></div>
+        <div><strong>THỦ TRƯỞNG CƠ QUAN</strong><br><em>(Ký và ghi rõ họ tên)</em><br><br><br>\(e(stop.actor.role == .system ? "" : stop.actor.name))</div>
+        </div>
+        """
+    }
+
+    /// Mẫu 06: the control sheet, one row per hand-off of the dossier: who gave it to whom, when,
+    /// and the step's outcome where it is known (the result's: early, on time or late).
+    func controlSheet(_ d: Dossier, events: [DossierEvent]) -> String {
+        let rows = events.filter { ![.created, .postalUpdated, .rated].contains($0.kind) }.enumerated().map { index, event in
+            let agency = agencies.agencies[event.agencyID]?.name ?? event.agencyID
+            let department = event.departmentID.map { id in agencies.agencies[event.agencyID]?.departments.first { $0.id == id }?.name ?? id }
+            let receiver = [event.handlerName, event.toAgencyID.map { agencies.agencies[$0]?.name ?? $0 }, department]
+                .compactMap { $0 }.first ?? (event.kind == .returned || event.kind == .received ? d.applicant.name : "")
+            let outcome = event.kind == .resultReady ? (event.outcome?.vietnameseName ?? "") : ""
+            let note = [event.note, event.reason].compactMap { $0 }.joined(separator: "; ")
+            return "<tr><td>\(index + 1)</td><td>\(e(event.vietnameseTitle))</td><td>\(e(agency))</td><td>\(e(clock(event.at)))</td>"
+                + "<td>\(e(event.actor.name))</td><td>\(e(receiver))</td><td>\(e(outcome))</td><td>\(e(note))</td></tr>"
+        }.joined(separator: "\n")
+        return """
+        \(applicantBlock(d))
+        <p>Thời gian nhận hồ sơ: \(e(d.receivedAt.map(clock) ?? "—")); thời gian trả kết quả: \(e(d.appointmentAt.map(clock) ?? "—"))</p>
+        <table>
+        <tr><th>TT</th><th>Bước</th><th>Cơ quan</th><th>Thời gian giao, nhận</th><th>Người giao</th><th>Người nhận</th><th>Kết quả</th><th>Ghi chú</th></tr>
+        \(rows)
+        </table>
         """
     }
 

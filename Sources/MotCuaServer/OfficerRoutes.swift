@@ -126,6 +126,10 @@ struct OfficerRoutes {
                 body: .init(byteBuffer: ByteBuffer(string: html)))
         }
 
+        group.get("books") { request, context in
+            try await trackingBook(request, officer: try context.requireOfficer())
+        }
+
         command(group, "receive") { _, _ in .receive }
         command(group, "request-supplementation") { request, _ in
             let body = try await decodeBody(SupplementationRequest.self, from: request, limit: limit)
@@ -229,6 +233,53 @@ struct OfficerRoutes {
         // Kept for replay as the code alone (the receipt carries the access secret).
         response.headers[.location] = "/api/v1/dossiers/\(dossier.code)"
         return response
+    }
+
+    /// `GET /api/v1/books`: the tracking book of the officer's desk over [from, to] (local days;
+    /// default: this month so far), HTML or `format=csv`. See `TrackingBook`.
+    func trackingBook(_ request: Request, officer: Officer) async throws -> Response {
+        let reader = QueryReader(request.uri.queryParameters)
+        let today = WorkCalendar.localDate(of: dependencies.now())
+        func day(_ key: String) throws -> LocalDate? {
+            guard let raw = try reader.text(key, max: 10) else { return nil }
+            guard let day = LocalDate(iso: raw), (1900...2099).contains(day.year) else {
+                throw Problem.validation(field: key, reason: "Ngày không hợp lệ (yyyy-MM-dd).")
+            }
+            return day
+        }
+        let to = try day("to") ?? today
+        let from = try day("from") ?? LocalDate(year: to.year, month: to.month, day: 1)!
+        guard from <= to else { throw Problem.validation(field: "from", reason: "Ngày bắt đầu phải trước hoặc bằng ngày kết thúc.") }
+        let format = try reader.text("format", max: 8) ?? "html"
+        guard ["html", "csv"].contains(format) else { throw Problem.validation(field: "format", reason: "Chỉ nhận html hoặc csv.") }
+        var query = DossierQuery(
+            visibleToAgency: officer.agencyID, submittedFrom: WorkCalendar.parse("\(from.iso)T00:00:00"),
+            submittedTo: WorkCalendar.parse("\(to.adding(days: 1).iso)T00:00:00"), limit: 500)
+        query.agencyID = officer.agencyID
+        var dossiers: [Dossier] = []
+        while true {
+            let page = try await store.search(query)
+            dossiers += page.items
+            guard dossiers.count <= TrackingBook.maxRows else {
+                throw Problem.validation(field: "from", reason: "Quá \(TrackingBook.maxRows) hồ sơ trong kỳ: hãy chọn kỳ ngắn hơn.")
+            }
+            guard let next = page.next else { break }
+            query.after = next
+        }
+        // Oldest first, as a book is written.
+        dossiers.sort { ($0.submittedAt, $0.code) < ($1.submittedAt, $1.code) }
+        let set = dependencies.configuration.forms.set(at: WorkCalendar.parse("\(to.iso)T12:00:00") ?? dependencies.now())
+        let tree = dependencies.catalogue.tree
+        let book = TrackingBook(
+            agencyName: tree.agencies[officer.agencyID]?.name ?? officer.agencyID, form: set.form(.trackingBook), set: set, from: from, to: to,
+            dossiers: dossiers, names: { tree.agencies[$0]?.name ?? $0 })
+        if format == "csv" {
+            let name = "so-theo-doi-\(officer.agencyID)-\(from.iso)-\(to.iso).csv"
+            return Response(
+                status: .ok, headers: [.contentType: "text/csv; charset=utf-8", .contentDisposition: "attachment; filename=\"\(name)\""],
+                body: .init(byteBuffer: ByteBuffer(string: book.csv)))
+        }
+        return Response(status: .ok, headers: [.contentType: "text/html; charset=utf-8"], body: .init(byteBuffer: ByteBuffer(string: book.html)))
     }
 
     /// The result file's signature by the approving agency's key, made once the approval is known

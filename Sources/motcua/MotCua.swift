@@ -27,7 +27,7 @@ struct MotCua: AsyncParsableCommand {
                 78 invalid configuration. Vietnamese is the default (--lang vi). Shell completion: motcua --generate-completion-script bash|zsh|fish.
                 """),
             subcommands: [
-                LoginCommand.self, LogoutCommand.self, WhoamiCommand.self, QueueCommand.self, ShowCommand.self, PrintCommand.self,
+                LoginCommand.self, LogoutCommand.self, WhoamiCommand.self, QueueCommand.self, ShowCommand.self, PrintCommand.self, BookCommand.self,
                 IntakeCommand.self, ReceiveCommand.self, SupplementCommand.self, SupplementedCommand.self, RefuseCommand.self,
                 TransferCommand.self, AssignCommand.self, SendCommand.self, ReceiveTransferCommand.self, FeeCommand.self,
                 FeePaidCommand.self, ApproveCommand.self, ReadyCommand.self, ReturnCommand.self, ApologizeCommand.self,

@@ -106,7 +106,10 @@ struct AppConfigurationTests {
         let defaults = try AppConfiguration.load(from: repositoryConfig, environment: [:])
         #expect(defaults.host == "127.0.0.1" && defaults.port == 8080 && defaults.sessionHours == 12)
         #expect(defaults.databasePath.hasSuffix("data/motcua.sqlite"))
-        #expect(defaults.forms.forms["01"]?.title == "Giấy tiếp nhận hồ sơ và hẹn trả kết quả")
+        // The file and the built-in sets (used when a configuration has no `forms`) agree.
+        #expect(defaults.forms.circular == FormSettings.shipped.circular)
+        #expect(defaults.forms.sets.mapValues(\.forms) == FormSettings.shipped.sets.mapValues(\.forms))
+        #expect(defaults.forms.sets.mapValues(\.effectiveFrom) == FormSettings.shipped.sets.mapValues(\.effectiveFrom))
         let overridden = try AppConfiguration.load(from: repositoryConfig, environment: [
             "MOTCUA_PORT": "9090", "MOTCUA_HOST": "0.0.0.0", "MOTCUA_DATA_DIR": "/var/lib/motcua", "MOTCUA_SESSION_HOURS": "8",
         ])
@@ -196,6 +199,36 @@ struct AppConfigurationTests {
         let directory = try scratchConfig(["motcua.json": #"{"logging": {"level": "loud"}}"#])
         #expect(throws: CalendarError.invalidConfiguration(file: "motcua.json", key: "logging.level", reason: "'loud' is not a log level")) {
             try AppConfiguration.load(from: directory, environment: [:])
+        }
+    }
+
+    @Test("Form sets: a dossier gets the set in force when it was received; the older shape still loads; a bad set is refused naming the key")
+    func formSets() throws {
+        let shipped = try AppConfiguration.load(from: repositoryConfig, environment: [:]).forms
+        func set(_ instant: String, _ settings: FormSettings = shipped) -> String {
+            settings.set(at: WorkCalendar.parse(instant)!).id
+        }
+        #expect(set("2025-09-14T16:59:00+07:00") == "TT 01/2018/TT-VPCP")
+        #expect(set("2025-09-15T00:00:00+07:00") == "TT 03/2025/TT-VPCP" && set("2026-03-02T08:00:00+07:00") == "TT 03/2025/TT-VPCP")
+        let new = try #require(shipped.sets["TT 03/2025/TT-VPCP"]), old = try #require(shipped.sets["TT 01/2018/TT-VPCP"])
+        #expect(new.forms.keys.sorted() == ["01", "02", "03", "04", "05", "06", "07"] && old.forms.keys.sorted() == ["01", "02", "03", "04", "05", "06"])
+        #expect(new.form(.stopNotice)?.title == "Thông báo dừng giải quyết hồ sơ" && new.form(.trackingBook)?.number == "07")
+        #expect(old.form(.trackingBook)?.number == "05" && old.form(.stopNotice) == nil)
+        // A deployment that keeps the 2018 forms.
+        var kept = shipped
+        kept.circular = "TT 01/2018/TT-VPCP"
+        #expect(set("2026-03-02T08:00:00+07:00", kept) == "TT 01/2018/TT-VPCP")
+
+        let legacy = try scratchConfig(["motcua.json": #"{"forms": {"circular": "Thông tư số 01/2018/TT-VPCP", "forms": {"01": {"number": "01", "title": "A"}, "02": {"number": "02", "title": "B"}, "03": {"number": "03", "title": "C"}, "04": {"number": "04", "title": "D"}}}}"#])
+        let loaded = try AppConfiguration.load(from: legacy, environment: [:]).forms
+        #expect(loaded.set(at: Date()).form(.apology)?.title == "D" && loaded.set(at: Date()).name == "Thông tư số 01/2018/TT-VPCP")
+        let unknown = try scratchConfig(["motcua.json": #"{"forms": {"circular": "TT 09/2030", "sets": {"TT 03/2025/TT-VPCP": {"name": "x", "effectiveFrom": "2025-09-15", "forms": {"01": {"kind": "receipt", "title": "a"}, "02": {"kind": "supplementation", "title": "b"}, "03": {"kind": "refusal", "title": "c"}, "04": {"kind": "apology", "title": "d"}}}}}}"#])
+        #expect(throws: CalendarError.invalidConfiguration(file: "motcua.json", key: "forms.circular", reason: "'TT 09/2030' is not one of forms.sets (TT 03/2025/TT-VPCP)")) {
+            try AppConfiguration.load(from: unknown, environment: [:])
+        }
+        let missing = try scratchConfig(["motcua.json": #"{"forms": {"circular": "X", "sets": {"X": {"name": "x", "effectiveFrom": "2025-09-15", "forms": {"01": {"kind": "receipt", "title": "a"}}}}}}"#])
+        #expect(throws: CalendarError.invalidConfiguration(file: "motcua.json", key: "forms.sets.X.forms", reason: "needs a form of kind supplementation")) {
+            try AppConfiguration.load(from: missing, environment: [:])
         }
     }
 

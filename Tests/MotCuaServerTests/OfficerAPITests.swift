@@ -117,7 +117,7 @@ struct OfficerAPITests {
         let again = try await server.request("POST", "/api/v1/dossiers/\(code)/apologize", token: leader, json: apology)
         #expect(again.status == 409 && again.json["type"] as? String == "/problems/limit-reached")
         let form04 = try await server.request("GET", "/api/v1/dossiers/\(code)/forms/04", token: desk)
-        #expect(form04.text.contains("Phiếu xin lỗi và hẹn lại ngày trả kết quả") && form04.text.contains("06/03/2026"))
+        #expect(form04.text.contains("Văn bản xin lỗi và đề nghị gia hạn thời gian giải quyết") && form04.text.contains("06/03/2026"))
     }
 
     @Test("Bad input gets a problem naming the field, and writes nothing")

@@ -117,6 +117,15 @@ public enum DossierStatus: String, Codable, Sendable, CaseIterable {
 /// How a finished dossier ended against its due time.
 public enum Outcome: String, Codable, Sendable {
     case early, onTime, late
+
+    /// As the control sheet (form 06) writes it.
+    public var vietnameseName: String {
+        switch self {
+        case .early: "Trước hạn"
+        case .onTime: "Đúng hạn"
+        case .late: "Quá hạn"
+        }
+    }
 }
 
 /// The person the dossier is for.

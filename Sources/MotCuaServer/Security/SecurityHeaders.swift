@@ -7,8 +7,8 @@ import MotCuaAPI
 /// Headers every answer carries, so that a browser never reads a JSON answer or an uploaded
 /// file as a page, never sends our URLs (which hold dossier codes) to another site, and runs
 /// nothing in a printed form: `X-Content-Type-Options: nosniff`, `Referrer-Policy: no-referrer`,
-/// and a Content-Security-Policy that allows nothing, except, on the forms (HTML), their one
-/// inline style sheet by its hash.
+/// and a Content-Security-Policy that allows nothing, except, on the forms and the tracking book
+/// (HTML), their inline style sheets by their hashes.
 ///
 /// With `publicAPI.corsOrigins` (the national portal's page, say), the citizen API under
 /// `/api/v1/public` also answers those origins' browsers (CORS), preflight included; any other
@@ -19,9 +19,12 @@ struct SecurityHeadersMiddleware: RouterMiddleware {
 
     static let apiPolicy = "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'"
 
+    /// The forms' and the tracking book's style sheets, each allowed by its hash.
     static let formPolicy: String = {
-        let hash = Data(SHA256.hash(data: Data(FormRenderer.styleSheet.utf8))).base64EncodedString()
-        return "default-src 'none'; style-src 'sha256-\(hash)'; img-src data:; frame-ancestors 'none'; base-uri 'none'; form-action 'none'"
+        let hashes = [FormRenderer.styleSheet, TrackingBook.styleSheet].map {
+            "'sha256-\(Data(SHA256.hash(data: Data($0.utf8))).base64EncodedString())'"
+        }
+        return "default-src 'none'; style-src \(hashes.joined(separator: " ")); img-src data:; frame-ancestors 'none'; base-uri 'none'; form-action 'none'"
     }()
 
     static let allowedMethods = "GET, POST"

@@ -119,7 +119,9 @@ struct PrintCommand: AsyncParsableCommand {
     }
 
     @Argument(help: ArgumentHelp(L("Mã hồ sơ.", "Dossier code."))) var code: String
-    @Option(name: .long, help: ArgumentHelp(L("Mẫu: 01 tiếp nhận, 02 bổ sung, 03 từ chối, 04 xin lỗi.", "Form: 01 receipt, 02 supplementation, 03 refusal, 04 apology.")))
+    @Option(name: .long, help: ArgumentHelp(L(
+        "Mẫu (theo thông tư áp dụng khi tiếp nhận hồ sơ): 01 tiếp nhận, 02 bổ sung, 03 từ chối, 04 xin lỗi, 05 thông báo dừng giải quyết, 06 phiếu kiểm soát. Sổ theo dõi: motcua book.",
+        "Form (numbered by the circular in force at receipt): 01 receipt, 02 supplementation, 03 refusal, 04 apology, 05 notice of stop, 06 control sheet. Tracking book: motcua book.")))
     var form = "01"
     @Option(name: .long, help: ArgumentHelp(L("Tệp lưu (mặc định: mau-FORM-MÃ.html).", "Output file (default: mau-FORM-CODE.html).")))
     var output: String?
@@ -131,6 +133,68 @@ struct PrintCommand: AsyncParsableCommand {
         let path = output ?? "mau-\(form)-\(code).html"
         try saveForm(reply.body, to: path, code: code, form: form)
         say(L("Đã lưu phiếu mẫu \(form) vào \(path).", "Saved form \(form) to \(path)."))
+    }
+}
+
+/// `motcua book`: the desk's tracking book (sổ theo dõi hồ sơ) for a period, HTML or CSV.
+struct BookCommand: AsyncParsableCommand {
+    static var configuration: CommandConfiguration {
+        CommandConfiguration(
+            commandName: "book",
+            abstract: L("Lưu sổ theo dõi hồ sơ của bộ phận một cửa trong một kỳ (HTML khổ A4 ngang hoặc CSV).",
+                        "Save the desk's tracking book for a period (A4 landscape HTML or CSV)."))
+    }
+
+    @Option(name: .long, help: ArgumentHelp(L("Kỳ: 2026 (năm), 2026-Q1 (quý), 2026-03 (tháng) hoặc 2026-03-02 (ngày).",
+                                               "Period: 2026 (year), 2026-Q1 (quarter), 2026-03 (month) or 2026-03-02 (day).")))
+    var period: String?
+    @Option(name: .long, help: ArgumentHelp(L("Từ ngày (YYYY-MM-DD), thay cho --period.", "From day (YYYY-MM-DD), instead of --period."))) var from: String?
+    @Option(name: .long, help: ArgumentHelp(L("Đến ngày (YYYY-MM-DD), thay cho --period.", "To day (YYYY-MM-DD), instead of --period."))) var to: String?
+    @Flag(name: .long, help: ArgumentHelp(L("Lưu dạng CSV (UTF-8 có BOM, mở được bằng Excel).", "Save as CSV (UTF-8 with BOM)."))) var csv = false
+    @Option(name: .long, help: ArgumentHelp(L("Tệp lưu (mặc định: so-theo-doi-TỪ-ĐẾN.html|csv).", "Output file (default: so-theo-doi-FROM-TO.html|csv).")))
+    var output: String?
+    @OptionGroup var options: ClientOptions
+
+    /// The first and last day of `--period`, or of --from/--to.
+    func days() throws -> (from: String?, to: String?) {
+        guard let period else { return (from, to) }
+        guard from == nil, to == nil else { throw ValidationError(L("Dùng --period hoặc --from/--to, không dùng cả hai.", "Use --period or --from/--to, not both.")) }
+        let parts = period.split(separator: "-").map(String.init)
+        func day(_ y: Int, _ m: Int, _ d: Int) -> String { String(format: "%04d-%02d-%02d", y, m, d) }
+        func lastDay(_ y: Int, _ m: Int) -> Int { LocalDate(year: m == 12 ? y + 1 : y, month: m == 12 ? 1 : m + 1, day: 1)!.adding(days: -1).day }
+        guard let year = parts.first.flatMap(Int.init), (1900...2099).contains(year) else {
+            throw ValidationError(L("--period không hợp lệ: \(period) (ví dụ 2026, 2026-Q1, 2026-03).", "Invalid --period: \(period) (e.g. 2026, 2026-Q1, 2026-03)."))
+        }
+        switch parts.count {
+        case 1: return (day(year, 1, 1), day(year, 12, 31))
+        case 2 where parts[1].hasPrefix("Q"):
+            guard let q = Int(parts[1].dropFirst()), (1...4).contains(q) else { break }
+            return (day(year, q * 3 - 2, 1), day(year, q * 3, lastDay(year, q * 3)))
+        case 2:
+            guard let month = Int(parts[1]), (1...12).contains(month) else { break }
+            return (day(year, month, 1), day(year, month, lastDay(year, month)))
+        case 3:
+            guard LocalDate(iso: period) != nil else { break }
+            return (period, period)
+        default: break
+        }
+        throw ValidationError(L("--period không hợp lệ: \(period) (ví dụ 2026, 2026-Q1, 2026-03).", "Invalid --period: \(period) (e.g. 2026, 2026-Q1, 2026-03)."))
+    }
+
+    func validate() throws { _ = try days() }
+
+    func run() async throws {
+        let (from, to) = try days()
+        var query = ["format=\(csv ? "csv" : "html")"]
+        if let from { query.append("from=\(from)") }
+        if let to { query.append("to=\(to)") }
+        let client = try APIClient.fromSession()
+        let reply = try await client.send("GET", "/api/v1/books?\(query.joined(separator: "&"))")
+        let path = output ?? "so-theo-doi-\(from ?? "dau-thang")-\(to ?? "hom-nay").\(csv ? "csv" : "html")"
+        guard FileManager.default.createFile(atPath: path, contents: reply.body) else {
+            throw UserError(message: L("Không ghi được tệp \(path).", "Cannot write \(path)."), hint: nil, exitCode: 73)
+        }
+        say(L("Đã lưu sổ theo dõi hồ sơ vào \(path).", "Saved the tracking book to \(path)."))
     }
 }
 

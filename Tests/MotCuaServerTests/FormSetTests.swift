@@ -1,0 +1,153 @@
+import Foundation
+import MotCuaConfig
+import MotCuaCore
+import Testing
+@testable import MotCuaServer
+
+/// The TT 03/2025/TT-VPCP forms that are new (05 notice of stop, 06 control sheet, 07 tracking
+/// book), compared byte for byte with `Golden/`. `MOTCUA_UPDATE_GOLDEN=1 swift test --filter
+/// FormSetTests` rewrites them after a deliberate change; review the diff.
+@Suite("Forms by circular: TT 03/2025's 05, 06 and 07 (golden files)")
+struct FormSetTests {
+    static let golden = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Golden")
+    let catalogue = try! SeedLoader.loadCatalogue(from: repository.appendingPathComponent("Seeds"))
+    let calendar = try! ConfigLoader.loadCalendars(from: repository.appendingPathComponent("Config")).standard
+    let agency = "000.15.01.H42"
+
+    func actor(_ role: Role, _ name: String) -> Actor {
+        Actor(id: "\(role.rawValue)-1", name: name, role: role, agencyID: agency, departmentID: catalogue.tree.agencies[agency]!.departments[0].id)
+    }
+
+    /// A dossier taken through `steps` at fixed times, received at `received`.
+    func dossier(_ number: Int, received: String, steps: [(DossierCommand, Actor, String)]) throws -> (Dossier, [DossierEvent]) {
+        let procedure = catalogue.procedures.first { $0.code == "1.001193" }!
+        let intake = Intake(
+            procedure: procedure,
+            applicant: Applicant(name: "Nguyễn Văn \(number == 1 ? "An" : "Bình")", idNumber: "00120300400\(number)", phone: "091234567\(number)", address: "Số \(number), Lê Lợi, Sông Trí"),
+            documents: procedure.documents.map { ProvidedDocument(name: $0.name, originals: $0.originals, copies: $0.copies) }, returnMethod: .desk)
+        let departments = catalogue.tree.agencies[agency]!.departments
+        func context(_ actor: Actor, _ at: String) -> DecisionContext {
+            DecisionContext(actor: actor, now: WorkCalendar.parse(at)!, calendar: calendar, departments: departments)
+        }
+        var events = try Lifecycle.file(intake, code: "\(agency)-260302-000\(number)", id: "d\(number)", context: context(actor(.desk, "Nguyễn Thị Hoa"), received))
+        var d = Lifecycle.replay(events)!
+        for (command, actor, at) in steps {
+            let new = try Lifecycle.decide(command, dossier: d, context: context(actor, at))
+            d = new.reduce(d) { Lifecycle.evolve($0, $1) }
+            events += new
+        }
+        return (d, events)
+    }
+
+    func renderer() throws -> FormRenderer {
+        let settings = try AppConfiguration.load(from: repository.appendingPathComponent("Config"), environment: [:]).forms
+        return FormRenderer(
+            settings: settings, agencies: catalogue.tree, procedures: Dictionary(uniqueKeysWithValues: catalogue.procedures.map { ($0.code, $0) }))
+    }
+
+    func compare(_ text: String, golden name: String) throws {
+        let file = Self.golden.appendingPathComponent(name)
+        if ProcessInfo.processInfo.environment["MOTCUA_UPDATE_GOLDEN"] == "1" {
+            try Data(text.utf8).write(to: file)
+        }
+        // Bytes: reading the file as a String would drop the CSV's byte order mark.
+        let expected = try Data(contentsOf: file)
+        #expect(Data(text.utf8) == expected, "\(name) differs from its golden file; MOTCUA_UPDATE_GOLDEN=1 rewrites it")
+    }
+
+    var leader: Actor { actor(.leader, "Trần Văn Lâm") }
+    var handler: Actor { actor(.handler, "Lê Thị Thu") }
+    var desk: Actor { actor(.desk, "Nguyễn Thị Hoa") }
+
+    func finished() throws -> (Dossier, [DossierEvent]) {
+        let department = catalogue.tree.agencies[agency]!.departments[0].id
+        return try dossier(1, received: "2026-03-02T08:15:00+07:00", steps: [
+            (.transfer(departmentID: department), desk, "2026-03-02T09:00:00+07:00"),
+            (.assign(handler: handler), leader, "2026-03-02T09:30:00+07:00"),
+            (.approve(note: "Đủ điều kiện"), leader, "2026-03-02T14:00:00+07:00"),
+            (.resultReady, handler, "2026-03-02T15:00:00+07:00"),
+            (.returnResult(method: .desk), desk, "2026-03-03T08:00:00+07:00"),
+        ])
+    }
+
+    func stopped() throws -> (Dossier, [DossierEvent]) {
+        try dossier(2, received: "2026-03-02T10:00:00+07:00", steps: [
+            (.requestSupplementation(items: ["Giấy chứng sinh"], reason: "Bản chụp không rõ"), desk, "2026-03-02T10:05:00+07:00"),
+            (.closeAbandoned(requestedAt: WorkCalendar.parse("2026-03-02T10:05:00+07:00")!, afterWorkingDays: 20),
+             Actor(id: "watch", name: "Hệ thống", role: .system, agencyID: agency), "2026-03-31T10:05:00+07:00"),
+        ])
+    }
+
+    @Test("05: the notice that processing stopped, with its reason and the missing papers")
+    func stopNotice() throws {
+        let (d, events) = try stopped()
+        let html = try renderer().render(form: "05", dossier: d, events: events)
+        #expect(html.contains("Mẫu số 05 – Thông tư số 03/2025/TT-VPCP"))
+        #expect(html.contains("<h1>Thông báo dừng giải quyết hồ sơ</h1>") && html.contains("Giấy chứng sinh"))
+        try compare(html, golden: "form-05.html")
+        // A dossier that did not stop has no such notice; the tracking book is not a dossier's form.
+        let (running, runningEvents) = try finished()
+        #expect(throws: Problem.self) { try renderer().render(form: "05", dossier: running, events: runningEvents) }
+        #expect(throws: Problem.self) { try renderer().render(form: "07", dossier: running, events: runningEvents) }
+    }
+
+    @Test("06: the control sheet, one row per hand-off, with the result's outcome")
+    func controlSheet() throws {
+        let (d, events) = try finished()
+        let html = try renderer().render(form: "06", dossier: d, events: events)
+        #expect(html.contains("Chuyển hồ sơ đến phòng chuyên môn") && html.contains("Lê Thị Thu") && html.contains("Trước hạn"))
+        try compare(html, golden: "form-06.html")
+    }
+
+    @Test("A dossier received before 15/9/2025 prints TT 01/2018's forms: its 06 is the control sheet, its 05 the book")
+    func olderCircular() throws {
+        let department = catalogue.tree.agencies[agency]!.departments[0].id
+        let (d, events) = try dossier(1, received: "2025-09-12T08:15:00+07:00", steps: [(.transfer(departmentID: department), desk, "2025-09-12T09:00:00+07:00")])
+        let html = try renderer().render(form: "06", dossier: d, events: events)
+        #expect(html.contains("Mẫu số 06 – Thông tư số 01/2018/TT-VPCP"))
+        #expect(throws: Problem.self) { try renderer().render(form: "05", dossier: d, events: events) }
+        #expect(throws: Problem.self) { try renderer().render(form: "07", dossier: d, events: events) }
+    }
+
+    @Test("07: the tracking book of the desk, as HTML and as CSV with a byte order mark")
+    func trackingBook() throws {
+        let settings = try AppConfiguration.load(from: repository.appendingPathComponent("Config"), environment: [:]).forms
+        let set = settings.set(at: WorkCalendar.parse("2026-03-31T12:00:00+07:00")!)
+        let book = TrackingBook(
+            agencyName: catalogue.tree.agencies[agency]!.name, form: set.form(.trackingBook), set: set,
+            from: LocalDate(iso: "2026-03-01")!, to: LocalDate(iso: "2026-03-31")!, dossiers: [try finished().0, try stopped().0],
+            names: { catalogue.tree.agencies[$0]?.name ?? $0 })
+        #expect(book.html.contains("Mẫu số 07 – Thông tư số 03/2025/TT-VPCP") && book.html.contains("<h1>Sổ theo dõi hồ sơ</h1>"))
+        #expect(book.csv.hasPrefix("\u{FEFF}STT,Mã hồ sơ,") && book.csv.hasSuffix("\r\n") && book.csv.components(separatedBy: "\r\n").count == 4)
+        try compare(book.html, golden: "form-07.html")
+        try compare(book.csv, golden: "form-07.csv")
+    }
+}
+
+@Suite("The tracking book and the new forms through the officer API")
+struct TrackingBookAPITests {
+    @Test("GET /api/v1/books: the desk's dossiers of the period, HTML or CSV; a period backwards is refused; forms 05 and 06 by their numbers")
+    func book() async throws {
+        let server = try await TestServer.start()
+        defer { Task { await server.stop() } }
+        let desk = try await server.login(.desk), other = try await server.login(.desk, agency: TestServer.agencyB)
+        let filed = try await server.request("POST", "/api/v1/dossiers", token: desk, json: try await server.intakeBody(name: "Đỗ Văn Sổ"))
+        let code = try #require(filed.json["code"] as? String)
+
+        let csv = try await server.request("GET", "/api/v1/books?from=2026-03-01&to=2026-03-31&format=csv", token: desk)
+        #expect(csv.status == 200 && csv.headers["content-type"]?.hasPrefix("text/csv") == true)
+        #expect(csv.body.prefix(3) == Data([0xEF, 0xBB, 0xBF]) && csv.text.contains(code) && csv.text.contains("Đỗ Văn Sổ"))
+        let html = try await server.request("GET", "/api/v1/books", token: desk)
+        #expect(html.status == 200 && html.text.contains("Mẫu số 07 – Thông tư số 03/2025/TT-VPCP") && html.text.contains(code))
+        // Another agency's desk does not see it in its book.
+        #expect(try await server.request("GET", "/api/v1/books?format=csv", token: other).text.contains(code) == false)
+        let backwards = try await server.request("GET", "/api/v1/books?from=2026-03-05&to=2026-03-01", token: desk)
+        #expect(backwards.status == 422 && backwards.text.contains("from"))
+        #expect(try await server.request("GET", "/api/v1/books?to=2026-02-31", token: desk).status == 422)
+
+        let sheet = try await server.request("GET", "/api/v1/dossiers/\(code)/forms/06", token: desk)
+        #expect(sheet.status == 200 && sheet.text.contains("Phiếu kiểm soát quá trình giải quyết hồ sơ"))
+        #expect(try await server.request("GET", "/api/v1/dossiers/\(code)/forms/05", token: desk).status == 409)
+        #expect(try await server.request("GET", "/api/v1/dossiers/\(code)/forms/07", token: desk).status == 422)
+    }
+}
