@@ -329,7 +329,8 @@ public struct DossierView: Codable, Sendable {
         payment = d.payment
         rating = d.rating
         shipments = d.shipments?.map(ShipmentView.init)
-        controlSheet = events?.map(EventView.init)
+        let outcomes = events.map(Lifecycle.stepOutcomes) ?? [:]
+        controlSheet = events?.map { EventView($0, ended: outcomes[$0.sequence]) }
     }
 }
 
@@ -386,6 +387,11 @@ public struct EventView: Codable, Sendable {
     public var resultFile: StoredFile?
     /// The result file's signature (on approval).
     public var resultSignature: ResultSignature?
+    /// The step this hand-off starts (or resumes), and its due time.
+    public var step: ProcessingStep?
+    public var stepDueAt: Date?
+    /// The step this hand-off ended, and how it ended against its due time.
+    public var stepOutcome: StepOutcome?
     public var paymentReference: String?
     public var online: Bool?
     public var score: Int?
@@ -401,7 +407,7 @@ public struct EventView: Codable, Sendable {
         public init(id: String, name: String, role: Role) { self.id = id; self.name = name; self.role = role }
     }
 
-    public init(_ e: DossierEvent) {
+    public init(_ e: DossierEvent, ended: StepOutcome? = nil) {
         sequence = e.sequence
         kind = e.kind
         title = e.vietnameseTitle
@@ -423,6 +429,9 @@ public struct EventView: Codable, Sendable {
         files = e.files
         resultFile = e.resultFile
         resultSignature = e.resultSignature
+        step = e.step
+        stepDueAt = e.stepDueAt
+        stepOutcome = ended
         paymentReference = e.paymentReference
         online = e.online
         score = e.score

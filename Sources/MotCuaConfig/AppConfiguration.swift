@@ -77,6 +77,8 @@ public struct AppConfiguration: Sendable, Equatable {
     public var postal: PostalSettings
     /// The national public-service portal: where every change of a dossier is reported.
     public var portal = PortalSettings(nil)
+    /// How each procedure's term is divided among its steps (`steps.json`).
+    public var steps = StepSettings()
     /// When dossiers left waiting for supplementation are closed.
     public var supplementation = SupplementationSettings(nil)
     /// How electronic results are signed at approval.
@@ -322,6 +324,7 @@ public struct AppConfiguration: Sendable, Equatable {
         }
         config.portal = PortalSettings(file.portal)
         try config.portal.finish(environment: environment, file: main)
+        config.steps = try StepSettings.load(from: directory)
         config.supplementation = SupplementationSettings(file.supplementation)
         try config.supplementation.check(file: main)
         config.signing = SigningSettings(file.signing)

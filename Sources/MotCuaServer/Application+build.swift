@@ -26,6 +26,9 @@ public struct AppDependencies: Sendable {
     /// Signs electronic results at approval; nil when `signing.mode` is `off`.
     public var signer: (any ResultSigner)?
 
+    /// How a procedure's term is divided among its steps (`Config/steps.json`), by procedure code.
+    public let stepSplit: @Sendable (String) -> StepSplit
+
     /// `signer` defaults to the one the configuration asks for (`ResultSigners.make`).
     public init(
         configuration: AppConfiguration, store: any DossierStore, calendars: WorkCalendars, catalogue: Catalogue,
@@ -41,6 +44,9 @@ public struct AppDependencies: Sendable {
         self.now = now
         self.logger = logger
         self.signer = signer ?? ResultSigners.make(configuration, store: store)
+        let steps = configuration.steps
+        let fields = Dictionary(catalogue.procedures.map { ($0.code, $0.field) }, uniquingKeysWith: { first, _ in first })
+        stepSplit = { code in steps.split(procedureCode: code, field: fields[code]) }
         passwordChecks = PasswordChecks(limit: configuration.login.concurrentPasswordChecks)
         let metrics = AppMetrics()
         self.metrics = metrics

@@ -213,14 +213,16 @@ struct FormRenderer {
     }
 
     /// Mẫu 06: the control sheet, one row per hand-off of the dossier: who gave it to whom, when,
-    /// and the step's outcome where it is known (the result's: early, on time or late).
+    /// and on the row that ends a step, that step's outcome against its due time (early, on time
+    /// or late; `Lifecycle.stepOutcomes`).
     func controlSheet(_ d: Dossier, events: [DossierEvent]) -> String {
+        let outcomes = Lifecycle.stepOutcomes(events)
         let rows = events.filter { ![.created, .postalUpdated, .rated].contains($0.kind) }.enumerated().map { index, event in
             let agency = agencies.agencies[event.agencyID]?.name ?? event.agencyID
             let department = event.departmentID.map { id in agencies.agencies[event.agencyID]?.departments.first { $0.id == id }?.name ?? id }
             let receiver = [event.handlerName, event.toAgencyID.map { agencies.agencies[$0]?.name ?? $0 }, department]
                 .compactMap { $0 }.first ?? (event.kind == .returned || event.kind == .received ? d.applicant.name : "")
-            let outcome = event.kind == .resultReady ? (event.outcome?.vietnameseName ?? "") : ""
+            let outcome = outcomes[event.sequence].map { "\($0.step.vietnameseName): \($0.outcome.vietnameseName) (hạn \(clock($0.dueAt)))" } ?? ""
             let note = [event.note, event.reason].compactMap { $0 }.joined(separator: "; ")
             return "<tr><td>\(index + 1)</td><td>\(e(event.vietnameseTitle))</td><td>\(e(agency))</td><td>\(e(clock(event.at)))</td>"
                 + "<td>\(e(event.actor.name))</td><td>\(e(receiver))</td><td>\(e(outcome))</td><td>\(e(note))</td></tr>"

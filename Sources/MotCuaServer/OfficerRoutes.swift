@@ -28,7 +28,7 @@ struct OfficerRoutes {
             calendar: dependencies.calendars.calendar(forAgency: officer.agencyID),
             departments: tree.agencies[officer.agencyID]?.departments ?? [],
             agencyIsActive: { tree.agencies[$0]?.isActive(on: today) ?? false },
-            nearDue: dependencies.configuration.watch.policy)
+            nearDue: dependencies.configuration.watch.policy, stepSplit: dependencies.stepSplit)
     }
 
     func register(on group: RouterGroup<AppRequestContext>) {
@@ -241,8 +241,9 @@ struct OfficerRoutes {
         let reader = QueryReader(request.uri.queryParameters)
         let today = WorkCalendar.localDate(of: dependencies.now())
         func day(_ key: String) throws -> LocalDate? {
-            guard let raw = try reader.text(key, max: 10) else { return nil }
-            guard let day = LocalDate(iso: raw), (1900...2099).contains(day.year) else {
+            // Present means a day: an empty value is not one (the contract's pattern says so).
+            guard let raw = reader.raw(key) else { return nil }
+            guard raw.utf8.count == 10, let day = LocalDate(iso: raw), (1900...2099).contains(day.year) else {
                 throw Problem.validation(field: key, reason: "Ngày không hợp lệ (yyyy-MM-dd).")
             }
             return day
@@ -250,7 +251,7 @@ struct OfficerRoutes {
         let to = try day("to") ?? today
         let from = try day("from") ?? LocalDate(year: to.year, month: to.month, day: 1)!
         guard from <= to else { throw Problem.validation(field: "from", reason: "Ngày bắt đầu phải trước hoặc bằng ngày kết thúc.") }
-        let format = try reader.text("format", max: 8) ?? "html"
+        let format = reader.raw("format") ?? "html"
         guard ["html", "csv"].contains(format) else { throw Problem.validation(field: "format", reason: "Chỉ nhận html hoặc csv.") }
         var query = DossierQuery(
             visibleToAgency: officer.agencyID, submittedFrom: WorkCalendar.parse("\(from.iso)T00:00:00"),

@@ -56,6 +56,8 @@ struct DirectJSONTests {
         e.dossier = d
         e.files = [file]
         e.resultFile = file
+        e.step = .processing
+        e.stepDueAt = now
         e.resultSignature = ResultSignature(
             keyID: "k1", agencyID: "000.07.01.H25", dossierCode: "000.07.01.H25-260302-0001", sha256: file.sha256, signedAt: now, signature: "c2ln")
         e.paymentReference = "P1"

@@ -43,6 +43,9 @@ public struct DossierEvent: Hashable, Sendable, Codable {
     public var resultFile: StoredFile?
     /// Its detached signature, by the approving agency's key.
     public var resultSignature: ResultSignature?
+    /// The step this hand-off starts (or resumes after a pause), and that step's due time.
+    public var step: ProcessingStep?
+    public var stepDueAt: Date?
     /// The payment reference of a fee request (level 4) or of the payment settling it.
     public var paymentReference: String?
     /// For `feePaid`: paid through the online payment provider.

@@ -12,11 +12,15 @@ public struct DecisionContext: Sendable {
     public var agencyIsActive: @Sendable (String) -> Bool
     /// When a dossier counts as near due (the watch, and when an apology may be issued).
     public var nearDue: NearDuePolicy
+    /// How a procedure's term is divided among the steps (by procedure code).
+    public var stepSplit: @Sendable (String) -> StepSplit
 
     public init(
         actor: Actor, now: Date, calendar: WorkCalendar, departments: [Department] = [],
-        agencyIsActive: @escaping @Sendable (String) -> Bool = { _ in true }, nearDue: NearDuePolicy = .standard
+        agencyIsActive: @escaping @Sendable (String) -> Bool = { _ in true }, nearDue: NearDuePolicy = .standard,
+        stepSplit: @escaping @Sendable (String) -> StepSplit = { _ in .standard }
     ) {
+        self.stepSplit = stepSplit
         self.actor = actor
         self.now = now
         self.calendar = calendar
@@ -503,7 +507,7 @@ public enum Lifecycle {
         if let due = event.dueAt {
             event.nearDueAt = try nearDueStart(dossier, due: due, context: context)
         }
-        return [event] + following
+        return stampSteps([event] + following, on: dossier, context: context)
     }
 
     /// A fee asked for and not paid yet: the post office may collect it on delivery (COD).

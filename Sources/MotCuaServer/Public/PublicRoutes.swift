@@ -103,7 +103,7 @@ struct PublicRoutes {
     func decision(_ actor: Actor, now: Date? = nil) -> DecisionContext {
         DecisionContext(
             actor: actor, now: now ?? dependencies.now(), calendar: dependencies.calendars.calendar(forAgency: actor.agencyID),
-            nearDue: dependencies.configuration.watch.policy)
+            nearDue: dependencies.configuration.watch.policy, stepSplit: dependencies.stepSplit)
     }
 
     /// The applicant (or the portal for them) as the actor, at the agency holding the dossier.

@@ -80,6 +80,8 @@ extension DossierEvent: DirectJSON {
         try o("files", files)
         try o("resultFile", resultFile)
         try o("resultSignature", resultSignature)
+        o("step", step?.rawValue)
+        try o("stepDueAt", stepDueAt)
         o("paymentReference", paymentReference)
         o("online", online)
         o("score", score)

@@ -108,7 +108,13 @@ struct ShowCommand: AsyncParsableCommand {
             if let reason = event.reason { line += "  (\(reason))" }
             if let due = event.dueAt { line += "  → \(L("hẹn", "due")) \(shortTime(due))" }
             if let waybill = event.waybill { line += "  [\(waybill)]" }
-            say(line)
+            if let ended = event.stepOutcome {
+                line += "  " + L("bước", "step") + " \(ended.step.vietnameseName): \(ended.outcome.vietnameseName)"
+            }
+            if event.step != nil, let due = event.stepDueAt {
+                line += "  → " + L("hạn bước", "step due") + " \(shortTime(due))"
+            }
+            say(event.stepOutcome?.outcome == .late ? Terminal.paint(line, .red) : line)
         }
     }
 }
