@@ -17,8 +17,8 @@ struct ChangeBatch {
     private var dossiers = ValuesInsert("""
         INSERT INTO dossiers(id, code, agency_id, current_agency_id, pending_agency_id, procedure_code, status, channel,
           return_method, applicant_name, applicant_folded, id_number, phone, submitted_at, received_at, due_at, updated_at,
-          version, handler_id, department_id, watch_due, watch_near, alert_at, data, procedure_version)
-        """, width: 25)
+          version, handler_id, department_id, watch_due, watch_near, watch_step, alert_at, data, procedure_version)
+        """, width: 26)
     private var list = ValuesInsert(
         "INSERT INTO dossier_list(agency_id, submitted_at, dossier_id, status, procedure_code, name_folded)", width: 6,
         tail: """
@@ -57,7 +57,8 @@ struct ChangeBatch {
             row.add(d.applicant.name); row.add(foldedSearchKey(d.applicant.name)); row.add(d.applicant.idNumber)
             row.add(d.applicant.phone); row.add(d.submittedAt.timeIntervalSince1970); row.add(d.receivedAt?.timeIntervalSince1970)
             row.add(d.dueAt?.timeIntervalSince1970); row.add(d.updatedAt.timeIntervalSince1970); row.add(d.version)
-            row.add(d.handlerID); row.add(d.departmentID); row.add(watch.due); row.add(watch.near); row.add(watch.alertAt); row.add(data)
+            row.add(d.handlerID); row.add(d.departmentID); row.add(watch.due); row.add(watch.near); row.add(watch.step); row.add(watch.alertAt)
+            row.add(data)
             row.add(procedureVersion)
         }
     }

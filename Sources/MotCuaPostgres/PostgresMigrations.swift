@@ -34,6 +34,8 @@ enum PostgresMigrations {
         ("v10-result-signatures", v10),
         // The dossiers waiting for supplementation, for the watch that closes abandoned ones.
         ("v11-supplementation-waits", "CREATE INDEX dossiers_awaiting_supplementation ON dossiers(id) WHERE status = 'supplementation';"),
+        // The current step's due time, for the watch's step-level warning.
+        ("v12-step-watch", "ALTER TABLE dossiers ADD COLUMN watch_step double precision;"),
     ]
 
     static func migrate(_ store: PostgresStore) async throws {

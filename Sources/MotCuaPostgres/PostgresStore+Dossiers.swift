@@ -127,10 +127,15 @@ extension PostgresStore {
     ) async throws {
         let (data, procedureVersion) = try DossierCodec.encode(d, versions: versions)
         var crossed: Set<AlertKind> = []
-        if let due = d.watchPlan?.due.timeIntervalSince1970 {
-            let kinds = try await connection.query(
-                "SELECT kind FROM dossier_alerts WHERE dossier_id = \(d.id) AND due = \(due)", logger: logger).collect()
-            crossed = Set(try kinds.compactMap { AlertKind(rawValue: try $0.decode(String.self)) })
+        if let plan = d.watchPlan {
+            // Each crossing is recorded against its appointment (the step's due for a step's).
+            let due = plan.due.timeIntervalSince1970, stepDue = plan.due(of: .stepOverdue).timeIntervalSince1970
+            let rows = try await connection.query(
+                "SELECT kind, due FROM dossier_alerts WHERE dossier_id = \(d.id) AND due IN (\(due), \(stepDue))", logger: logger).collect()
+            crossed = Set(try rows.compactMap { row in
+                let (kind, at) = try row.decode((String, Double).self)
+                return AlertKind(rawValue: kind).flatMap { plan.due(of: $0).timeIntervalSince1970 == at ? $0 : nil }
+            })
         }
         let watch = WatchColumns(d, crossed: crossed)
         let updated = try await connection.query("""
@@ -138,7 +143,7 @@ extension PostgresStore {
               status = \(d.status.rawValue), return_method = \(d.returnMethod.rawValue), received_at = \(d.receivedAt?.timeIntervalSince1970),
               due_at = \(d.dueAt?.timeIntervalSince1970), updated_at = \(d.updatedAt.timeIntervalSince1970), version = \(d.version),
               data = \(data), procedure_version = \(procedureVersion), handler_id = \(d.handlerID), department_id = \(d.departmentID), watch_due = \(watch.due),
-              watch_near = \(watch.near), alert_at = \(watch.alertAt)
+              watch_near = \(watch.near), watch_step = \(watch.step), alert_at = \(watch.alertAt)
             WHERE id = \(d.id) AND version = \(previous.version)
             RETURNING 1
             """, logger: logger).collect()

@@ -11,27 +11,29 @@ extension PostgresStore {
         let nowSeconds = now.timeIntervalSince1970
         return try await transaction { connection in
             let rows = try await connection.query("""
-                SELECT id, code, current_agency_id, watch_due, watch_near FROM dossiers
+                SELECT id, code, current_agency_id, watch_due, watch_near, watch_step FROM dossiers
                 WHERE alert_at IS NOT NULL AND alert_at <= \(nowSeconds) ORDER BY alert_at LIMIT \(limit)
                 FOR UPDATE SKIP LOCKED
                 """, logger: self.logger).collect()
             var alerts: [DossierAlert] = []
             for row in rows {
-                let (id, code, agency, due, near) = try row.decode((String, String, String, Double?, Double?).self)
+                let (id, code, agency, due, near, step) = try row.decode((String, String, String, Double?, Double?, Double?).self)
                 guard let due, let near else {
                     try await connection.query("UPDATE dossiers SET alert_at = NULL WHERE id = \(id)", logger: self.logger)
                     continue
                 }
-                let plan = WatchPlan(due: Date(timeIntervalSince1970: due), nearDue: Date(timeIntervalSince1970: near))
+                let plan = WatchPlan(
+                    due: Date(timeIntervalSince1970: due), nearDue: Date(timeIntervalSince1970: near), stepDue: step.map(Date.init(timeIntervalSince1970:)))
                 let thresholds = plan.thresholds.sorted { $0.at < $1.at }
                 for threshold in thresholds where threshold.at <= now {
+                    let against = plan.due(of: threshold.kind).timeIntervalSince1970
                     let inserted = try await connection.query("""
                         INSERT INTO dossier_alerts(dossier_id, kind, due, at, agency_id)
-                        VALUES (\(id), \(threshold.kind.rawValue), \(due), \(nowSeconds), \(agency))
+                        VALUES (\(id), \(threshold.kind.rawValue), \(against), \(nowSeconds), \(agency))
                         ON CONFLICT DO NOTHING RETURNING 1
                         """, logger: self.logger).collect()
                     if inserted.count == 1 {
-                        alerts.append(DossierAlert(dossierID: id, code: code, agencyID: agency, kind: threshold.kind, due: plan.due, at: now))
+                        alerts.append(DossierAlert(dossierID: id, code: code, agencyID: agency, kind: threshold.kind, due: Date(timeIntervalSince1970: against), at: now))
                     }
                 }
                 let next = thresholds.first { $0.at > now }?.at.timeIntervalSince1970

@@ -38,6 +38,7 @@ struct DirectJSONTests {
         d.closedAt = now
         d.processingSeconds = 36_574
         d.shipments = [shipment]
+        d.stepDueAt = now
 
         var e = DossierEvent(sequence: 3, kind: .sentToAgency, at: now, actor: actor, agencyID: "000.07.01.H25")
         e.note = "ghi chú"

@@ -48,10 +48,17 @@ struct OverdueWatchTests {
         _ = try await server.request("POST", "/api/v1/dossiers/\(code)/assign", token: leader, json: ["handlerID": "handler@\(TestServer.agencyA)"])
         let watch = server.watch()
 
-        for moment in ["2026-02-13T16:00:00+07:00", "2026-02-20T12:00:00+07:00", "2026-02-26T15:29:00+07:00"] {
+        for moment in ["2026-02-13T16:00:00+07:00", "2026-02-20T12:00:00+07:00"] {
             server.at(moment)
             #expect(try await watch.sweep().isEmpty, "nothing is crossed at \(moment)")
         }
+        // The processing step (70% of the 40 working hours from Friday 15:30, Tết off) ends on
+        // Thursday 26 at 10:00: a step-level warning while the dossier is within its term.
+        server.at("2026-02-26T10:00:00+07:00")
+        #expect(try await watch.sweep().isEmpty)
+        server.at("2026-02-26T15:29:00+07:00")
+        let step = try await watch.sweep()
+        #expect(step.map(\.kind) == [.stepOverdue] && step.first.map { WorkCalendar.format($0.due) } == "2026-02-26T10:00:00+07:00")
         server.at("2026-02-26T15:31:00+07:00")
         #expect(try await watch.sweep().map(\.kind) == [.nearDue])
         #expect(try await watch.sweep().isEmpty)
@@ -72,8 +79,8 @@ struct OverdueWatchTests {
         #expect(try await restarted.sweep().isEmpty)
         let dossier = try #require(try await server.store.dossier(code: code))
         let recorded = try await server.store.alerts(dossierID: dossier.id)
-        #expect(recorded.map(\.kind) == [.nearDue, .dueToday, .overdue])
-        #expect(recorded.allSatisfy { WorkCalendar.format($0.due) == "2026-02-27T15:30:00+07:00" })
+        #expect(recorded.map(\.kind) == [.stepOverdue, .nearDue, .dueToday, .overdue])
+        #expect(recorded.dropFirst().allSatisfy { WorkCalendar.format($0.due) == "2026-02-27T15:30:00+07:00" })
 
         // The digest names the handler and how far past due it is, in working time.
         server.at("2026-03-02T09:00:00+07:00")
@@ -94,8 +101,8 @@ struct OverdueWatchTests {
         let deskNow = try await server.login(.desk)
         #expect(try await server.request("GET", "/api/v1/digest", token: deskNow).status == 403)
         let alertsView = try await server.request("GET", "/api/v1/dossiers/\(code)/alerts", token: deskNow)
-        #expect((alertsView.json["items"] as? [[String: Any]])?.count == 3)
-        let firstAlert = try #require((alertsView.json["items"] as? [[String: Any]])?.first)
+        #expect((alertsView.json["items"] as? [[String: Any]])?.count == 4)
+        let firstAlert = try #require((alertsView.json["items"] as? [[String: Any]])?.dropFirst().first)
         #expect((firstAlert["due"] as? String).flatMap(WorkCalendar.parse) == WorkCalendar.parse("2026-02-27T15:30:00+07:00"))
     }
 
@@ -129,8 +136,9 @@ struct OverdueWatchTests {
         #expect(dossier.dueAt.map(WorkCalendar.format) == "2026-03-06T16:30:00+07:00")
         server.at("2026-03-06T17:00:00+07:00")
         let alerts = try await watch.sweep()
-        #expect(alerts.map(\.kind) == [.nearDue, .dueToday, .overdue])
-        #expect(alerts.allSatisfy { $0.due == dossier.dueAt })
+        // The step's warning is recorded against the step's due time; the rest against the new appointment.
+        #expect(alerts.map(\.kind) == [.stepOverdue, .nearDue, .dueToday, .overdue])
+        #expect(alerts.dropFirst().allSatisfy { $0.due == dossier.dueAt } && alerts[0].due == dossier.stepDueAt && dossier.stepDueAt! < dossier.dueAt!)
     }
 
     @Test("Queues: counts, order by time left, colours; the apology only near due, and only once")

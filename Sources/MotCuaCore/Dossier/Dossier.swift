@@ -346,6 +346,8 @@ public struct Dossier: Hashable, Sendable, Codable, Identifiable {
     public var processingSeconds: Int64? = nil
     /// Postal orders (BCCI) and where their parcels are, oldest first.
     public var shipments: [Shipment]? = nil
+    /// The due time of the step the dossier is in (`ProcessingStep`), from its last hand-off.
+    public var stepDueAt: Date? = nil
 
     /// The appointment to show the applicant: the apology's new one, if any, else the due time.
     public var appointmentAt: Date? { apology?.newDueAt ?? dueAt }
@@ -364,7 +366,7 @@ extension Dossier {
         departmentID: String?, handlerID: String?, handlerName: String?, feeAmount: Int?, approvedAt: Date?, resultReadyAt: Date?,
         returnedAt: Date?, apology: Apology?, outcome: Outcome?, closingReason: String?, updatedAt: Date, version: Int,
         submissionLevel: Int?, postalAddress: PostalAddress?, files: [StoredFile]?, resultFile: StoredFile?, payment: Payment?,
-        rating: Rating?, nearDueAt: Date?, closedAt: Date?, processingSeconds: Int64?, shipments: [Shipment]?
+        rating: Rating?, nearDueAt: Date?, closedAt: Date?, processingSeconds: Int64?, shipments: [Shipment]?, stepDueAt: Date? = nil
     ) -> Dossier {
         Dossier(
             id: id, code: code, agencyID: agencyID, currentAgencyID: currentAgencyID, pendingAgencyID: pendingAgencyID,
@@ -376,6 +378,6 @@ extension Dossier {
             resultReadyAt: resultReadyAt, returnedAt: returnedAt, apology: apology, outcome: outcome, closingReason: closingReason,
             updatedAt: updatedAt, version: version, submissionLevel: submissionLevel, postalAddress: postalAddress, files: files,
             resultFile: resultFile, payment: payment, rating: rating, nearDueAt: nearDueAt, closedAt: closedAt,
-            processingSeconds: processingSeconds, shipments: shipments)
+            processingSeconds: processingSeconds, shipments: shipments, stepDueAt: stepDueAt)
     }
 }

@@ -580,6 +580,7 @@ public enum Lifecycle {
         var d = dossier
         d.version = event.sequence
         d.updatedAt = event.at
+        if event.step != nil, let due = event.stepDueAt { d.stepDueAt = due }
         switch event.kind {
         case .created:
             if let filed = event.dossier {

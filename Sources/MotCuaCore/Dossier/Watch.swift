@@ -8,12 +8,15 @@ public enum AlertKind: String, Codable, Sendable, CaseIterable {
     case dueToday
     /// The appointment has passed.
     case overdue
+    /// The current step's due time has passed while the dossier is still within its term.
+    case stepOverdue
 
     public var vietnameseName: String {
         switch self {
         case .nearDue: "Sắp đến hạn"
         case .dueToday: "Đến hạn hôm nay"
         case .overdue: "Quá hạn"
+        case .stepOverdue: "Quá hạn bước xử lý (hồ sơ còn trong hạn)"
         }
     }
 }
@@ -44,15 +47,24 @@ public struct NearDuePolicy: Sendable, Hashable, Codable {
 public struct WatchPlan: Sendable, Hashable {
     public var due: Date
     public var nearDue: Date
+    /// The current step's due time, when it comes before the appointment.
+    public var stepDue: Date?
 
-    public init(due: Date, nearDue: Date) {
+    public init(due: Date, nearDue: Date, stepDue: Date? = nil) {
         self.due = due
         self.nearDue = nearDue
+        self.stepDue = stepDue.flatMap { $0 < due ? $0 : nil }
     }
 
     /// The instant each threshold is crossed, in order.
     public var thresholds: [(kind: AlertKind, at: Date)] {
         [(.nearDue, min(nearDue, due)), (.dueToday, min(WatchPlan.startOfLocalDay(due), due)), (.overdue, due.addingTimeInterval(1))]
+            + (stepDue.map { [(.stepOverdue, $0.addingTimeInterval(1))] } ?? [])
+    }
+
+    /// The appointment a crossing of `kind` is recorded against: the step's due for a step's.
+    public func due(of kind: AlertKind) -> Date {
+        kind == .stepOverdue ? (stepDue ?? due) : due
     }
 
     /// Local (UTC+7) midnight of the day holding `instant`.
@@ -73,6 +85,6 @@ extension Dossier {
     /// The watch plan, or nil when nothing should be flagged.
     public var watchPlan: WatchPlan? {
         guard isWatched, let due = appointmentAt else { return nil }
-        return WatchPlan(due: due, nearDue: nearDueAt ?? due)
+        return WatchPlan(due: due, nearDue: nearDueAt ?? due, stepDue: stepDueAt)
     }
 }

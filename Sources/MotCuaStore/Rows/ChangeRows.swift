@@ -73,12 +73,15 @@ package enum PostalRowChange: Sendable {
 package struct WatchColumns: Sendable {
     package var due: Double?
     package var near: Double?
+    /// The current step's due time, when before the appointment (`watch_step`).
+    package var step: Double?
     package var alertAt: Double?
 
     package init(_ d: Dossier, crossed: Set<AlertKind>) {
         guard let plan = d.watchPlan else { return }
         due = plan.due.timeIntervalSince1970
         near = plan.nearDue.timeIntervalSince1970
+        step = plan.stepDue?.timeIntervalSince1970
         alertAt = plan.thresholds.sorted { $0.at < $1.at }.first { !crossed.contains($0.kind) }?.at.timeIntervalSince1970
     }
 }

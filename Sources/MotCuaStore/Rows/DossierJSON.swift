@@ -53,6 +53,7 @@ extension Dossier: DirectJSON {
         try o("closedAt", closedAt)
         o("processingSeconds", processingSeconds)
         try o("shipments", shipments)
+        try o("stepDueAt", stepDueAt)
     }
 }
 

@@ -228,6 +228,7 @@ struct StoredDossier: Codable, Sendable {
     var closedAt: Date?
     var processingSeconds: Int64?
     var shipments: [Shipment]?
+    var stepDueAt: Date?
 
     init(_ d: Dossier, procedure: Procedure?) {
         let list = procedure?.documents ?? []
@@ -261,6 +262,7 @@ struct StoredDossier: Codable, Sendable {
         closedAt = d.closedAt
         processingSeconds = d.processingSeconds
         shipments = d.shipments
+        stepDueAt = d.stepDueAt
     }
 
     func dossier(_ c: DossierColumns, procedure: Procedure?) throws -> Dossier {
@@ -287,6 +289,6 @@ struct StoredDossier: Codable, Sendable {
             updatedAt: Date(timeIntervalSince1970: c.updatedAt), version: c.version, submissionLevel: submissionLevel,
             postalAddress: postalAddress, files: try files.map { try $0.map { try $0.file(in: procedure) } },
             resultFile: try resultFile?.file(in: procedure), payment: payment, rating: rating, nearDueAt: nearDueAt, closedAt: closedAt,
-            processingSeconds: processingSeconds, shipments: shipments)
+            processingSeconds: processingSeconds, shipments: shipments, stepDueAt: stepDueAt)
     }
 }

@@ -322,6 +322,11 @@ extension SQLiteStore {
             // The dossiers waiting for supplementation, for the watch that closes abandoned ones.
             try db.execute(sql: "CREATE INDEX dossiers_awaiting_supplementation ON dossiers(id) WHERE status = 'supplementation'")
         }
+        migrator.registerMigration("v16-step-watch") { db in
+            // The current step's due time, for the watch's step-level warning (rows written
+            // before have none: their next hand-off sets it).
+            try db.execute(sql: "ALTER TABLE dossiers ADD COLUMN watch_step REAL")
+        }
         return migrator
     }
 }

@@ -7,19 +7,23 @@ import MotCuaCore
 // threshold it has not crossed yet (`alert_at`, indexed only where set): a sweep reads just the
 // rows whose `alert_at` has passed, so its cost follows the crossings, not the table.
 extension SQLiteStore {
-    static func crossedAlerts(dossierID: String, due: Date?, db: Database) throws -> Set<AlertKind> {
-        guard let due else { return [] }
-        let kinds = try String.fetchAll(
-            db.cachedStatement(sql: "SELECT kind FROM dossier_alerts WHERE dossier_id = ? AND due = ?"),
-            arguments: [dossierID, due.timeIntervalSince1970])
-        return Set(kinds.compactMap(AlertKind.init(rawValue:)))
+    /// The thresholds of `plan` already crossed: each recorded against its appointment (the
+    /// step's due for a step's crossing).
+    static func crossedAlerts(dossierID: String, plan: WatchPlan?, db: Database) throws -> Set<AlertKind> {
+        guard let plan else { return [] }
+        let rows = try Row.fetchAll(
+            db.cachedStatement(sql: "SELECT kind, due FROM dossier_alerts WHERE dossier_id = ? AND due IN (?, ?)"),
+            arguments: [dossierID, plan.due.timeIntervalSince1970, plan.due(of: .stepOverdue).timeIntervalSince1970])
+        return Set(rows.compactMap { row in
+            AlertKind(rawValue: row[0]).flatMap { kind in plan.due(of: kind).timeIntervalSince1970 == row[1] ? kind : nil }
+        })
     }
 
     public func sweepAlerts(now: Date, limit: Int) async throws -> (dossiers: Int, alerts: [DossierAlert]) {
         try await batcher.write { db -> (dossiers: Int, alerts: [DossierAlert]) in
             let rows = try Row.fetchAll(
                 db.cachedStatement(sql: """
-                    SELECT id, code, current_agency_id, watch_due, watch_near FROM dossiers
+                    SELECT id, code, current_agency_id, watch_due, watch_near, watch_step FROM dossiers
                     WHERE alert_at IS NOT NULL AND alert_at <= ? ORDER BY alert_at LIMIT ?
                     """),
                 arguments: [now.timeIntervalSince1970, limit])
@@ -34,14 +38,18 @@ extension SQLiteStore {
                     try advance.execute(arguments: [nil, id])
                     continue
                 }
-                let plan = WatchPlan(due: Date(timeIntervalSince1970: due), nearDue: Date(timeIntervalSince1970: near))
+                let plan = WatchPlan(
+                    due: Date(timeIntervalSince1970: due), nearDue: Date(timeIntervalSince1970: near),
+                    stepDue: (row["watch_step"] as Double?).map(Date.init(timeIntervalSince1970:)))
                 let thresholds = plan.thresholds.sorted { $0.at < $1.at }
                 for threshold in thresholds where threshold.at <= now {
-                    try insert.execute(arguments: [id, threshold.kind.rawValue, due, now.timeIntervalSince1970, row["current_agency_id"]])
+                    let against = plan.due(of: threshold.kind)
+                    try insert.execute(arguments: [
+                        id, threshold.kind.rawValue, against.timeIntervalSince1970, now.timeIntervalSince1970, row["current_agency_id"]])
                     // The primary key makes a crossing count once, whatever restarts or sweeps repeat it.
                     if db.changesCount == 1 {
                         alerts.append(DossierAlert(
-                            dossierID: id, code: row["code"], agencyID: row["current_agency_id"], kind: threshold.kind, due: plan.due, at: now))
+                            dossierID: id, code: row["code"], agencyID: row["current_agency_id"], kind: threshold.kind, due: against, at: now))
                     }
                 }
                 try advance.execute(arguments: [thresholds.first { $0.at > now }?.at.timeIntervalSince1970, id])

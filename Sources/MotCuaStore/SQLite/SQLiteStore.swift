@@ -415,14 +415,14 @@ public final class SQLiteStore: DossierStore {
             try db.cachedStatement(sql: """
                 INSERT INTO dossiers(id, code, agency_id, current_agency_id, pending_agency_id, procedure_code, procedure_version, status,
                   channel, return_method, applicant_folded, id_number, phone, submitted_at, received_at, due_at, updated_at, version,
-                  data, handler_id, department_id, watch_due, watch_near, alert_at)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, replace(?, ?, ?), ?, ?, ?, ?, ?)
+                  data, handler_id, department_id, watch_due, watch_near, watch_step, alert_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, replace(?, ?, ?), ?, ?, ?, ?, ?, ?)
                 """).execute(arguments: [
                     d.id, code, d.agencyID, d.currentAgencyID, d.pendingAgencyID, d.procedureCode, procedureVersion, d.status.rawValue,
                     d.channel.rawValue, d.returnMethod.rawValue, folded, d.applicant.idNumber, d.applicant.phone,
                     d.submittedAt.timeIntervalSince1970, d.receivedAt?.timeIntervalSince1970, d.dueAt?.timeIntervalSince1970,
                     d.updatedAt.timeIntervalSince1970, d.version, data, placeholder, code,
-                    d.handlerID, d.departmentID, watch.due, watch.near, watch.alertAt])
+                    d.handlerID, d.departmentID, watch.due, watch.near, watch.step, watch.alertAt])
             try SQLiteStore.syncList(d, folded: folded, db: db)
             try SQLiteStore.insertNameKeys(
                 folded: folded, agencies: accessAgencies(of: d), submittedAt: d.submittedAt.timeIntervalSince1970, dossierID: d.id, db: db)
@@ -445,17 +445,17 @@ public final class SQLiteStore: DossierStore {
 
     static func updateDossier(_ d: Dossier, previous: Dossier, versions: ProcedureVersions, db: Database) throws {
         let previousVersion = previous.version
-        let watch = try WatchColumns(d, crossed: crossedAlerts(dossierID: d.id, due: d.watchPlan?.due, db: db))
+        let watch = try WatchColumns(d, crossed: crossedAlerts(dossierID: d.id, plan: d.watchPlan, db: db))
         let (data, procedureVersion) = try DossierCodec.encode(d, versions: versions)
         try db.cachedStatement(sql: """
             UPDATE dossiers SET current_agency_id = ?, pending_agency_id = ?, status = ?, return_method = ?, received_at = ?, due_at = ?,
               updated_at = ?, version = ?, data = ?, procedure_version = ?, handler_id = ?, department_id = ?, watch_due = ?,
-              watch_near = ?, alert_at = ?
+              watch_near = ?, watch_step = ?, alert_at = ?
             WHERE id = ? AND version = ?
             """).execute(arguments: [
                 d.currentAgencyID, d.pendingAgencyID, d.status.rawValue, d.returnMethod.rawValue, d.receivedAt?.timeIntervalSince1970,
                 d.dueAt?.timeIntervalSince1970, d.updatedAt.timeIntervalSince1970, d.version, data, procedureVersion,
-                d.handlerID, d.departmentID, watch.due, watch.near, watch.alertAt, d.id, previousVersion])
+                d.handlerID, d.departmentID, watch.due, watch.near, watch.step, watch.alertAt, d.id, previousVersion])
         guard db.changesCount == 1 else { throw StoreError.corrupt("dossier \(d.code) changed underneath") }
         let folded = foldedSearchKey(d.applicant.name)
         try syncList(d, folded: folded, db: db)
