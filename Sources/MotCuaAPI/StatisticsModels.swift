@@ -158,3 +158,48 @@ public struct TargetEvaluationList: Codable, Sendable {
         self.items = items
     }
 }
+
+/// `GET /api/v1/reports/steps`: the steps that ended in the period, by department or by
+/// officer, and how many of them late (issue #20, per-step deadlines).
+public struct StepReportView: Codable, Sendable {
+    public struct Count: Codable, Sendable, Equatable {
+        public var step: ProcessingStep
+        public var total: Int
+        public var late: Int
+
+        public init(step: ProcessingStep, total: Int, late: Int) {
+            self.step = step
+            self.total = total
+            self.late = late
+        }
+    }
+
+    public struct Row: Codable, Sendable, Equatable {
+        /// The department's or the officer's identifier; "" for the desk's steps (by department).
+        public var key: String
+        public var name: String
+        public var total: Int
+        public var late: Int
+        public var steps: [Count]
+
+        public init(key: String, name: String, total: Int, late: Int, steps: [Count]) {
+            self.key = key
+            self.name = name
+            self.total = total
+            self.late = late
+            self.steps = steps
+        }
+    }
+
+    public var period: ReportPeriodView
+    public var agency: NamedReference?
+    public var by: String
+    public var rows: [Row]
+
+    public init(period: ReportPeriodView, agency: NamedReference?, by: String, rows: [Row]) {
+        self.period = period
+        self.agency = agency
+        self.by = by
+        self.rows = rows
+    }
+}

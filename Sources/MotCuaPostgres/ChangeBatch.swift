@@ -28,6 +28,9 @@ struct ChangeBatch {
     private var nameKeys = ValuesInsert(
         "INSERT INTO dossier_name_keys(agency_id, key, submitted_at, dossier_id)", width: 4, tail: "ON CONFLICT DO NOTHING")
     private var files = ValuesInsert("INSERT INTO dossier_files(sha256, dossier_id)", width: 2, tail: "ON CONFLICT DO NOTHING")
+    private var stepFacts = ValuesInsert(
+        "INSERT INTO step_facts(dossier_id, sequence, step, agency_id, department_id, officer_id, officer_name, due_at, ended_at, late)",
+        width: 10)
     private var signatures = ValuesInsert(
         "INSERT INTO result_signatures(dossier_id, sequence, sha256, dossier_code, agency_id, key_id, signed_at, algorithm, signature)",
         width: 9)
@@ -82,6 +85,12 @@ struct ChangeBatch {
         let plain = encoded.map(\.0)
         for sha256 in Set(referencedFiles(plain)).sorted() {
             files.row { row in row.add(sha256); row.add(d.id) }
+        }
+        for s in StepFactRow.rows(plain, previous: previous, updated: d) {
+            stepFacts.row { row in
+                row.add(d.id); row.add(s.sequence); row.add(s.step.rawValue); row.add(s.agencyID); row.add(s.departmentID)
+                row.add(s.officerID); row.add(s.officerName); row.add(s.dueAt); row.add(s.endedAt); row.add(s.late)
+            }
         }
         for (sequence, s) in carriedSignatures(plain) {
             signatures.row { row in
@@ -147,7 +156,7 @@ struct ChangeBatch {
 
     /// The statements, projection rows first (the others refer to them).
     var queries: [PostgresQuery] {
-        var queries = [dossiers, list, nameKeys, files, signatures, events, notifications, postalOrders, portalMessages].compactMap(\.query)
+        var queries = [dossiers, list, nameKeys, files, signatures, stepFacts, events, notifications, postalOrders, portalMessages].compactMap(\.query)
         if !portalHeads.isEmpty {
             // The dossier row is locked by the change, and a delivery locks it before it hands the
             // turn on (`recordPortalDelivery`), so exactly one of the two makes the message due.

@@ -36,6 +36,23 @@ enum PostgresMigrations {
         ("v11-supplementation-waits", "CREATE INDEX dossiers_awaiting_supplementation ON dossiers(id) WHERE status = 'supplementation';"),
         // The current step's due time, for the watch's step-level warning.
         ("v12-step-watch", "ALTER TABLE dossiers ADD COLUMN watch_step double precision;"),
+        // Each step that ended, for the reports of late steps by department and officer.
+        ("v13-step-facts", """
+            CREATE TABLE step_facts (
+              dossier_id text NOT NULL,
+              sequence integer NOT NULL,
+              step text NOT NULL,
+              agency_id text NOT NULL,
+              department_id text,
+              officer_id text NOT NULL,
+              officer_name text NOT NULL,
+              due_at double precision NOT NULL,
+              ended_at double precision NOT NULL,
+              late boolean NOT NULL,
+              PRIMARY KEY (dossier_id, sequence)
+            );
+            CREATE INDEX step_facts_agency ON step_facts(agency_id, ended_at);
+            """),
     ]
 
     static func migrate(_ store: PostgresStore) async throws {

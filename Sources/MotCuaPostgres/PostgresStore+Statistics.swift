@@ -158,6 +158,20 @@ extension PostgresStore {
         ORDER BY g.agency_id, g.procedure_code
         """
 
+    public func stepTallies(from: Double, to: Double, agencies: Set<String>?, byOfficer: Bool) async throws -> [StepTally] {
+        let key = byOfficer ? "officer_id" : "coalesce(department_id, '')"
+        let all = agencies == nil
+        let list = (agencies ?? []).sorted()
+        return try await rows("""
+            SELECT \(unescaped: key), max(officer_name), step, count(*)::bigint, sum(CASE WHEN late THEN 1 ELSE 0 END)::bigint FROM step_facts
+            WHERE ended_at >= \(from) AND ended_at < \(to) AND (\(all) OR agency_id = ANY(\(list)))
+            GROUP BY 1, 3 ORDER BY 1, 3
+            """).compactMap { row in
+            let (key, name, step, total, late) = try row.decode((String, String, String, Int64, Int64).self)
+            return ProcessingStep(rawValue: step).map { StepTally(key: key, name: byOfficer ? name : nil, step: $0, total: Int(total), late: Int(late)) }
+        }
+    }
+
     public func statTallies(from a: Int64, to b: Int64, agencies: Set<String>?) async throws -> [GroupTally] {
         var binds = PostgresBindings()
         binds.append(a)

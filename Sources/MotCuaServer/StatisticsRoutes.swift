@@ -39,6 +39,9 @@ struct StatisticsRoutes {
             let tallies = try await tallies(period, agencies: agency.agencies)
             return jsonResponse(report(tallies, period: period, agency: agency.root, by: grouping))
         }
+        group.get("reports/steps") { request, context in
+            try await stepReport(request, officer: try context.requireOfficer())
+        }
         group.get("indicators") { request, context in
             let officer = try context.requireOfficer()
             let query = request.uri.queryParameters
@@ -131,6 +134,34 @@ struct StatisticsRoutes {
         } catch let error as StatisticsError {
             throw Problem.typed(.validation, errors: [FieldProblem(field: "period", reason: error.message)])
         }
+    }
+
+    /// `GET /api/v1/reports/steps?period|from|to&agency&by=department|officer`: the steps that
+    /// ended in the period (cut at now, as the reports are), late ones counted, by department
+    /// (the desk's steps under "") or by the officer answerable for each.
+    func stepReport(_ request: Request, officer: Officer) async throws -> Response {
+        let query = request.uri.queryParameters
+        let period = try Self.period(query, today: WorkCalendar.localDate(of: dependencies.now()))
+        let agency = try scope(query["agency"].map(String.init), officer: officer)
+        let by = query["by"].map(String.init) ?? "department"
+        guard ["department", "officer"].contains(by) else {
+            throw Problem.validation(field: "by", reason: "Chỉ nhận department hoặc officer.")
+        }
+        let judged = judgedUntil(period)
+        let tallies = try await dependencies.store.stepTallies(
+            from: Double(period.bounds.from), to: Double(judged < period.bounds.to ? judged + 1 : judged), agencies: agency.agencies,
+            byOfficer: by == "officer")
+        let departments = Dictionary(
+            dependencies.catalogue.tree.agencies.values.flatMap { $0.departments.map { ($0.id, $0.name) } }, uniquingKeysWith: { first, _ in first })
+        let rows = Dictionary(grouping: tallies, by: \.key).map { key, tallies in
+            let name = by == "officer" ? (tallies.compactMap(\.name).first ?? key) : key.isEmpty ? "Bộ phận Một cửa" : departments[key] ?? key
+            let steps = ProcessingStep.allCases.compactMap { step in
+                tallies.first { $0.step == step }.map { StepReportView.Count(step: step, total: $0.total, late: $0.late) }
+            }
+            return StepReportView.Row(
+                key: key, name: name, total: steps.reduce(0) { $0 + $1.total }, late: steps.reduce(0) { $0 + $1.late }, steps: steps)
+        }.sorted { ($0.late, $0.total, $1.key) > ($1.late, $1.total, $0.key) }
+        return jsonResponse(StepReportView(period: view(period), agency: agency.root.map(reference), by: by, rows: rows))
     }
 
     /// The agencies a request may read: the named one and those below it (an officer only

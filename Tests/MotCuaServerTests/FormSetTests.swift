@@ -152,3 +152,34 @@ struct TrackingBookAPITests {
         #expect(try await server.request("GET", "/api/v1/dossiers/\(code)/forms/07", token: desk).status == 422)
     }
 }
+
+@Suite("Late steps by department and by officer through the officer API")
+struct StepReportAPITests {
+    @Test("GET /api/v1/reports/steps: the desk's late step under the desk, the department's under it; by officer, the handler answers for processing")
+    func steps() async throws {
+        let server = try await TestServer.start()
+        defer { Task { await server.stop() } }
+        let desk = try await server.login(.desk), leader = try await server.login(.leader)
+        let filed = try await server.request("POST", "/api/v1/dossiers", token: desk, json: try await server.intakeBody(name: "Vũ Thị Bước"))
+        let code = try #require(filed.json["code"] as? String)
+        let departments = try #require(try await server.store.agencies().first { $0.id == TestServer.agencyA }?.departments)
+        // 1.001193 (one working day, Hộ tịch: 10% desk): the desk's step is due at 08:48; it transfers at 09:00.
+        server.clock.advance(3600)
+        #expect(try await server.request("POST", "/api/v1/dossiers/\(code)/transfer", token: desk, json: ["departmentID": departments[0].id]).status == 200)
+        #expect(try await server.request("POST", "/api/v1/dossiers/\(code)/assign", token: leader, json: ["handlerID": "handler@\(TestServer.agencyA)"]).status == 200)
+        server.clock.advance(600)
+        #expect(try await server.request("POST", "/api/v1/dossiers/\(code)/approve", token: leader, json: [:]).status == 200)
+
+        let report = try await server.request("GET", "/api/v1/reports/steps?from=2026-03-01&to=2026-03-31", token: leader)
+        #expect(report.status == 200, "\(report.text)")
+        let rows = try #require(report.json["rows"] as? [[String: Any]])
+        let deskRow = try #require(rows.first { $0["key"] as? String == "" })
+        #expect(deskRow["name"] as? String == "Bộ phận Một cửa" && deskRow["late"] as? Int == 1 && deskRow["total"] as? Int == 1)
+        let department = try #require(rows.first { $0["key"] as? String == departments[0].id })
+        #expect(department["name"] as? String == departments[0].name && department["late"] as? Int == 0 && department["total"] as? Int == 1)
+        let officers = try await server.request("GET", "/api/v1/reports/steps?from=2026-03-01&to=2026-03-31&by=officer", token: leader)
+        let keys = Set(((officers.json["rows"] as? [[String: Any]]) ?? []).compactMap { $0["key"] as? String })
+        #expect(keys == ["desk@\(TestServer.agencyA)", "handler@\(TestServer.agencyA)"], "\(officers.text)")
+        #expect(try await server.request("GET", "/api/v1/reports/steps?by=procedure", token: leader).status == 422)
+    }
+}

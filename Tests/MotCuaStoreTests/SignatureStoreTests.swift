@@ -40,3 +40,29 @@ struct SignatureStoreTests {
         #expect(try await store.resultSignatures(digestPrefix: String(repeating: "cd", count: 32)).isEmpty)
     }
 }
+
+@Suite("Steps that ended, on every backend")
+struct StepFactStoreTests {
+    @Test("A step ended is written with the event that ends it; counted by department or officer, late ones apart", arguments: Backend.all)
+    func stepFacts(backend: Backend) async throws {
+        let store = try await backend.makeStore()
+        _ = try await store.saveCatalogue(tree: catalogue.tree, procedures: catalogue.procedures)
+        let received = WorkCalendar.parse("2026-03-02T08:00:00+07:00")!
+        // 1.001193 takes one working day: the desk's share (10%) ends at 08:48.
+        let onTime = try await file(store, intake("Một"), at: received)
+        let late = try await file(store, intake("Hai"), at: received)
+        let department = catalogue.tree.agencies[desk.agencyID]!.departments[0].id
+        let departments = catalogue.tree.agencies[desk.agencyID]!.departments
+        let early = DecisionContext(actor: desk, now: WorkCalendar.parse("2026-03-02T08:30:00+07:00")!, calendar: calendar, departments: departments)
+        let after = DecisionContext(actor: desk, now: WorkCalendar.parse("2026-03-02T10:00:00+07:00")!, calendar: calendar, departments: departments)
+        _ = try await store.apply(code: onTime.code) { try Lifecycle.decide(.transfer(departmentID: department), dossier: $0, context: early) }
+        _ = try await store.apply(code: late.code) { try Lifecycle.decide(.transfer(departmentID: department), dossier: $0, context: after) }
+        let from = received.timeIntervalSince1970, to = from + 86_400
+        let byDepartment = try await store.stepTallies(from: from, to: to, agencies: [desk.agencyID], byOfficer: false)
+        #expect(byDepartment == [StepTally(key: "", name: nil, step: .desk, total: 2, late: 1)])
+        let byOfficer = try await store.stepTallies(from: from, to: to, agencies: nil, byOfficer: true)
+        #expect(byOfficer == [StepTally(key: desk.id, name: desk.name, step: .desk, total: 2, late: 1)])
+        #expect(try await store.stepTallies(from: from, to: to, agencies: ["000.07.01.H25"], byOfficer: false).isEmpty)
+        #expect(try await store.stepTallies(from: to, to: to + 86_400, agencies: nil, byOfficer: false).isEmpty)
+    }
+}

@@ -121,11 +121,12 @@ struct StoreTests {
             ["v1-catalogue-officers-dossiers", "v2-files-idempotency-webhooks", "v3-overdue-watch", "v4-notification-outbox",
              "v5-statistics", "v6-postal-outbox", "v7-webhook-receipts-by-age", "v8-login-failures-audit",
              "v9-dead-letters", "v10-slim-layout", "v11-near-due-covering", "v12-outbox-retry-window", "v13-portal-outbox",
-             "v14-result-signatures", "v15-supplementation-waits", "v16-step-watch"]
+             "v14-result-signatures", "v15-supplementation-waits", "v16-step-watch",
+             "v17-step-facts"]
         case .postgres:
             ["v1-schema", "v2-lz4-json", "v3-login-failures-audit", "v4-dead-letters", "v5-report-covering-indexes", "v6-slim-layout",
              "v7-near-due-covering", "v8-outbox-retry-window", "v9-portal-outbox", "v10-result-signatures",
-             "v11-supplementation-waits", "v12-step-watch"]
+             "v11-supplementation-waits", "v12-step-watch", "v13-step-facts"]
         }
         #expect(try await reopened.appliedMigrations() == migrations)
     }

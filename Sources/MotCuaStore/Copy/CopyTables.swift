@@ -51,6 +51,9 @@ public enum StoreCopy {
             "dossier_events", key: ["dossier_id", "sequence"], columns: ["dossier_id", "sequence", "kind", "at", "actor_id", "agency_id", "data"]),
         CopyTable("dossier_sequences", key: ["agency_id", "day"], columns: ["agency_id", "day", "last"]),
         CopyTable("dossier_files", key: ["sha256", "dossier_id"], columns: ["sha256", "dossier_id"]),
+        CopyTable(
+            "step_facts", key: ["dossier_id", "sequence"],
+            columns: ["dossier_id", "sequence", "step", "agency_id", "department_id", "officer_id", "officer_name", "due_at", "ended_at", "late"]),
         CopyTable("signing_keys", key: ["key_id"], columns: ["key_id", "agency_id", "algorithm", "public_key", "created_at", "retired_at"]),
         CopyTable(
             "result_signatures", key: ["dossier_id", "sequence"],

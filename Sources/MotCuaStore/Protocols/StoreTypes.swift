@@ -535,3 +535,22 @@ public struct WaitingDossier: Hashable, Sendable {
         self.currentAgencyID = currentAgencyID
     }
 }
+
+/// Steps of one kind that ended in a period, for one department or officer (`key`; "" for the
+/// desk's steps, which no department holds), and how many of them late.
+public struct StepTally: Hashable, Sendable {
+    public var key: String
+    /// The officer's name (by officer).
+    public var name: String?
+    public var step: ProcessingStep
+    public var total: Int
+    public var late: Int
+
+    public init(key: String, name: String?, step: ProcessingStep, total: Int, late: Int) {
+        self.key = key
+        self.name = name
+        self.step = step
+        self.total = total
+        self.late = late
+    }
+}

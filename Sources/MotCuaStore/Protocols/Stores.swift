@@ -97,6 +97,9 @@ public protocol StatisticsStore: Sendable {
     func statTallies(from: Int64, to: Int64, agencies: Set<String>?) async throws -> [GroupTally]
     /// Bulk load of new facts (benchmarks and generated history), one transaction per call.
     func recordFacts(_ facts: [StatFact]) async throws
+    /// The steps that ended in [from, to) (seconds since 1970) in the given agencies (all when
+    /// nil), counted by step and by department (`byOfficer` false) or by answerable officer.
+    func stepTallies(from: Double, to: Double, agencies: Set<String>?, byOfficer: Bool) async throws -> [StepTally]
 }
 
 /// The outboxes: messages to partners, written in the same transaction as the event that calls

@@ -85,3 +85,43 @@ package struct WatchColumns: Sendable {
         alertAt = plan.thresholds.sorted { $0.at < $1.at }.first { !crossed.contains($0.kind) }?.at.timeIntervalSince1970
     }
 }
+
+/// A step that ended (issue #20, per-step deadlines): which, where, whose, and whether late.
+/// Written with the event that ended it, for the reports of late steps by department and officer.
+package struct StepFactRow: Sendable, Equatable {
+    package var sequence: Int
+    package var step: ProcessingStep
+    package var agencyID: String
+    /// The department that had the dossier (none for the desk's step).
+    package var departmentID: String?
+    /// Who is answerable for the step: the handler for processing, else who ended it.
+    package var officerID: String
+    package var officerName: String
+    package var dueAt: Double
+    package var endedAt: Double
+
+    package var late: Bool { endedAt > dueAt }
+
+    /// The steps `events` end, starting from `previous` (nil: a new dossier) and seen from `updated`.
+    package static func rows(_ events: [DossierEvent], previous: Dossier?, updated: Dossier) -> [StepFactRow] {
+        var current: (step: ProcessingStep, due: Date)?
+        if let previous, let step = ProcessingStep(status: previous.status), let due = previous.stepDueAt {
+            current = (step, due)
+        }
+        var rows: [StepFactRow] = []
+        for event in events {
+            let ends = event.kind == .returned || (event.step != nil && event.step != current?.step)
+            if ends, let (step, due) = current {
+                let handler = step == .processing ? updated.handlerID.map { ($0, updated.handlerName ?? $0) } : nil
+                rows.append(StepFactRow(
+                    sequence: event.sequence, step: step, agencyID: event.agencyID, departmentID: step == .desk ? nil : updated.departmentID,
+                    officerID: handler?.0 ?? event.actor.id, officerName: handler?.1 ?? event.actor.name,
+                    dueAt: due.timeIntervalSince1970, endedAt: event.at.timeIntervalSince1970))
+                current = nil
+            }
+            if let step = event.step, let due = event.stepDueAt { current = (step, due) }
+            if [.returned, .withdrawn, .refused, .stopped].contains(event.kind) { current = nil }
+        }
+        return rows
+    }
+}

@@ -327,6 +327,25 @@ extension SQLiteStore {
             // before have none: their next hand-off sets it).
             try db.execute(sql: "ALTER TABLE dossiers ADD COLUMN watch_step REAL")
         }
+        migrator.registerMigration("v17-step-facts") { db in
+            // Each step that ended, for the reports of late steps by department and officer.
+            try db.execute(sql: """
+                CREATE TABLE step_facts (
+                  dossier_id TEXT NOT NULL,
+                  sequence INTEGER NOT NULL,
+                  step TEXT NOT NULL,
+                  agency_id TEXT NOT NULL,
+                  department_id TEXT,
+                  officer_id TEXT NOT NULL,
+                  officer_name TEXT NOT NULL,
+                  due_at REAL NOT NULL,
+                  ended_at REAL NOT NULL,
+                  late INTEGER NOT NULL,
+                  PRIMARY KEY (dossier_id, sequence)
+                );
+                CREATE INDEX step_facts_agency ON step_facts(agency_id, ended_at);
+                """)
+        }
         return migrator
     }
 }

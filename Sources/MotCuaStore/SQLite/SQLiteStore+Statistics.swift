@@ -201,6 +201,23 @@ extension SQLiteStore {
     /// local midnights), for the given agencies (all when nil). Groups with nothing in the
     /// period are left out. Matches `Tally.of(_:from:to:)` summed over the facts, for facts that
     /// keep the lifecycle's order (a pause ends no later than the resolution).
+    public func stepTallies(from: Double, to: Double, agencies: Set<String>?, byOfficer: Bool) async throws -> [StepTally] {
+        let key = byOfficer ? "officer_id" : "coalesce(department_id, '')"
+        let list = agencies.map { $0.sorted() }
+        var sql = "SELECT \(key), max(officer_name), step, count(*), sum(late) FROM step_facts WHERE ended_at >= ? AND ended_at < ?"
+        if let list { sql += " AND agency_id IN (\(list.map { _ in "?" }.joined(separator: ", ")))" }
+        sql += " GROUP BY 1, 3 ORDER BY 1, 3"
+        let arguments = StatementArguments([from.databaseValue, to.databaseValue] + (list ?? []).map(\.databaseValue))
+        let statement = sql
+        return try await pool.read { db in
+            try Row.fetchAll(db, sql: statement, arguments: arguments).compactMap { row in
+                ProcessingStep(rawValue: row[2]).map {
+                    StepTally(key: row[0], name: byOfficer ? row[1] : nil, step: $0, total: row[3], late: row[4])
+                }
+            }
+        }
+    }
+
     public func statTallies(from a: Int64, to b: Int64, agencies: Set<String>?) async throws -> [GroupTally] {
         try await pool.read { db in
             let firstDay = StatRows.localDay(a), endDay = StatRows.endDay(b)

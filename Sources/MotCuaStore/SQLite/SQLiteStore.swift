@@ -363,7 +363,7 @@ public final class SQLiteStore: DossierStore {
             guard !events.isEmpty else { return current }
             let updated = events.reduce(current) { Lifecycle.evolve($0, $1) }
             try Self.updateDossier(updated, previous: current, versions: versions, db: db)
-            try Self.append(events, to: updated, db: db)
+            try Self.append(events, to: updated, previous: current, db: db)
             return updated
         }
     }
@@ -506,9 +506,16 @@ public final class SQLiteStore: DossierStore {
         }
     }
 
-    static func append(_ events: [DossierEvent], to d: Dossier, db: Database) throws {
+    static func append(_ events: [DossierEvent], to d: Dossier, previous: Dossier, db: Database) throws {
         try recordFiles(events, dossierID: d.id, db: db)
         try recordSignatures(events, dossierID: d.id, db: db)
+        for s in StepFactRow.rows(events, previous: previous, updated: d) {
+            try db.cachedStatement(sql: """
+                INSERT INTO step_facts(dossier_id, sequence, step, agency_id, department_id, officer_id, officer_name, due_at, ended_at, late)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """).execute(arguments: [
+                    d.id, s.sequence, s.step.rawValue, s.agencyID, s.departmentID, s.officerID, s.officerName, s.dueAt, s.endedAt, s.late])
+        }
         try enqueueNotifications(events, dossierID: d.id, code: d.code, db: db)
         try enqueuePortalMessages(events, dossier: d, code: d.code, isNew: false, db: db)
         try syncPostalOrders(events, dossierID: d.id, code: d.code, db: db)
