@@ -12,12 +12,20 @@ a default and named in the record's `illustrative` list, so nobody mistakes them
   channel, else 2 (illustrative).
 - `postalIntake`: the published "Dịch vụ bưu chính" channel; `postalReturn`: assumed equal to it
   (illustrative).
+- `anywhereInProvince` (filing at any desk of the province, NĐ 118/2025/NĐ-CP): each province
+  publishes its own list and the national catalogue does not carry the flag, so it is set on a
+  few civil-status and certification procedures commonly on such lists (`ANYWHERE`), marked
+  illustrative; a deployment replaces it with its province's published list.
 
 Run: python3 scripts/build_seeds.py ../shared/catalogue/procedures.json > Seeds/procedures.json
 """
 import json
 import re
 import sys
+
+
+# Illustrative: no published list of the seed provinces was found (see the docstring).
+ANYWHERE = {"1.001193", "1.000656", "1.004873", "2.000942"}
 
 
 def term_of(record):
@@ -74,6 +82,8 @@ def main(path):
         if online is None:
             online = 3 if "Trực tuyến" in r["channels"] else 2
             illustrative.append("onlineLevel")
+        if r["code"] in ANYWHERE:
+            illustrative.append("anywhereInProvince")
         notes = [n for n in [term_note, r.get("levelNote")] if n]
         source = r["source"] + (f"; online level: {r['onlineLevelSource']}" if r.get("onlineLevelSource") else "")
         out.append({
@@ -90,6 +100,7 @@ def main(path):
             "source": source,
             "illustrative": illustrative,
             **({"notes": notes} if notes else {}),
+            **({"anywhereInProvince": True} if r["code"] in ANYWHERE else {}),
         })
     json.dump({"generatedFrom": "shared/catalogue/procedures.json (see scripts/build_seeds.py for the rules)",
                "procedures": out}, sys.stdout, ensure_ascii=False, indent=1)

@@ -56,10 +56,18 @@ public struct IntakeRequest: Codable, Sendable {
     public var note: String?
     /// Where the post office delivers the result (with `returnMethod: post`).
     public var postalAddress: PostalAddress?
+    /// Filing anywhere in the province: the competent agency, when it is not the desk's own.
+    public var competentAgencyID: String?
+    /// Where the result is returned at a desk: the receiving desk's agency (the default) or the
+    /// competent agency.
+    public var returnAgencyID: String?
 
     public init(
-        procedureCode: String, applicant: Applicant, documents: [ProvidedDocument], returnMethod: ReturnMethod, missingItems: [String]? = nil, notApplicable: [String]? = nil, note: String? = nil, postalAddress: PostalAddress? = nil
+        procedureCode: String, applicant: Applicant, documents: [ProvidedDocument], returnMethod: ReturnMethod, missingItems: [String]? = nil, notApplicable: [String]? = nil, note: String? = nil, postalAddress: PostalAddress? = nil,
+        competentAgencyID: String? = nil, returnAgencyID: String? = nil
     ) {
+        self.competentAgencyID = competentAgencyID
+        self.returnAgencyID = returnAgencyID
         self.procedureCode = procedureCode
         self.applicant = applicant
         self.documents = documents
@@ -84,6 +92,8 @@ public struct IntakeRequest: Codable, Sendable {
             }
         }
         check(procedureCode, "procedureCode", 32)
+        check(competentAgencyID, "competentAgencyID", 40)
+        check(returnAgencyID, "returnAgencyID", 40)
         check(applicant.idNumber, "applicant.idNumber", 32)
         check(applicant.phone, "applicant.phone", 32)
         check(applicant.email, "applicant.email", 254)
@@ -251,6 +261,10 @@ public struct DossierView: Codable, Sendable {
     public var agencyID: String
     public var currentAgencyID: String
     public var pendingAgencyID: String?
+    /// Filed anywhere in the province: the agency whose desk took it in for the competent
+    /// agency (`agencyID`), and the desk where the result is returned.
+    public var receivingAgencyID: String?
+    public var returnAgencyID: String?
     public var applicant: Applicant
     public var documents: [ProvidedDocument]
     public var returnMethod: ReturnMethod
@@ -303,6 +317,8 @@ public struct DossierView: Codable, Sendable {
         agencyID = d.agencyID
         currentAgencyID = d.currentAgencyID
         pendingAgencyID = d.pendingAgencyID
+        receivingAgencyID = d.receivingAgencyID
+        returnAgencyID = d.returnAgencyID
         applicant = d.applicant
         documents = d.documents
         returnMethod = d.returnMethod
@@ -475,6 +491,8 @@ public struct ProcedureView: Codable, Sendable {
     public var documents: [DocumentRequirement]?
     public var source: String
     public var illustrative: [String]
+    /// Any desk of the province may take it in for the competent agency.
+    public var anywhereInProvince: Bool
 
     public init(_ p: Procedure, withDocuments: Bool) {
         code = p.code
@@ -489,5 +507,6 @@ public struct ProcedureView: Codable, Sendable {
         documents = withDocuments ? p.documents : nil
         source = p.source
         illustrative = p.illustrative
+        anywhereInProvince = p.isFiledAnywhere
     }
 }

@@ -18,10 +18,16 @@ public struct QueueItem: Codable, Sendable {
     /// green, amber (near due), red (overdue) or paused: how a client colours the row.
     public var level: String
     public var handler: DossierView.Handler?
+    /// What the dossier is to the officer's agency: `competent` (it answers for it), `receiving`
+    /// (its desk took it in for the competent agency: filed anywhere in the province) or
+    /// `partner` (handed to it in an inter-agency hand-off).
+    public var agencyRole: String
 
     public init(
-        code: String, status: DossierStatus, nationalStatus: CodeName, applicantName: String, procedure: DossierView.ProcedureRef, receivedAt: Date? = nil, dueAt: Date? = nil, remainingWorkingSeconds: Int64? = nil, remaining: String? = nil, level: String, handler: DossierView.Handler? = nil
+        code: String, status: DossierStatus, nationalStatus: CodeName, applicantName: String, procedure: DossierView.ProcedureRef, receivedAt: Date? = nil, dueAt: Date? = nil, remainingWorkingSeconds: Int64? = nil, remaining: String? = nil, level: String, handler: DossierView.Handler? = nil,
+        agencyRole: String = "competent"
     ) {
+        self.agencyRole = agencyRole
         self.code = code
         self.status = status
         self.nationalStatus = nationalStatus

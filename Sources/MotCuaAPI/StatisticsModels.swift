@@ -36,6 +36,21 @@ public struct ReportRowView: Codable, Sendable, Equatable {
     public var received: Tally.Received
     public var resolved: Tally.Resolved
     public var pending: Tally.Pending
+    /// Filed anywhere in the province, first received in the period (phi địa giới hành chính).
+    public var acrossBoundaries: AcrossBoundaries
+
+    /// The "received across boundaries" columns: of the row's own dossiers, those another
+    /// agency's desk took in; and those the row's desk took in for other agencies (counted
+    /// there, not in this row's received).
+    public struct AcrossBoundaries: Codable, Sendable, Equatable {
+        public var receivedElsewhere: Int
+        public var receivedForOthers: Int
+
+        public init(receivedElsewhere: Int, receivedForOthers: Int) {
+            self.receivedElsewhere = receivedElsewhere
+            self.receivedForOthers = receivedForOthers
+        }
+    }
 
     public init(key: String, name: String, tally: Tally) {
         self.key = key
@@ -43,6 +58,8 @@ public struct ReportRowView: Codable, Sendable, Equatable {
         received = tally.received
         resolved = tally.resolved
         pending = tally.pending
+        acrossBoundaries = AcrossBoundaries(
+            receivedElsewhere: tally.counts.receivedElsewhere, receivedForOthers: tally.counts.receivedForOthers)
     }
 }
 

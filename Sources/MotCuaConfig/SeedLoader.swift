@@ -103,6 +103,7 @@ public enum SeedLoader {
             var documents: [DocumentRequirement]
             var source: String
             var illustrative: [String]?
+            var anywhereInProvince: Bool?
         }
     }
 
@@ -125,7 +126,8 @@ public enum SeedLoader {
             let procedure = Procedure(
                 code: entry.code, name: entry.name, field: entry.field, level: entry.level, term: term, fee: entry.fee,
                 onlineLevel: entry.onlineLevel, postalIntake: entry.postalIntake, postalReturn: entry.postalReturn,
-                documents: entry.documents, source: entry.source, illustrative: entry.illustrative ?? [])
+                documents: entry.documents, source: entry.source, illustrative: entry.illustrative ?? [],
+                anywhereInProvince: entry.anywhereInProvince ?? false)
             if let problem = procedure.validate(levels: levels) {
                 throw SeedError(file: file, entry: entry.code, reason: problem)
             }

@@ -37,7 +37,7 @@ extension StatFact {
             chance(0.04) ? .closed : r > due ? .late : chance(0.3) ? .early : .onTime
         }
         let returned = resolved.flatMap { r in chance(0.8) ? r + Int64.random(in: 0...(5 * 86_400), using: &rng) : nil }
-        return StatFact(
+        var fact = StatFact(
             dossierID: "sample-\(n)", agencyID: agencies.randomElement(using: &rng)!, procedureCode: procedures.randomElement(using: &rng)!,
             channel: online ? .online : chance(0.1) ? .postal : .desk, level: online ? (chance(0.5) ? 4 : 3) : 0,
             receivedAt: received, resolvedAt: resolved, resolution: resolution, dueAt: due,
@@ -45,5 +45,11 @@ extension StatFact {
             returnedAt: returned, returnedByPost: chance(0.25), hasFee: fee != nil, paidOnline: online && chance(0.6),
             digitised: online && chance(0.7), rating: chance(0.3) ? Int.random(in: 1...5, using: &rng) : nil,
             workingSeconds: resolved.map { ($0 - received) / 3 })
+        // A few are filed anywhere in the province, at another agency's desk (drawn last, so
+        // that the values above stay those of earlier runs).
+        if agencies.count > 1, chance(0.05) {
+            fact.receivingAgencyID = agencies.filter { $0 != fact.agencyID }.randomElement(using: &rng)
+        }
+        return fact
     }
 }

@@ -17,8 +17,9 @@ struct ChangeBatch {
     private var dossiers = ValuesInsert("""
         INSERT INTO dossiers(id, code, agency_id, current_agency_id, pending_agency_id, procedure_code, status, channel,
           return_method, applicant_name, applicant_folded, id_number, phone, submitted_at, received_at, due_at, updated_at,
-          version, handler_id, department_id, watch_due, watch_near, watch_step, alert_at, data, procedure_version)
-        """, width: 26)
+          version, handler_id, department_id, watch_due, watch_near, watch_step, alert_at, data, procedure_version,
+          receiving_agency_id)
+        """, width: 27)
     private var list = ValuesInsert(
         "INSERT INTO dossier_list(agency_id, submitted_at, dossier_id, status, procedure_code, name_folded)", width: 6,
         tail: """
@@ -63,6 +64,7 @@ struct ChangeBatch {
             row.add(d.handlerID); row.add(d.departmentID); row.add(watch.due); row.add(watch.near); row.add(watch.step); row.add(watch.alertAt)
             row.add(data)
             row.add(procedureVersion)
+            row.add(d.receivingAgencyID)
         }
     }
 

@@ -53,6 +53,7 @@ enum PostgresMigrations {
             );
             CREATE INDEX step_facts_agency ON step_facts(agency_id, ended_at);
             """),
+        ("v14-anywhere-in-province", v14),
     ]
 
     static func migrate(_ store: PostgresStore) async throws {
@@ -403,9 +404,25 @@ enum PostgresMigrations {
     /// ms before, 1,320-1,385 ms after (`docs/benchmarks.md`). The open and waiting indexes are
     /// the same as before plus their INCLUDE columns; the day rows' index doubles that table's
     /// size (~300 bytes a row, one row per group and day).
+    /// Filing anywhere in the province (SQLite's `v18`): the receiving desk's agency, the queue
+    /// of hand-offs waiting at an agency, two day counters; the day rows' covering index again
+    /// with them, so that a report still reads that table from the index alone.
+    static let v14 = """
+        ALTER TABLE dossiers ADD COLUMN receiving_agency_id text;
+        CREATE INDEX dossiers_receiving_agency ON dossiers(receiving_agency_id, status) WHERE receiving_agency_id IS NOT NULL;
+        CREATE INDEX dossiers_pending_agency ON dossiers(pending_agency_id) WHERE pending_agency_id IS NOT NULL;
+        ALTER TABLE stat_days ADD COLUMN received_elsewhere bigint NOT NULL DEFAULT 0;
+        ALTER TABLE stat_days ADD COLUMN received_for_others bigint NOT NULL DEFAULT 0;
+        DROP INDEX stat_days_cover;
+        CREATE INDEX stat_days_cover ON stat_days(agency_id, procedure_code, day)
+          INCLUDE (fresh, online, desk, postal, level3, level4, with_fee, paid_online, early, on_time, late, closed,
+            working_seconds, digitised, rated, poorly_rated, returned, returned_by_post, received_elsewhere, received_for_others);
+        """
+
     static let v5 = """
         CREATE INDEX stat_days_cover ON stat_days(agency_id, procedure_code, day)
-          INCLUDE (\(StatRows.dayColumns.joined(separator: ", ")));
+          INCLUDE (fresh, online, desk, postal, level3, level4, with_fee, paid_online, early, on_time, late, closed,
+            working_seconds, digitised, rated, poorly_rated, returned, returned_by_post);
         DROP INDEX dossier_stats_open;
         CREATE INDEX dossier_stats_open ON dossier_stats(agency_id, procedure_code, received_at)
           INCLUDE (channel, supp_from, supp_until, due_at, fee_from, fee_until)

@@ -28,7 +28,8 @@ struct OfficerRoutes {
             calendar: dependencies.calendars.calendar(forAgency: officer.agencyID),
             departments: tree.agencies[officer.agencyID]?.departments ?? [],
             agencyIsActive: { tree.agencies[$0]?.isActive(on: today) ?? false },
-            nearDue: dependencies.configuration.watch.policy, stepSplit: dependencies.stepSplit)
+            nearDue: dependencies.configuration.watch.policy, stepSplit: dependencies.stepSplit,
+            placeOf: { id in tree.agencies[id].flatMap { agency in tree.province(of: id).map { ($0, agency.level) } } })
     }
 
     func register(on group: RouterGroup<AppRequestContext>) {
@@ -72,13 +73,19 @@ struct OfficerRoutes {
             guard dependencies.catalogue.tree.agencies[officer.agencyID]?.isActive(on: WorkCalendar.localDate(of: decision.now)) == true else {
                 throw Problem.typed(.forbidden, detail: "Cơ quan của bạn không còn hoạt động; hồ sơ do cơ quan kế thừa tiếp nhận.")
             }
+            // Filed anywhere in the province, the code is the competent agency's: it must exist
+            // before one is allocated (the rest of the rule is `Lifecycle.file`'s).
+            if let competent = body.competentAgencyID, dependencies.catalogue.tree.agencies[competent] == nil {
+                throw Problem.validation(field: "competentAgencyID", reason: "Cơ quan '\(competent.prefix(40))' không có trong danh mục.")
+            }
             let intake = Intake(
                 procedure: procedure, applicant: body.applicant, documents: body.documents, returnMethod: body.returnMethod,
-                channel: .desk, missingItems: body.missingItems ?? [], notApplicable: body.notApplicable ?? [], note: body.note, postalAddress: body.postalAddress)
+                channel: .desk, missingItems: body.missingItems ?? [], notApplicable: body.notApplicable ?? [], note: body.note,
+                postalAddress: body.postalAddress, competentAgencyID: body.competentAgencyID, returnAgencyID: body.returnAgencyID)
             let id = TimeOrderedID.make(at: decision.now)
             // A refused intake rolls back its savepoint, sequence number included: no code is burnt.
             let (dossier, _) = try await store.fileDossier(
-                agencyID: officer.agencyID, day: WorkCalendar.localDate(of: decision.now), idempotencyKey: context.idempotencyKey
+                agencyID: body.competentAgencyID ?? officer.agencyID, day: WorkCalendar.localDate(of: decision.now), idempotencyKey: context.idempotencyKey
             ) { code in
                 try Lifecycle.file(intake, code: code, id: id, context: decision)
             }
@@ -256,11 +263,12 @@ struct OfficerRoutes {
         var query = DossierQuery(
             visibleToAgency: officer.agencyID, submittedFrom: WorkCalendar.parse("\(from.iso)T00:00:00"),
             submittedTo: WorkCalendar.parse("\(to.adding(days: 1).iso)T00:00:00"), limit: 500)
-        query.agencyID = officer.agencyID
+        // The desk's book: the agency's dossiers, and those its desk took in for another agency
+        // of the province (filed anywhere in the province), not those only handed to it.
         var dossiers: [Dossier] = []
         while true {
             let page = try await store.search(query)
-            dossiers += page.items
+            dossiers += page.items.filter { $0.agencyID == officer.agencyID || $0.receivingAgencyID == officer.agencyID }
             guard dossiers.count <= TrackingBook.maxRows else {
                 throw Problem.validation(field: "from", reason: "Quá \(TrackingBook.maxRows) hồ sơ trong kỳ: hãy chọn kỳ ngắn hơn.")
             }

@@ -21,7 +21,12 @@ struct QueueRoutes {
         return parts.joined(separator: " ")
     }
 
-    func item(_ d: Dossier, now: Date) -> QueueItem {
+    /// What the dossier is to `agencyID` (see `QueueItem.agencyRole`).
+    static func agencyRole(of d: Dossier, for agencyID: String) -> String {
+        d.agencyID == agencyID ? "competent" : d.receivingAgencyID == agencyID ? "receiving" : "partner"
+    }
+
+    func item(_ d: Dossier, now: Date, for agencyID: String) -> QueueItem {
         let calendar = dependencies.calendars.calendar(forAgency: d.currentAgencyID)
         var remaining: Int64?
         var level = "green"
@@ -42,7 +47,8 @@ struct QueueRoutes {
             applicantName: d.applicant.name, procedure: .init(code: d.procedureCode, name: d.procedureName, term: d.term.description),
             receivedAt: d.receivedAt, dueAt: d.appointmentAt, remainingWorkingSeconds: remaining,
             remaining: remaining.map { ($0 < 0 ? "quá hạn " : "còn ") + Self.words($0, day: calendar.workingDaySeconds) },
-            level: level, handler: d.handlerID.map { DossierView.Handler(id: $0, name: d.handlerName ?? "") })
+            level: level, handler: d.handlerID.map { DossierView.Handler(id: $0, name: d.handlerName ?? "") },
+            agencyRole: Self.agencyRole(of: d, for: agencyID))
     }
 
     func register(on group: RouterGroup<AppRequestContext>) {
@@ -67,7 +73,7 @@ struct QueueRoutes {
             let page = try await store.queue(Self.query(kind, officer, now: now, limit: parameters.limit, offset: parameters.offset))
             return jsonResponse(QueuePage(
                 queue: kind.rawValue, title: kind.vietnameseName, total: page.total, totalIsExact: page.totalIsExact, limit: parameters.limit, offset: parameters.offset,
-                items: page.items.map { item($0, now: now) }))
+                items: page.items.map { item($0, now: now, for: officer.agencyID) }))
         }
         group.get("digest") { request, context in
             let officer = try context.requireOfficer()

@@ -14,6 +14,8 @@ enum ServedContract {
         (["components", "schemas", "IntakeRequest", "properties", "procedureCode"], .procedures),
         (["components", "schemas", "SubmissionApplication", "properties", "procedureCode"], .onlineProcedures),
         (["components", "schemas", "SubmissionApplication", "properties", "agencyID"], .agencies),
+        (["components", "schemas", "IntakeRequest", "properties", "competentAgencyID"], .agencies),
+        (["components", "schemas", "IntakeRequest", "properties", "returnAgencyID"], .agencies),
         (["paths", "/api/v1/dossiers/{code}/send", "post", "requestBody", "content", "application/json", "schema", "properties", "agencyID"], .agencies),
         (["paths", "/api/v1/portal/reconcile", "post", "requestBody", "content", "application/json", "schema", "properties", "agencyID"], .agencies),
         (["paths", "/api/v1/dossiers/{code}/transfer", "post", "requestBody", "content", "application/json", "schema", "properties", "departmentID"], .departments),

@@ -39,6 +39,8 @@ struct DirectJSONTests {
         d.processingSeconds = 36_574
         d.shipments = [shipment]
         d.stepDueAt = now
+        d.receivingAgencyID = "000.15.02.H42"
+        d.returnAgencyID = "000.15.02.H42"
 
         var e = DossierEvent(sequence: 3, kind: .sentToAgency, at: now, actor: actor, agencyID: "000.07.01.H25")
         e.note = "ghi chú"

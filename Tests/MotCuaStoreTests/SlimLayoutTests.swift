@@ -42,7 +42,8 @@ func fullDossier(_ procedure: Procedure, code: String, fromCatalogue: Bool = tru
         resultFile: StoredFile(sha256: String(repeating: "cd", count: 32), name: "kq.pdf", contentType: "application/pdf", size: 9, document: "Kết quả"),
         payment: stored(Payment.self, #"{"reference":"P1","amount":8000,"requestedAt":\#(t),"paidAt":\#(t),"online":true}"#),
         rating: stored(Rating.self, #"{"score":5,"comment":"Tốt","at":\#(t)}"#), nearDueAt: submitted, closedAt: submitted, processingSeconds: 36_574,
-        shipments: [shipment], stepDueAt: submitted.addingTimeInterval(3600))
+        shipments: [shipment], stepDueAt: submitted.addingTimeInterval(3600), receivingAgencyID: "000.15.02.H42",
+        returnAgencyID: "000.15.02.H42")
 }
 
 @Suite("Slim dossier rows: the catalogue referenced, the same dossier read back")

@@ -29,19 +29,27 @@ struct StatisticsStoreTests {
             let from = LocalDate(year: 2026, month: 1, day: 1)!.adding(days: Int.random(in: 0...230, using: &rng))
             periods.append((from, from.adding(days: Int.random(in: 0...60, using: &rng))))
         }
+        #expect(facts.filter { $0.receivingAgencyID != nil }.count > 50, "some are filed anywhere in the province")
         for (from, to) in periods {
             let period = try ReportPeriod(from: from, to: to)
             let (a, b) = period.bounds
             let stored = try await store.statTallies(from: a, to: b, agencies: nil)
             for agency in ["A", "B"] {
                 for procedure in ["P", "Q"] {
-                    let expected = facts.filter { $0.agencyID == agency && $0.procedureCode == procedure }
+                    // The group's own dossiers, and those its desk took in for other agencies.
+                    let own = facts.filter { $0.agencyID == agency && $0.procedureCode == procedure }
                         .reduce(Tally()) { $0 + Tally.of($1, from: a, to: b) }
+                    let expected = facts.filter { $0.procedureCode == procedure }
+                        .compactMap { Tally.ofReceivingDesk($0, from: a, to: b) }.filter { $0.agencyID == agency }
+                        .reduce(own) { $0 + $1.tally }
                     let got = stored.first { $0.agencyID == agency && $0.procedureCode == procedure }?.tally ?? Tally()
                     #expect(got == expected, "\(from)–\(to) \(agency)/\(procedure)")
                     #expect(got.isConsistent)
                 }
             }
+            // Each dossier filed across the boundary counts once on each side.
+            let total = stored.reduce(Tally()) { $0 + $1.tally }
+            #expect(total.counts.receivedElsewhere == total.counts.receivedForOthers)
             let onlyA = try await store.statTallies(from: a, to: b, agencies: ["A"])
             #expect(onlyA.allSatisfy { $0.agencyID == "A" })
         }

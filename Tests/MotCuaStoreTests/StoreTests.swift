@@ -122,11 +122,11 @@ struct StoreTests {
              "v5-statistics", "v6-postal-outbox", "v7-webhook-receipts-by-age", "v8-login-failures-audit",
              "v9-dead-letters", "v10-slim-layout", "v11-near-due-covering", "v12-outbox-retry-window", "v13-portal-outbox",
              "v14-result-signatures", "v15-supplementation-waits", "v16-step-watch",
-             "v17-step-facts"]
+             "v17-step-facts", "v18-anywhere-in-province"]
         case .postgres:
             ["v1-schema", "v2-lz4-json", "v3-login-failures-audit", "v4-dead-letters", "v5-report-covering-indexes", "v6-slim-layout",
              "v7-near-due-covering", "v8-outbox-retry-window", "v9-portal-outbox", "v10-result-signatures",
-             "v11-supplementation-waits", "v12-step-watch", "v13-step-facts"]
+             "v11-supplementation-waits", "v12-step-watch", "v13-step-facts", "v14-anywhere-in-province"]
         }
         #expect(try await reopened.appliedMigrations() == migrations)
     }

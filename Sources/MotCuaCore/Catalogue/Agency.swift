@@ -173,6 +173,16 @@ public struct CatalogueError: Error, Equatable, Sendable, CustomStringConvertibl
 }
 
 extension AgencyTree {
+    /// The top of the agency's branch of the tree: its province (nil for an unknown agency).
+    public func province(of id: String) -> String? {
+        var current = agencies[id]
+        var visited: Set<String> = []
+        while let agency = current, let parent = agency.parentID, visited.insert(agency.id).inserted {
+            current = agencies[parent]
+        }
+        return current?.id
+    }
+
     /// The agency and every agency below it.
     public func subtree(_ id: String) -> Set<String> {
         var children: [String: [String]] = [:]

@@ -22,13 +22,21 @@ public struct Procedure: Hashable, Sendable, Codable, Identifiable {
     /// Where each value comes from; and which values are illustrative defaults.
     public var source: String
     public var illustrative: [String]
+    /// Whether any one-stop desk of the province may take the dossier in for the competent
+    /// agency (tiếp nhận không phụ thuộc địa giới hành chính, NĐ 118/2025/NĐ-CP); nil is no.
+    public var anywhereInProvince: Bool?
+
+    /// Whether a desk of another agency of the province may take the dossier in.
+    public var isFiledAnywhere: Bool { anywhereInProvince == true }
 
     public var id: String { code }
 
     public init(
         code: String, name: String, field: String, level: String, term: Term, fee: Fee, onlineLevel: Int,
-        postalIntake: Bool, postalReturn: Bool, documents: [DocumentRequirement], source: String, illustrative: [String] = []
+        postalIntake: Bool, postalReturn: Bool, documents: [DocumentRequirement], source: String, illustrative: [String] = [],
+        anywhereInProvince: Bool = false
     ) {
+        self.anywhereInProvince = anywhereInProvince ? true : nil
         self.code = code
         self.name = name
         self.field = field

@@ -348,6 +348,15 @@ public struct Dossier: Hashable, Sendable, Codable, Identifiable {
     public var shipments: [Shipment]? = nil
     /// The due time of the step the dossier is in (`ProcessingStep`), from its last hand-off.
     public var stepDueAt: Date? = nil
+    /// Filed anywhere in the province: the agency whose desk took it in for the competent
+    /// agency (`agencyID`); nil when the competent agency's own desk (or the portal) did.
+    public var receivingAgencyID: String? = nil
+    /// Where the result is returned at a desk when that is not the agency holding it then: the
+    /// receiving desk of a dossier filed anywhere in the province.
+    public var returnAgencyID: String? = nil
+
+    /// Whether it was taken in by another agency's desk (phi địa giới hành chính).
+    public var isFiledElsewhere: Bool { receivingAgencyID.map { $0 != agencyID } ?? false }
 
     /// The appointment to show the applicant: the apology's new one, if any, else the due time.
     public var appointmentAt: Date? { apology?.newDueAt ?? dueAt }
@@ -366,7 +375,8 @@ extension Dossier {
         departmentID: String?, handlerID: String?, handlerName: String?, feeAmount: Int?, approvedAt: Date?, resultReadyAt: Date?,
         returnedAt: Date?, apology: Apology?, outcome: Outcome?, closingReason: String?, updatedAt: Date, version: Int,
         submissionLevel: Int?, postalAddress: PostalAddress?, files: [StoredFile]?, resultFile: StoredFile?, payment: Payment?,
-        rating: Rating?, nearDueAt: Date?, closedAt: Date?, processingSeconds: Int64?, shipments: [Shipment]?, stepDueAt: Date? = nil
+        rating: Rating?, nearDueAt: Date?, closedAt: Date?, processingSeconds: Int64?, shipments: [Shipment]?, stepDueAt: Date? = nil,
+        receivingAgencyID: String? = nil, returnAgencyID: String? = nil
     ) -> Dossier {
         Dossier(
             id: id, code: code, agencyID: agencyID, currentAgencyID: currentAgencyID, pendingAgencyID: pendingAgencyID,
@@ -378,6 +388,7 @@ extension Dossier {
             resultReadyAt: resultReadyAt, returnedAt: returnedAt, apology: apology, outcome: outcome, closingReason: closingReason,
             updatedAt: updatedAt, version: version, submissionLevel: submissionLevel, postalAddress: postalAddress, files: files,
             resultFile: resultFile, payment: payment, rating: rating, nearDueAt: nearDueAt, closedAt: closedAt,
-            processingSeconds: processingSeconds, shipments: shipments, stepDueAt: stepDueAt)
+            processingSeconds: processingSeconds, shipments: shipments, stepDueAt: stepDueAt, receivingAgencyID: receivingAgencyID,
+            returnAgencyID: returnAgencyID)
     }
 }

@@ -107,12 +107,19 @@ public struct Intake: Hashable, Sendable {
     public var note: String?
     /// Where the post office delivers the result (return by post).
     public var postalAddress: PostalAddress?
+    /// Filing anywhere in the province: the competent agency, when it is not the desk's own.
+    public var competentAgencyID: String?
+    /// The desk where the result is returned (with `returnMethod: desk`): the receiving or the
+    /// competent agency; the receiving one when not given.
+    public var returnAgencyID: String?
 
     public init(
         procedure: Procedure, applicant: Applicant, documents: [ProvidedDocument], returnMethod: ReturnMethod,
         channel: Channel = .desk, missingItems: [String] = [], notApplicable: [String] = [], note: String? = nil,
-        postalAddress: PostalAddress? = nil
+        postalAddress: PostalAddress? = nil, competentAgencyID: String? = nil, returnAgencyID: String? = nil
     ) {
+        self.competentAgencyID = competentAgencyID
+        self.returnAgencyID = returnAgencyID
         self.postalAddress = postalAddress
         self.procedure = procedure
         self.applicant = applicant

@@ -14,12 +14,17 @@ public struct DecisionContext: Sendable {
     public var nearDue: NearDuePolicy
     /// How a procedure's term is divided among the steps (by procedure code).
     public var stepSplit: @Sendable (String) -> StepSplit
+    /// An agency's province (the top of its branch of the tree) and its level, for filing
+    /// anywhere in the province; nil for an unknown agency.
+    public var placeOf: @Sendable (String) -> (province: String, level: String)?
 
     public init(
         actor: Actor, now: Date, calendar: WorkCalendar, departments: [Department] = [],
         agencyIsActive: @escaping @Sendable (String) -> Bool = { _ in true }, nearDue: NearDuePolicy = .standard,
-        stepSplit: @escaping @Sendable (String) -> StepSplit = { _ in .standard }
+        stepSplit: @escaping @Sendable (String) -> StepSplit = { _ in .standard },
+        placeOf: @escaping @Sendable (String) -> (province: String, level: String)? = { _ in nil }
     ) {
+        self.placeOf = placeOf
         self.stepSplit = stepSplit
         self.actor = actor
         self.now = now
@@ -44,7 +49,9 @@ public enum Lifecycle {
         case .transfer: ([.received, .processing], [.desk, .leader])
         case .assign: ([.processing], [.leader])
         case .sendToAgency: ([.processing], [.handler, .leader])
-        case .receiveFromAgency: ([.processing], [.desk, .handler, .leader])
+        // From `received` and `resultReady` too: the hand-offs of a dossier filed anywhere in
+        // the province (to the competent agency at receipt, and its result back to the desk).
+        case .receiveFromAgency: ([.received, .processing, .resultReady], [.desk, .handler, .leader])
         case .requestFee: ([.received, .processing, .approved], [.desk, .handler, .leader])
         case .feePaid: ([.awaitingFee], [.desk, .system])
         case .approve: ([.processing], [.leader])
@@ -79,6 +86,16 @@ public enum Lifecycle {
             problems.append(FieldProblem(field: "returnMethod", reason: "Thủ tục này không trả kết quả qua bưu chính."))
         }
         if let address = intake.postalAddress { problems += address.problems() }
+        let competent = intake.competentAgencyID.flatMap { $0 == actor.agencyID ? nil : $0 }
+        if let competent { problems += anywhereProblems(intake, competent: competent, context: context) }
+        if let back = intake.returnAgencyID {
+            if intake.returnMethod != .desk {
+                problems.append(FieldProblem(field: "returnAgencyID", reason: "Chỉ chọn nơi trả kết quả khi trả kết quả tại Bộ phận Một cửa."))
+            } else if back != actor.agencyID && back != competent {
+                problems.append(FieldProblem(
+                    field: "returnAgencyID", reason: "Nơi trả kết quả phải là Bộ phận Một cửa tiếp nhận hoặc cơ quan có thẩm quyền giải quyết."))
+            }
+        }
         for (index, document) in intake.documents.enumerated() where !intake.procedure.documents.contains(where: { $0.name == document.name }) {
             problems.append(FieldProblem(field: "documents[\(index)].name", reason: "Giấy tờ không có trong thành phần hồ sơ của thủ tục."))
         }
@@ -93,8 +110,10 @@ public enum Lifecycle {
         }
         guard problems.isEmpty else { throw .invalid(problems) }
 
+        // Filed anywhere in the province, the dossier is the competent agency's (its code, its
+        // statistics) from the start, held by the receiving desk until the hand-off at receipt.
         var dossier = Dossier(
-            id: id, code: code, agencyID: actor.agencyID, currentAgencyID: actor.agencyID, pendingAgencyID: nil,
+            id: id, code: code, agencyID: competent ?? actor.agencyID, currentAgencyID: actor.agencyID, pendingAgencyID: nil,
             agencyTrail: [actor.agencyID], procedureCode: intake.procedure.code, procedureName: intake.procedure.name,
             term: intake.procedure.term, channel: intake.channel, applicant: normalized(intake.applicant),
             documents: intake.documents, returnMethod: intake.returnMethod, status: .submitted, statusBeforePause: nil,
@@ -103,6 +122,10 @@ public enum Lifecycle {
             feeAmount: nil, approvedAt: nil, resultReadyAt: nil, returnedAt: nil, apology: nil, outcome: nil,
             closingReason: nil, updatedAt: context.now, version: 0)
         dossier.postalAddress = intake.returnMethod == .post ? intake.postalAddress : nil
+        if competent != nil {
+            dossier.receivingAgencyID = actor.agencyID
+            dossier.returnAgencyID = intake.returnMethod == .desk ? intake.returnAgencyID ?? actor.agencyID : nil
+        }
         var created = DossierEvent(sequence: 1, kind: .created, at: context.now, actor: actor, agencyID: actor.agencyID)
         created.dossier = dossier
         created.note = intake.note
@@ -114,6 +137,31 @@ public enum Lifecycle {
                               dossier: evolve(dossier, created), context: context)
         }
         return [created] + next
+    }
+
+    /// What is wrong with taking the intake in for `competent`, another agency: the procedure
+    /// must be one filed anywhere in the province, and the agency one of the desk's province that
+    /// carries out the procedure's level and exists now.
+    static func anywhereProblems(_ intake: Intake, competent: String, context: DecisionContext) -> [FieldProblem] {
+        let procedure = intake.procedure
+        guard procedure.isFiledAnywhere else {
+            let reason = "Thủ tục \(procedure.code) không thuộc danh mục tiếp nhận hồ sơ không phụ thuộc địa giới hành chính; "
+                + "hồ sơ phải nộp tại cơ quan có thẩm quyền."
+            return [FieldProblem(field: "competentAgencyID", reason: reason), FieldProblem(field: "procedureCode", reason: reason)]
+        }
+        guard let place = context.placeOf(competent), context.agencyIsActive(competent) else {
+            return [FieldProblem(field: "competentAgencyID", reason: "Cơ quan có thẩm quyền không có trong danh mục hoặc không còn hoạt động.")]
+        }
+        guard let own = context.placeOf(context.actor.agencyID), own.province == place.province else {
+            return [FieldProblem(
+                field: "competentAgencyID",
+                reason: "Cơ quan có thẩm quyền thuộc tỉnh khác: chỉ tiếp nhận không phụ thuộc địa giới hành chính trong cùng một tỉnh.")]
+        }
+        guard place.level == procedure.level else {
+            return [FieldProblem(
+                field: "competentAgencyID", reason: "Cơ quan này không giải quyết thủ tục \(procedure.code) (thủ tục cấp \(procedure.level)).")]
+        }
+        return []
     }
 
     /// Registers a dossier submitted online (level 3 or 4): it waits, as submitted (national
@@ -298,6 +346,11 @@ public enum Lifecycle {
             } catch {
                 throw .invalid([FieldProblem(field: "receivedAt", reason: error.vietnameseDescription)])
             }
+            // Filed anywhere in the province: the receiving desk hands it on to the competent
+            // agency at once, electronically (the clock started at this receipt).
+            if dossier.isFiledElsewhere, dossier.currentAgencyID != dossier.agencyID {
+                following.append(handOff(dossier, event: event, to: dossier.agencyID, note: "Chuyển hồ sơ tiếp nhận không phụ thuộc địa giới hành chính đến cơ quan có thẩm quyền giải quyết"))
+            }
 
         case let .requestSupplementation(items, reason):
             let cleaned = items.map { $0.trimmingWhitespace() }.filter { !$0.isEmpty }
@@ -398,6 +451,10 @@ public enum Lifecycle {
             // an address the dossier waits in the postal queue for the desk to order one.
             if dossier.returnMethod == .post, let address = dossier.postalAddress {
                 following.append(postalOrder(.delivery, dossier: evolve(dossier, event), address: address, cod: unpaidFee(dossier), context: context))
+            }
+            // Returned at another agency's desk (the one that took it in): the result goes there.
+            if dossier.returnMethod == .desk, let back = dossier.returnAgencyID, back != dossier.currentAgencyID {
+                following.append(handOff(dossier, event: event, to: back, note: "Chuyển kết quả đến Bộ phận Một cửa nơi trả kết quả"))
             }
 
         case let .returnResult(method):
@@ -508,6 +565,15 @@ public enum Lifecycle {
             event.nearDueAt = try nearDueStart(dossier, due: due, context: context)
         }
         return stampSteps([event] + following, on: dossier, context: context)
+    }
+
+    /// The inter-agency hand-off that follows `event` (the receiving agency then receives it).
+    static func handOff(_ dossier: Dossier, event: DossierEvent, to agencyID: String, note: String) -> DossierEvent {
+        var next = DossierEvent(sequence: event.sequence + 1, kind: .sentToAgency, at: event.at, actor: event.actor, agencyID: dossier.currentAgencyID)
+        next.fromAgencyID = dossier.currentAgencyID
+        next.toAgencyID = agencyID
+        next.note = note
+        return next
     }
 
     /// A fee asked for and not paid yet: the post office may collect it on delivery (COD).

@@ -24,6 +24,9 @@ public enum Indicator: String, CaseIterable, Codable, Sendable {
     /// Dossiers handled in the software ÷ dossiers handled: every dossier MotCua counts was
     /// received, processed and closed in it, so this is 100% whenever there are dossiers.
     case softwareManagedShare
+    /// Dossiers first received in the period that another agency's desk of the province took
+    /// in (filed anywhere in the province, NĐ 118/2025/NĐ-CP) ÷ all first received.
+    case acrossBoundariesShare
 
     public enum Unit: String, Sendable, Codable {
         case ratio, count, days
@@ -52,6 +55,7 @@ public enum Indicator: String, CaseIterable, Codable, Sendable {
         case .digitisationRate: "Tỷ lệ số hóa hồ sơ, kết quả"
         case .satisfaction: "Mức độ hài lòng"
         case .softwareManagedShare: "Tỷ lệ hồ sơ quản lý trên phần mềm"
+        case .acrossBoundariesShare: "Tỷ lệ hồ sơ tiếp nhận không phụ thuộc địa giới hành chính"
         }
     }
 
@@ -70,6 +74,7 @@ public enum Indicator: String, CaseIterable, Codable, Sendable {
         case .digitisationRate: "Digitisation rate"
         case .satisfaction: "Satisfaction"
         case .softwareManagedShare: "Dossiers managed in the software"
+        case .acrossBoundariesShare: "Dossiers received across boundaries"
         }
     }
 }
@@ -136,6 +141,8 @@ extension Tally {
                     numerator: handled - overdue - Double(counts.poorlyRated), denominator: handled)
             case .softwareManagedShare:
                 IndicatorValue(indicator: indicator, numerator: handled, denominator: handled)
+            case .acrossBoundariesShare:
+                IndicatorValue(indicator: indicator, numerator: Double(counts.receivedElsewhere), denominator: Double(counts.fresh))
             }
         }
     }

@@ -39,6 +39,10 @@ public struct Tally: Hashable, Sendable, Codable {
         public var finished = 0, workingSeconds: Int64 = 0, digitised = 0
         /// Results of the period that the applicant rated, and rated poorly (1 or 2 of 5).
         public var rated = 0, poorlyRated = 0
+        /// Filed anywhere in the province, first received in the period: of the group's own
+        /// dossiers, those another agency's desk took in (received elsewhere); and the dossiers
+        /// the group's desk took in for other agencies, which count there (received for others).
+        public var receivedElsewhere = 0, receivedForOthers = 0
     }
 
     public var received = Received()
@@ -65,6 +69,7 @@ public struct Tally: Hashable, Sendable, Codable {
         counts.returned += o.counts.returned; counts.returnedByPost += o.counts.returnedByPost
         counts.finished += o.counts.finished; counts.workingSeconds += o.counts.workingSeconds; counts.digitised += o.counts.digitised
         counts.rated += o.counts.rated; counts.poorlyRated += o.counts.poorlyRated
+        counts.receivedElsewhere += o.counts.receivedElsewhere; counts.receivedForOthers += o.counts.receivedForOthers
     }
 
     /// Whether the report's four identities hold.
@@ -114,6 +119,7 @@ public struct Tally: Hashable, Sendable, Codable {
             t.counts.postal = f.channel == .postal ? 1 : 0
             t.counts.withFee = f.hasFee ? 1 : 0
             t.counts.paidOnline = f.hasFee && f.paidOnline ? 1 : 0
+            t.counts.receivedElsewhere = f.receivingAgencyID == nil ? 0 : 1
         }
         if let resolvedAt = f.resolvedAt, resolvedAt < b {
             t.resolved.total = 1
@@ -143,6 +149,18 @@ public struct Tally: Hashable, Sendable, Codable {
             }
         }
         return t
+    }
+}
+
+extension Tally {
+    /// What a dossier filed anywhere in the province adds to its receiving desk's agency over
+    /// [from, to): one received for others when first received in the period; nil for a dossier
+    /// its competent agency took in itself.
+    public static func ofReceivingDesk(_ f: StatFact, from a: Int64, to b: Int64) -> (agencyID: String, tally: Tally)? {
+        guard let desk = f.receivingAgencyID else { return nil }
+        var t = Tally()
+        if f.receivedAt >= a && f.receivedAt < b { t.counts.receivedForOthers = 1 }
+        return (desk, t)
     }
 }
 

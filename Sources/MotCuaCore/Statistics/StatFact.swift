@@ -41,6 +41,9 @@ public struct StatFact: Hashable, Sendable, Codable {
     public var rating: Int?
     /// Working seconds from receipt to the result, net of pauses.
     public var workingSeconds: Int64?
+    /// Filed anywhere in the province: the agency whose desk took it in (it counts there as
+    /// received for others, and here, at the competent agency, as received elsewhere).
+    public var receivingAgencyID: String? = nil
 
     public init(
         dossierID: String, agencyID: String, procedureCode: String, channel: Channel, level: Int, receivedAt: Int64,
@@ -103,6 +106,7 @@ extension StatFact {
             hasFee: (dossier.feeAmount ?? 0) > 0 || dossier.payment != nil, paidOnline: dossier.payment?.online == true,
             digitised: !(dossier.files ?? []).isEmpty && dossier.resultFile != nil,
             rating: dossier.rating?.score, workingSeconds: dossier.processingSeconds)
+        receivingAgencyID = dossier.isFiledElsewhere ? dossier.receivingAgencyID : nil
     }
 }
 

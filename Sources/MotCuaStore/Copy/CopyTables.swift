@@ -39,6 +39,7 @@ public enum StoreCopy {
                 "id", "code", "agency_id", "current_agency_id", "pending_agency_id", "procedure_code", "status", "channel", "return_method",
                 "applicant_name", "applicant_folded", "id_number", "phone", "submitted_at", "received_at", "due_at", "updated_at", "version",
                 "handler_id", "department_id", "watch_due", "watch_near", "watch_step", "alert_at", "procedure_version", "data",
+                "receiving_agency_id",
             ],
             overrides: ["applicant_name": "json_extract(t.data, '$.applicant.name')"]),
         CopyTable(

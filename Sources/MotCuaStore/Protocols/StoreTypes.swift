@@ -253,9 +253,16 @@ public enum QueueKind: String, Sendable, CaseIterable {
     case mine, department, agency
     case nearDue = "near-due"
     case overdue, supplementation, ready, postal
+    /// Sent to the agency by another (an inter-agency hand-off, or a dossier filed anywhere in
+    /// the province handed to its competent agency), waiting for it to receive them.
+    case incoming
+    /// Filed anywhere in the province: open dossiers the agency's desk took in for others.
+    case receivedForOthers = "received-for-others"
 
     public var vietnameseName: String {
         switch self {
+        case .incoming: "Chờ nhận liên thông"
+        case .receivedForOthers: "Tiếp nhận không phụ thuộc địa giới hành chính"
         case .mine: "Hồ sơ của tôi"
         case .department: "Hồ sơ của phòng"
         case .agency: "Hồ sơ của cơ quan"

@@ -54,6 +54,8 @@ extension Dossier: DirectJSON {
         o("processingSeconds", processingSeconds)
         try o("shipments", shipments)
         try o("stepDueAt", stepDueAt)
+        o("receivingAgencyID", receivingAgencyID)
+        o("returnAgencyID", returnAgencyID)
     }
 }
 

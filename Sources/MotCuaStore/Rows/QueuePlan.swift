@@ -44,6 +44,10 @@ package struct QueuePlan: Sendable {
             parts = [("current_agency_id = ? AND status = 'supplementation'", [agency])]
         case .ready:
             parts = [("current_agency_id = ? AND status = 'resultReady'", [agency])]
+        case .incoming:
+            parts = [("pending_agency_id = ?", [agency])]
+        case .receivedForOthers:
+            parts = [("receiving_agency_id = ? AND \(openSQL)", [agency] + openValues)]
         case .postal:
             let channels = Channel.allCases.map { SearchValue.text($0.rawValue) }
             parts = [

@@ -27,6 +27,7 @@ package enum StatRows {
     package static let dayColumns = [
         "fresh", "online", "desk", "postal", "level3", "level4", "with_fee", "paid_online", "early", "on_time", "late", "closed",
         "working_seconds", "digitised", "rated", "poorly_rated", "returned", "returned_by_post",
+        "received_elsewhere", "received_for_others",
     ]
 
     package static func channelCode(_ channel: Channel) -> Int {
@@ -48,15 +49,25 @@ package enum StatRows {
         localDay(seconds - 1) + 1
     }
 
-    /// What a fact adds to each day's counters.
-    package static func dayContributions(_ f: StatFact) -> [Int64: [Int64]] {
-        var days: [Int64: [Int64]] = [:]
-        func add(_ day: Int64, _ column: String, _ value: Int64 = 1) {
+    /// A day of one agency's counters (of the fact's procedure).
+    package struct AgencyDay: Hashable, Sendable {
+        package var agency: String, day: Int64
+    }
+
+    /// What a fact adds to each day's counters: the competent agency's, and for a dossier filed
+    /// anywhere in the province, its receiving desk's agency's count of dossiers taken in for others.
+    package static func dayContributions(_ f: StatFact) -> [AgencyDay: [Int64]] {
+        var days: [AgencyDay: [Int64]] = [:]
+        func add(_ day: Int64, _ column: String, _ value: Int64 = 1, agency: String? = nil) {
             guard value != 0, let index = dayColumns.firstIndex(of: column) else { return }
-            days[day, default: Array(repeating: 0, count: dayColumns.count)][index] += value
+            days[AgencyDay(agency: agency ?? f.agencyID, day: day), default: Array(repeating: 0, count: dayColumns.count)][index] += value
         }
         let received = localDay(f.receivedAt)
         add(received, "fresh")
+        if let desk = f.receivingAgencyID {
+            add(received, "received_elsewhere")
+            add(received, "received_for_others", agency: desk)
+        }
         add(received, ["desk", "online", "postal"][channelCode(f.channel)])
         if f.level == 3 { add(received, "level3") }
         if f.level == 4 { add(received, "level4") }
@@ -102,8 +113,8 @@ package enum StatRows {
 
         /// Adds what writing `f` in place of `old` (nil: a new row) changes.
         package mutating func add(_ f: StatFact, replacing old: StatFact? = nil) {
-            for (day, values) in deltas(f, replacing: old) {
-                let key = DayKey(agency: f.agencyID, procedure: f.procedureCode, day: day)
+            for (at, values) in deltas(f, replacing: old) {
+                let key = DayKey(agency: at.agency, procedure: f.procedureCode, day: at.day)
                 var row = days[key] ?? Array(repeating: 0, count: dayColumns.count)
                 for index in values.indices { row[index] += values[index] }
                 days[key] = row
@@ -112,6 +123,11 @@ package enum StatRows {
             let first = localDay(f.receivedAt)
             let known = groups[group] ?? (first, f.span)
             groups[group] = (min(known.firstDay, first), max(known.span, f.span))
+            if let desk = f.receivingAgencyID {
+                // The receiving desk's group has day counters only: no span of its own.
+                let other = GroupKey(agency: desk, procedure: f.procedureCode)
+                groups[other] = (min(groups[other]?.firstDay ?? first, first), groups[other]?.span ?? 0)
+            }
         }
 
         /// The day rows whose counters change, in key order.
@@ -135,13 +151,13 @@ package enum StatRows {
     }
 
     /// What rewriting `old` as `f` adds to each day's counters (negative where it moves away).
-    package static func deltas(_ f: StatFact, replacing old: StatFact?) -> [Int64: [Int64]] {
+    package static func deltas(_ f: StatFact, replacing old: StatFact?) -> [AgencyDay: [Int64]] {
         var deltas = dayContributions(f)
         if let old {
-            for (day, values) in dayContributions(old) {
-                var row = deltas[day] ?? Array(repeating: 0, count: dayColumns.count)
+            for (at, values) in dayContributions(old) {
+                var row = deltas[at] ?? Array(repeating: 0, count: dayColumns.count)
                 for index in values.indices { row[index] -= values[index] }
-                deltas[day] = row
+                deltas[at] = row
             }
         }
         return deltas
@@ -168,6 +184,7 @@ package enum StatRows {
         t.counts.withFee = d[6]; t.counts.paidOnline = d[7]
         t.counts.finished = d[8] + d[9] + d[10]; t.counts.workingSeconds = Int64(d[12]); t.counts.digitised = d[13]
         t.counts.rated = d[14]; t.counts.poorlyRated = d[15]; t.counts.returned = d[16]; t.counts.returnedByPost = d[17]
+        t.counts.receivedElsewhere = d[18]; t.counts.receivedForOthers = d[19]
         return t
     }
 }

@@ -229,6 +229,8 @@ struct StoredDossier: Codable, Sendable {
     var processingSeconds: Int64?
     var shipments: [Shipment]?
     var stepDueAt: Date?
+    var receivingAgencyID: String?
+    var returnAgencyID: String?
 
     init(_ d: Dossier, procedure: Procedure?) {
         let list = procedure?.documents ?? []
@@ -263,6 +265,8 @@ struct StoredDossier: Codable, Sendable {
         processingSeconds = d.processingSeconds
         shipments = d.shipments
         stepDueAt = d.stepDueAt
+        receivingAgencyID = d.receivingAgencyID
+        returnAgencyID = d.returnAgencyID
     }
 
     func dossier(_ c: DossierColumns, procedure: Procedure?) throws -> Dossier {
@@ -289,6 +293,7 @@ struct StoredDossier: Codable, Sendable {
             updatedAt: Date(timeIntervalSince1970: c.updatedAt), version: c.version, submissionLevel: submissionLevel,
             postalAddress: postalAddress, files: try files.map { try $0.map { try $0.file(in: procedure) } },
             resultFile: try resultFile?.file(in: procedure), payment: payment, rating: rating, nearDueAt: nearDueAt, closedAt: closedAt,
-            processingSeconds: processingSeconds, shipments: shipments, stepDueAt: stepDueAt)
+            processingSeconds: processingSeconds, shipments: shipments, stepDueAt: stepDueAt, receivingAgencyID: receivingAgencyID,
+            returnAgencyID: returnAgencyID)
     }
 }

@@ -346,6 +346,19 @@ extension SQLiteStore {
                 CREATE INDEX step_facts_agency ON step_facts(agency_id, ended_at);
                 """)
         }
+        migrator.registerMigration("v18-anywhere-in-province") { db in
+            // Dossiers filed anywhere in the province: the receiving desk's agency (its queue of
+            // dossiers taken in for others), the queue of hand-offs waiting at an agency, and the
+            // day counters of dossiers received across boundaries (by the competent agency: taken
+            // in elsewhere; by the receiving one: taken in for others).
+            try db.execute(sql: """
+                ALTER TABLE dossiers ADD COLUMN receiving_agency_id TEXT;
+                CREATE INDEX dossiers_receiving_agency ON dossiers(receiving_agency_id, status) WHERE receiving_agency_id IS NOT NULL;
+                CREATE INDEX dossiers_pending_agency ON dossiers(pending_agency_id) WHERE pending_agency_id IS NOT NULL;
+                ALTER TABLE stat_days ADD COLUMN received_elsewhere INTEGER NOT NULL DEFAULT 0;
+                ALTER TABLE stat_days ADD COLUMN received_for_others INTEGER NOT NULL DEFAULT 0;
+                """)
+        }
         return migrator
     }
 }

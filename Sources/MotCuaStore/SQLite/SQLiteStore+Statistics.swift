@@ -94,8 +94,11 @@ extension SQLiteStore {
 
     static func writeFact(_ f: StatFact, replacing old: StatFact?, db: Database) throws {
         try insertFactRow(f, db: db)
-        for (day, values) in StatRows.deltas(f, replacing: old) { try addDay(agency: f.agencyID, procedure: f.procedureCode, day: day, values, db: db) }
+        for (at, values) in StatRows.deltas(f, replacing: old) { try addDay(agency: at.agency, procedure: f.procedureCode, day: at.day, values, db: db) }
         try noteGroup(agency: f.agencyID, procedure: f.procedureCode, firstDay: StatRows.localDay(f.receivedAt), span: f.span, db: db)
+        if let desk = f.receivingAgencyID {
+            try noteGroup(agency: desk, procedure: f.procedureCode, firstDay: StatRows.localDay(f.receivedAt), span: 0, db: db)
+        }
     }
 
     static func insertFactRow(_ f: StatFact, db: Database) throws {

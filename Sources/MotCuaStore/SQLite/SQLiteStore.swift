@@ -415,14 +415,14 @@ public final class SQLiteStore: DossierStore {
             try db.cachedStatement(sql: """
                 INSERT INTO dossiers(id, code, agency_id, current_agency_id, pending_agency_id, procedure_code, procedure_version, status,
                   channel, return_method, applicant_folded, id_number, phone, submitted_at, received_at, due_at, updated_at, version,
-                  data, handler_id, department_id, watch_due, watch_near, watch_step, alert_at)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, replace(?, ?, ?), ?, ?, ?, ?, ?, ?)
+                  data, handler_id, department_id, watch_due, watch_near, watch_step, alert_at, receiving_agency_id)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, replace(?, ?, ?), ?, ?, ?, ?, ?, ?, ?)
                 """).execute(arguments: [
                     d.id, code, d.agencyID, d.currentAgencyID, d.pendingAgencyID, d.procedureCode, procedureVersion, d.status.rawValue,
                     d.channel.rawValue, d.returnMethod.rawValue, folded, d.applicant.idNumber, d.applicant.phone,
                     d.submittedAt.timeIntervalSince1970, d.receivedAt?.timeIntervalSince1970, d.dueAt?.timeIntervalSince1970,
                     d.updatedAt.timeIntervalSince1970, d.version, data, placeholder, code,
-                    d.handlerID, d.departmentID, watch.due, watch.near, watch.step, watch.alertAt])
+                    d.handlerID, d.departmentID, watch.due, watch.near, watch.step, watch.alertAt, d.receivingAgencyID])
             try SQLiteStore.syncList(d, folded: folded, db: db)
             try SQLiteStore.insertNameKeys(
                 folded: folded, agencies: accessAgencies(of: d), submittedAt: d.submittedAt.timeIntervalSince1970, dossierID: d.id, db: db)

@@ -92,6 +92,11 @@ struct ShowCommand: AsyncParsableCommand {
         say("\(L("Thủ tục", "Procedure")): \(d.procedure.name) (\(d.procedure.code), \(d.procedure.term))")
         say("\(L("Người nộp", "Applicant")): \(d.applicant.name), \(d.applicant.phone), \(d.applicant.address)")
         say("\(L("Tiếp nhận", "Received")): \(shortTime(d.receivedAt))   \(L("Hẹn trả", "Due")): \(shortTime(d.appointmentAt))")
+        if let desk = d.receivingAgencyID {
+            say("\(L("Tiếp nhận không phụ thuộc địa giới hành chính tại", "Filed anywhere in the province, at")) \(desk); "
+                + "\(L("cơ quan có thẩm quyền", "competent agency")) \(d.agencyID); \(L("trả kết quả tại", "result returned at")) \(d.returnAgencyID ?? "—")")
+        }
+        if let pending = d.pendingAgencyID { say("\(L("Đang chuyển đến", "On its way to")): \(pending)") }
         if !d.missingItems.isEmpty { say("\(L("Cần bổ sung", "Missing")): \(d.missingItems.joined(separator: "; "))") }
         for shipment in d.shipments ?? [] {
             let direction = PostalFailedCommand.direction(shipment.direction.rawValue)

@@ -25,6 +25,8 @@ struct IntakeCommand: AsyncParsableCommand {
     @Option(name: .long, help: ArgumentHelp(L("Số thứ tự các giấy tờ còn thiếu, ví dụ 2,5; 'none' nếu đủ.", "Numbers of the missing papers, e.g. 2,5; 'none' when complete."))) var missing: String?
     @Option(name: .customLong("not-applicable"), help: ArgumentHelp(L("Số thứ tự giấy tờ không áp dụng, ví dụ 1,3; 'none'.", "Numbers of the papers that do not apply, e.g. 1,3; 'none'."))) var notApplicable: String?
     @Option(name: .customLong("return"), help: ArgumentHelp(L("Nơi trả kết quả: desk, post, electronic.", "Where the result goes: desk, post, electronic."))) var returnMethod: String?
+    @Option(name: .customLong("competent-agency"), help: ArgumentHelp(L("Tiếp nhận không phụ thuộc địa giới hành chính: mã cơ quan có thẩm quyền giải quyết (cùng tỉnh).", "Filing anywhere in the province: the competent agency's code (same province)."))) var competentAgency: String?
+    @Option(name: .customLong("return-at"), help: ArgumentHelp(L("Với --competent-agency và trả tại Bộ phận Một cửa: mã cơ quan nơi trả kết quả (mặc định: nơi tiếp nhận).", "With --competent-agency and a desk return: the agency whose desk returns the result (default: the receiving one)."))) var returnAt: String?
     @Option(name: .long, help: ArgumentHelp(L("Trả qua bưu điện: phường, xã nhận kết quả.", "Return by post: the ward or commune."))) var ward: String?
     @Option(name: .long, help: ArgumentHelp(L("Trả qua bưu điện: quận, huyện (nếu có).", "Return by post: the district (if any)."))) var district: String?
     @Option(name: .long, help: ArgumentHelp(L("Trả qua bưu điện: tỉnh, thành phố.", "Return by post: the province."))) var province: String?
@@ -138,7 +140,8 @@ struct IntakeCommand: AsyncParsableCommand {
             },
             returnMethod: ReturnMethod(rawValue: method) ?? .desk,
             missingItems: missingNumbers.isEmpty ? nil : missingNumbers.map { documents[$0 - 1].name },
-            notApplicable: skipped.sorted().map { documents[$0 - 1].name })
+            notApplicable: skipped.sorted().map { documents[$0 - 1].name },
+            competentAgencyID: competentAgency, returnAgencyID: returnAt)
         // 4b. Returned by post: where the post office delivers it (the applicant's data by default).
         if method == "post" {
             let required = { (text: String) -> String? in text.isEmpty ? L("Không được để trống.", "Required.") : (text.count > 200 ? L("Dài quá 200 ký tự.", "Over 200 characters.") : nil) }

@@ -42,13 +42,15 @@ struct ReportCommand: AsyncParsableCommand {
             L("Tiếp nhận", "Received"), L("Trực tuyến", "Online"), L("Trực tiếp", "Desk"), L("BCCI", "Post"), L("Kỳ trước", "Carried"),
             L("Đã giải quyết", "Resolved"), L("Trước hạn", "Early"), L("Đúng hạn", "On time"), L("Quá hạn", "Late"),
             L("Đang giải quyết", "Pending"), L("Trong hạn", "Within"), L("Quá hạn", "Overdue"),
+            L("Phi địa giới: nơi khác nhận", "Across: taken in elsewhere"), L("Phi địa giới: nhận hộ", "Across: taken in for others"),
         ]
     }
 
-    /// A row's twelve numbers, in the order of `headers`.
+    /// A row's fourteen numbers, in the order of `headers`.
     static func numbers(_ row: ReportRowView) -> [String] {
-        let (r, s, p) = (row.received, row.resolved, row.pending)
-        return [r.total, r.online, r.desk, r.postal, r.carriedOver, s.total, s.early, s.onTime, s.late, p.total, p.withinTerm, p.overdue]
+        let (r, s, p, x) = (row.received, row.resolved, row.pending, row.acrossBoundaries)
+        return [r.total, r.online, r.desk, r.postal, r.carriedOver, s.total, s.early, s.onTime, s.late, p.total, p.withinTerm, p.overdue,
+                x.receivedElsewhere, x.receivedForOthers]
             .map(String.init)
     }
 

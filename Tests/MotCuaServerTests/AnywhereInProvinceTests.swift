@@ -1,0 +1,187 @@
+import Foundation
+import MotCuaCore
+import MotCuaStore
+import Testing
+@testable import MotCuaServer
+
+/// Filing anywhere in the province (issue #20, part 2), end to end over loopback: the desk of
+/// Sông Trí (A) takes in a birth registration for Hoành Sơn (C, the same province, Hà Tĩnh),
+/// hands it to C at receipt, C processes it, and the result comes back to A's desk.
+@Suite("Filing anywhere in the province", .serialized)
+struct AnywhereInProvinceTests {
+    static let receiving = TestServer.agencyA
+    static let competent = "000.15.02.H42"
+
+    /// The server, with officers of every role at C too.
+    static func start() async throws -> TestServer {
+        let server = try await TestServer.start()
+        let hash = try await Auth.hashPassword(TestServer.password, cost: 4)
+        let departments = server.dependencies.catalogue.tree.agencies[competent]!.departments
+        for role in Role.officerRoles {
+            try await server.store.createOfficer(Officer(
+                id: "\(role.rawValue)@\(competent)", username: "\(role.rawValue)@\(competent)", name: "Cán bộ \(role.rawValue) Hoành Sơn",
+                role: role, agencyID: competent, departmentID: role == .desk ? nil : departments[0].id, passwordHash: hash))
+        }
+        return server
+    }
+
+    static func queue(_ server: TestServer, _ name: String, token: String) async throws -> [[String: Any]] {
+        let page = try await server.request("GET", "/api/v1/queues/\(name)", token: token)
+        #expect(page.status == 200, "\(page.text)")
+        return page.json["items"] as? [[String: Any]] ?? []
+    }
+
+    @Test("Taken in at A for C: C's code, handed to C at receipt, in both agencies' queues, result returned at A, counted for C")
+    func acrossTwoAgencies() async throws {
+        let server = try await Self.start()
+        defer { Task { await server.stop() } }
+        let deskA = try await server.login(.desk, agency: Self.receiving)
+        let deskC = try await server.login(.desk, agency: Self.competent)
+        let leaderC = try await server.login(.leader, agency: Self.competent)
+        let handlerC = try await server.login(.handler, agency: Self.competent)
+
+        var body = try await server.intakeBody(name: "Trần Thị Bình")
+        body["competentAgencyID"] = Self.competent
+        let filed = try await server.request("POST", "/api/v1/dossiers", token: deskA, json: body)
+        #expect(filed.status == 201, "\(filed.text)")
+        let code = try #require(filed.json["code"] as? String)
+        #expect(code.hasPrefix("\(Self.competent)-"), "the code is the competent agency's")
+
+        func detail(_ token: String) async throws -> [String: Any] {
+            let result = try await server.request("GET", "/api/v1/dossiers/\(code)", token: token)
+            #expect(result.status == 200, "\(result.text)")
+            return result.json
+        }
+        var dossier = try await detail(deskA)
+        #expect(dossier["status"] as? String == "received")
+        #expect(dossier["agencyID"] as? String == Self.competent)
+        #expect(dossier["receivingAgencyID"] as? String == Self.receiving)
+        #expect(dossier["returnAgencyID"] as? String == Self.receiving, "returned where it was taken in unless the citizen chose otherwise")
+        #expect(dossier["pendingAgencyID"] as? String == Self.competent, "handed to C at receipt")
+        let receivedAt = try #require(dossier["receivedAt"] as? String)
+
+        // Both agencies see it in their queues, each with its own role.
+        let forOthers = try await Self.queue(server, "received-for-others", token: deskA)
+        #expect(forOthers.contains { $0["code"] as? String == code && $0["agencyRole"] as? String == "receiving" })
+        let incoming = try await Self.queue(server, "incoming", token: deskC)
+        #expect(incoming.contains { $0["code"] as? String == code && $0["agencyRole"] as? String == "competent" })
+        // A no longer acts on it; C receives the hand-off, and the clock does not restart.
+        #expect(try await server.request("POST", "/api/v1/dossiers/\(code)/transfer", token: deskA, json: ["departmentID": "x"]).status != 200)
+        #expect(try await server.request("POST", "/api/v1/dossiers/\(code)/receive-transfer", token: deskC, json: [:] as [String: Any]).status == 200)
+        dossier = try await detail(deskC)
+        #expect(dossier["currentAgencyID"] as? String == Self.competent && dossier["receivedAt"] as? String == receivedAt)
+        #expect(try await Self.queue(server, "agency", token: deskC).contains { $0["code"] as? String == code })
+
+        func post(_ command: String, _ token: String, _ json: [String: Any] = [:]) async throws -> HTTPResult {
+            try await server.request("POST", "/api/v1/dossiers/\(code)/\(command)", token: token, json: json)
+        }
+        let department = server.dependencies.catalogue.tree.agencies[Self.competent]!.departments[0].id
+        #expect(try await post("transfer", deskC, ["departmentID": department]).status == 200)
+        #expect(try await post("assign", leaderC, ["handlerID": "handler@\(Self.competent)"]).status == 200)
+        #expect(try await post("approve", leaderC).status == 200)
+        #expect(try await post("ready", handlerC).status == 200)
+        // The result goes back to A's desk, which returns it.
+        dossier = try await detail(deskC)
+        #expect(dossier["status"] as? String == "resultReady" && dossier["pendingAgencyID"] as? String == Self.receiving)
+        #expect(try await post("return", deskC, ["method": "desk"]).status == 409, "on its way to A's desk: C returns nothing")
+        #expect(try await post("receive-transfer", deskA).status == 200)
+        #expect(try await Self.queue(server, "ready", token: deskA).contains { $0["code"] as? String == code })
+        #expect(try await post("return", deskA, ["method": "desk"]).status == 200)
+        dossier = try await detail(deskA)
+        #expect(dossier["status"] as? String == "returned")
+
+        // The control sheet shows both hand-offs, each with its giver and receiver.
+        let events = try #require(dossier["controlSheet"] as? [[String: Any]])
+        let handOffs = events.filter { ["sentToAgency", "receivedFromAgency"].contains($0["kind"] as? String) }
+            .map { "\($0["kind"]!) \($0["fromAgencyID"] as? String ?? "-")→\($0["toAgencyID"] as? String ?? "-")" }
+        #expect(handOffs == [
+            "sentToAgency \(Self.receiving)→\(Self.competent)", "receivedFromAgency \(Self.receiving)→\(Self.competent)",
+            "sentToAgency \(Self.competent)→\(Self.receiving)", "receivedFromAgency \(Self.competent)→\(Self.receiving)",
+        ])
+        #expect(events.first { $0["kind"] as? String == "received" }?["agencyID"] as? String == Self.receiving)
+
+        // Statistics: the dossier is C's; A counts it as received for others, C as received elsewhere.
+        let reportC = try await server.request("GET", "/api/v1/reports?period=2026-03", token: leaderC).json
+        let rowC = try #require((reportC["rows"] as? [[String: Any]])?.first { $0["key"] as? String == Self.competent })
+        #expect((rowC["received"] as? [String: Any])?["desk"] as? Int == 1)
+        #expect((rowC["acrossBoundaries"] as? [String: Any])?["receivedElsewhere"] as? Int == 1)
+        #expect((rowC["resolved"] as? [String: Any])?["total"] as? Int == 1)
+        let reportA = try await server.request("GET", "/api/v1/reports?period=2026-03", token: try await server.login(.leader)).json
+        let rowA = try #require((reportA["rows"] as? [[String: Any]])?.first { $0["key"] as? String == Self.receiving })
+        #expect((rowA["received"] as? [String: Any])?["total"] as? Int == 0, "counted for the competent agency, not the desk")
+        #expect((rowA["acrossBoundaries"] as? [String: Any])?["receivedForOthers"] as? Int == 1)
+        let indicators = try await server.request("GET", "/api/v1/indicators?period=2026-03", token: leaderC).json
+        let share = (indicators["items"] as? [[String: Any]])?.first { $0["indicator"] as? String == "acrossBoundariesShare" }
+        #expect(share?["value"] as? Double == 1.0 && share?["numerator"] as? Double == 1)
+
+        // Both desks' tracking books (form 07) list it: A's desk took it in, C answers for it.
+        for token in [deskA, deskC] {
+            let book = try await server.request("GET", "/api/v1/books?from=2026-03-01&to=2026-03-31&format=csv", token: token)
+            #expect(book.status == 200 && book.text.contains(code))
+        }
+        let bookB = try await server.request("GET", "/api/v1/books?from=2026-03-01&to=2026-03-31&format=csv", token: try await server.login(.desk, agency: TestServer.agencyB))
+        #expect(bookB.status == 200 && !bookB.text.contains(code))
+    }
+
+    @Test("Returned at the competent agency when the citizen chose it: no hand-off back")
+    func returnedAtCompetent() async throws {
+        let server = try await Self.start()
+        defer { Task { await server.stop() } }
+        let deskA = try await server.login(.desk, agency: Self.receiving)
+        var body = try await server.intakeBody()
+        body["competentAgencyID"] = Self.competent
+        body["returnAgencyID"] = Self.competent
+        let filed = try await server.request("POST", "/api/v1/dossiers", token: deskA, json: body)
+        #expect(filed.status == 201, "\(filed.text)")
+        let code = try #require(filed.json["code"] as? String)
+        let dossier = try await server.request("GET", "/api/v1/dossiers/\(code)", token: deskA).json
+        #expect(dossier["returnAgencyID"] as? String == Self.competent)
+    }
+
+    @Test("Refused with a 422 naming the field, and nothing filed: no flag, another province, unknown, wrong level, wrong return desk")
+    func refusals() async throws {
+        let server = try await Self.start()
+        defer { Task { await server.stop() } }
+        let deskA = try await server.login(.desk, agency: Self.receiving)
+        let before = try await server.request("GET", "/api/v1/dossiers", token: deskA).json["total"] as? Int
+
+        var unflagged = try await server.intakeBody()
+        let procedure = try await server.store.procedure(code: "2.000513")!
+        #expect(procedure.isFiledAnywhere == false)
+        unflagged["procedureCode"] = procedure.code
+        unflagged["documents"] = procedure.documents.map { ["name": $0.name, "originals": $0.originals, "copies": $0.copies] }
+        unflagged["competentAgencyID"] = Self.competent
+        var otherProvince = try await server.intakeBody()
+        otherProvince["competentAgencyID"] = TestServer.agencyB
+        var unknown = try await server.intakeBody()
+        unknown["competentAgencyID"] = "000.99.99.H42"
+        var provinceLevel = try await server.intakeBody()
+        provinceLevel["competentAgencyID"] = "000.00.00.H42"
+        var merged = try await server.intakeBody()
+        merged["competentAgencyID"] = "000.15.23.H42"
+        var elsewhereReturn = try await server.intakeBody()
+        elsewhereReturn["competentAgencyID"] = Self.competent
+        elsewhereReturn["returnAgencyID"] = TestServer.agencyB
+        var returnByPost = try await server.intakeBody()
+        returnByPost["competentAgencyID"] = Self.competent
+        returnByPost["returnAgencyID"] = Self.competent
+        returnByPost["returnMethod"] = "electronic"
+
+        for (label, body, field) in [
+            ("procedure without the flag", unflagged, "competentAgencyID"), ("agency of another province", otherProvince, "competentAgencyID"),
+            ("unknown agency", unknown, "competentAgencyID"), ("agency of another level", provinceLevel, "competentAgencyID"),
+            ("agency merged away", merged, "competentAgencyID"), ("return desk of neither agency", elsewhereReturn, "returnAgencyID"),
+            ("return desk without a desk return", returnByPost, "returnAgencyID"),
+        ] {
+            let result = try await server.request("POST", "/api/v1/dossiers", token: deskA, json: body)
+            #expect(result.status == 422, "\(label): \(result.text)")
+            #expect(result.headers["content-type"] == "application/problem+json", "\(label)")
+            let fields = (result.json["errors"] as? [[String: Any]] ?? []).compactMap { $0["field"] as? String }
+            #expect(fields.contains(field), "\(label): \(fields)")
+        }
+        let after = try await server.request("GET", "/api/v1/dossiers", token: deskA).json["total"] as? Int
+        #expect(before == after)
+        let queue = try await Self.queue(server, "incoming", token: try await server.login(.desk, agency: Self.competent))
+        #expect(queue.isEmpty)
+    }
+}
