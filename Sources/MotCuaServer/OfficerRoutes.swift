@@ -63,12 +63,7 @@ struct OfficerRoutes {
 
         group.post("dossiers") { request, context in
             let officer = try context.requireOfficer()
-            let body = try await decodeBody(IntakeRequest.self, from: request, limit: limit)
-            let sizeProblems = body.sizeProblems()
-            guard sizeProblems.isEmpty else { throw Problem.validation(sizeProblems) }
-            guard let procedure = procedures[body.procedureCode] else {
-                throw Problem.validation(field: "procedureCode", reason: "Thủ tục '\(body.procedureCode.prefix(32))' không có trong danh mục.")
-            }
+            let (body, procedure, uploads) = try await intakeBody(request, procedures: procedures)
             let decision = decisionContext(for: officer)
             guard dependencies.catalogue.tree.agencies[officer.agencyID]?.isActive(on: WorkCalendar.localDate(of: decision.now)) == true else {
                 throw Problem.typed(.forbidden, detail: "Cơ quan của bạn không còn hoạt động; hồ sơ do cơ quan kế thừa tiếp nhận.")
@@ -78,16 +73,22 @@ struct OfficerRoutes {
             if let competent = body.competentAgencyID, dependencies.catalogue.tree.agencies[competent] == nil {
                 throw Problem.validation(field: "competentAgencyID", reason: "Cơ quan '\(competent.prefix(40))' không có trong danh mục.")
             }
-            let intake = Intake(
+            var intake = Intake(
                 procedure: procedure, applicant: body.applicant, documents: body.documents, returnMethod: body.returnMethod,
                 channel: .desk, missingItems: body.missingItems ?? [], notApplicable: body.notApplicable ?? [], note: body.note,
                 postalAddress: body.postalAddress, competentAgencyID: body.competentAgencyID, returnAgencyID: body.returnAgencyID)
+            intake.files = uploads.map(\.file)
             let id = TimeOrderedID.make(at: decision.now)
+            // Everything is checked before a single scan is written.
+            _ = try Lifecycle.file(intake, code: "", id: id, context: decision)
             // A refused intake rolls back its savepoint, sequence number included: no code is burnt.
-            let (dossier, _) = try await store.fileDossier(
-                agencyID: body.competentAgencyID ?? officer.agencyID, day: WorkCalendar.localDate(of: decision.now), idempotencyKey: context.idempotencyKey
-            ) { code in
-                try Lifecycle.file(intake, code: code, id: id, context: decision)
+            let (dossier, _) = try await FileIntake(dependencies: dependencies).storing(uploads) { [intake] in
+                try await store.fileDossier(
+                    agencyID: body.competentAgencyID ?? officer.agencyID, day: WorkCalendar.localDate(of: decision.now),
+                    idempotencyKey: context.idempotencyKey
+                ) { code in
+                    try Lifecycle.file(intake, code: code, id: id, context: decision)
+                }
             }
             dependencies.metrics.intake(channel: dossier.channel.rawValue)
             context.logger.info("dossier filed", metadata: ["code": "\(dossier.code)", "status": "\(dossier.status.rawValue)"])
@@ -244,6 +245,38 @@ struct OfficerRoutes {
 
     /// `GET /api/v1/books`: the tracking book of the officer's desk over [from, to] (local days;
     /// default: this month so far), HTML or `format=csv`. See `TrackingBook`.
+    /// A desk intake: its JSON; or a form with the JSON in its `intake` part and the desk's scans
+    /// of the documents handed in as parts `document-N` (N the document's number in the
+    /// procedure's list), which a dossier filed for another agency of the province needs.
+    func intakeBody(
+        _ request: Request, procedures: [String: Procedure]
+    ) async throws -> (IntakeRequest, Procedure, [FileIntake.Upload]) {
+        func checked(_ body: IntakeRequest) throws -> Procedure {
+            let sizeProblems = body.sizeProblems()
+            guard sizeProblems.isEmpty else { throw Problem.validation(sizeProblems) }
+            guard let procedure = procedures[body.procedureCode] else {
+                throw Problem.validation(field: "procedureCode", reason: "Thủ tục '\(body.procedureCode.prefix(32))' không có trong danh mục.")
+            }
+            return procedure
+        }
+        guard MultipartForm.boundary(of: request.headers[.contentType]) != nil else {
+            let body = try await decodeBody(IntakeRequest.self, from: request, limit: limit)
+            return (body, try checked(body), [])
+        }
+        let files = FileIntake(dependencies: dependencies)
+        let parts = try await files.parts(of: request)
+        guard let part = parts.first(where: { $0.name == "intake" }) else {
+            throw Problem.validation(field: "intake", reason: "Thiếu phần 'intake' (JSON) mô tả hồ sơ.")
+        }
+        let body = try decodeJSON(IntakeRequest.self, from: part.body, prefix: "intake")
+        let procedure = try checked(body)
+        let uploads = try files.checked(parts.filter { $0.name != "intake" }) { name in
+            guard name.hasPrefix("document-"), let number = Int(name.dropFirst(9)), (1...procedure.documents.count).contains(number) else { return nil }
+            return procedure.documents[number - 1].name
+        }
+        return (body, procedure, uploads)
+    }
+
     func trackingBook(_ request: Request, officer: Officer) async throws -> Response {
         let reader = QueryReader(request.uri.queryParameters)
         let today = WorkCalendar.localDate(of: dependencies.now())

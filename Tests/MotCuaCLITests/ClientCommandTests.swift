@@ -91,6 +91,25 @@ struct ClientCommandTests {
         let postal = postedDossier?["postalAddress"] as? [String: Any]
         #expect(postal?["street"] as? String == "Số 5 đường Lê Lợi" && postal?["ward"] as? String == "phường Sông Trí" && postal?["recipient"] as? String == "Lê Văn Tâm")
 
+        // Filed for Hoành Sơn at Sông Trí's desk: the scans go with it; without them, one sentence.
+        let across = [
+            "intake", "--procedure", "1.001193", "--name", "Đỗ Thị Hạnh", "--id-number", "042190000779", "--phone", "0905123458",
+            "--address", "Phường Hoành Sơn, Hà Tĩnh", "--not-applicable", "1,2,3,5,8", "--missing", "none", "--return", "desk",
+            "--competent-agency", "000.15.02.H42", "--yes",
+        ]
+        let unscanned = try f.run(across)
+        #expect(unscanned.status == 65 && unscanned.stderr.contains("số hóa"), "\(unscanned.stderr)")
+        for number in [4, 6, 7] {
+            try Data("%PDF-1.7\n% quét \(number)\n".utf8).write(to: f.work.appendingPathComponent("quet-\(number).pdf"))
+        }
+        let scanned = try f.run(across + ["--scan", "4=quet-4.pdf", "--scan", "6=quet-6.pdf", "--scan", "7=quet-7.pdf"])
+        #expect(scanned.status == 0, "\(scanned.stderr)")
+        let acrossCode = try #require(scanned.stdout.split(separator: "\n").first { $0.hasPrefix("Mã hồ sơ: ") }?.split(separator: " ")[3]).description
+        #expect(acrossCode.hasPrefix("000.15.02.H42-"))
+        let acrossShow = try f.run(["show", acrossCode])
+        #expect(acrossShow.stdout.contains("Tiếp nhận không phụ thuộc địa giới hành chính tại 000.15.01.H42") && acrossShow.stdout.contains("Đang chuyển đến: 000.15.02.H42"))
+        #expect(try f.run(["queue", "received-for-others"]).stdout.contains(acrossCode))
+
         // Lifecycle actions; a refused one is one clear sentence and a documented exit code.
         let stop = try f.run(["stop", code, "--reason", "Thử"])
         #expect(stop.status == 77 && stop.stderr.hasPrefix("Lỗi: ") && !stop.stderr.contains("Error"))

@@ -26,11 +26,18 @@ struct AnywhereLifecycleTests {
         return context
     }
 
-    static func intake(for agency: String?, procedure: Procedure = filedAnywhere, missing: [String] = [], returnAt: String? = nil) -> Intake {
-        Intake(
+    /// An intake of every document, each with the desk's scan (but `unscanned`).
+    static func intake(
+        for agency: String?, procedure: Procedure = filedAnywhere, missing: [String] = [], returnAt: String? = nil, unscanned: Int? = nil
+    ) -> Intake {
+        var intake = Intake(
             procedure: procedure, applicant: applicant,
             documents: procedure.documents.map { ProvidedDocument(name: $0.name, originals: $0.originals, copies: $0.copies) },
             returnMethod: .desk, missingItems: missing, competentAgencyID: agency, returnAgencyID: returnAt)
+        intake.files = procedure.documents.enumerated().filter { $0.offset != unscanned }.map { index, document in
+            StoredFile(sha256: String(repeating: "\(index)", count: 64), name: "quet-\(index + 1).pdf", contentType: "application/pdf", size: 100, document: document.name)
+        }
+        return intake
     }
 
     @Test("Received at A: the dossier is C's, the clock starts at A's receipt, and it is handed to C at once")
@@ -117,6 +124,8 @@ struct AnywhereLifecycleTests {
             (Self.intake(for: Self.province), "competentAgencyID"),
             (Self.intake(for: "000.99.99.H42"), "competentAgencyID"),
             (Self.intake(for: Self.competent, returnAt: agencyB), "returnAgencyID"),
+            // Handed on electronically, every document handed in needs its scan.
+            (Self.intake(for: Self.competent, unscanned: 1), "document-2"),
         ]
         for (intake, field) in cases {
             #expect {

@@ -25,6 +25,15 @@ struct AnywhereInProvinceTests {
         return server
     }
 
+    /// The intake as a form: its JSON in `intake`, and the desk's scan of every document handed in.
+    static func fileWithScans(_ server: TestServer, _ body: [String: Any], token: String, skipping: Int? = nil) async throws -> HTTPResult {
+        let count = (body["documents"] as? [Any])?.count ?? 0
+        let scans = (1...max(count, 1)).filter { $0 != skipping && count > 0 }
+            .map { TestPart.file("document-\($0)", "quet-\($0).pdf", Fixture.pdf(seed: "scan \($0) \(UUID())")) }
+        let (data, type) = Fixture.multipart([.json("intake", body)] + scans)
+        return try await server.request("POST", "/api/v1/dossiers", token: token, body: data, contentType: type)
+    }
+
     static func queue(_ server: TestServer, _ name: String, token: String) async throws -> [[String: Any]] {
         let page = try await server.request("GET", "/api/v1/queues/\(name)", token: token)
         #expect(page.status == 200, "\(page.text)")
@@ -42,7 +51,7 @@ struct AnywhereInProvinceTests {
 
         var body = try await server.intakeBody(name: "Trần Thị Bình")
         body["competentAgencyID"] = Self.competent
-        let filed = try await server.request("POST", "/api/v1/dossiers", token: deskA, json: body)
+        let filed = try await Self.fileWithScans(server, body, token: deskA)
         #expect(filed.status == 201, "\(filed.text)")
         let code = try #require(filed.json["code"] as? String)
         #expect(code.hasPrefix("\(Self.competent)-"), "the code is the competent agency's")
@@ -58,6 +67,8 @@ struct AnywhereInProvinceTests {
         #expect(dossier["receivingAgencyID"] as? String == Self.receiving)
         #expect(dossier["returnAgencyID"] as? String == Self.receiving, "returned where it was taken in unless the citizen chose otherwise")
         #expect(dossier["pendingAgencyID"] as? String == Self.competent, "handed to C at receipt")
+        let scans = try #require(dossier["files"] as? [[String: Any]])
+        #expect(scans.count == (body["documents"] as? [Any])?.count, "digitised at A: one scan a document")
         let receivedAt = try #require(dossier["receivedAt"] as? String)
 
         // Both agencies see it in their queues, each with its own role.
@@ -123,6 +134,36 @@ struct AnywhereInProvinceTests {
         #expect(bookB.status == 200 && !bookB.text.contains(code))
     }
 
+    @Test("Any desk intake may carry scans of the documents handed in; a scan of another, or not a PDF, JPEG or PNG, is refused")
+    func scansAtTheDesk() async throws {
+        let server = try await Self.start()
+        defer { Task { await server.stop() } }
+        let desk = try await server.login(.desk)
+        var body = try await server.intakeBody()
+        let filed = try await Self.fileWithScans(server, body, token: desk)
+        #expect(filed.status == 201, "\(filed.text)")
+        let code = try #require(filed.json["code"] as? String)
+        let dossier = try await server.request("GET", "/api/v1/dossiers/\(code)", token: desk).json
+        let scans = try #require(dossier["files"] as? [[String: Any]])
+        #expect(dossier["receivingAgencyID"] == nil && scans.count == (body["documents"] as? [Any])?.count)
+        let first = try #require(scans.first?["sha256"] as? String)
+        #expect(try await server.request("GET", "/api/v1/dossiers/\(code)/files/\(first)", token: desk).status == 200)
+
+        // Document 2 not handed in: its scan has nothing to stand for.
+        var documents = try #require(body["documents"] as? [[String: Any]])
+        documents.remove(at: 1)
+        body["documents"] = documents
+        body["notApplicable"] = [try await server.store.procedure(code: "1.001193")!.documents[1].name]
+        let (stray, strayType) = Fixture.multipart([.json("intake", body), .file("document-2", "b.pdf", Fixture.pdf())])
+        let refused = try await server.request("POST", "/api/v1/dossiers", token: desk, body: stray, contentType: strayType)
+        #expect(refused.status == 422 && (refused.json["errors"] as? [[String: Any]])?.first?["field"] as? String == "document-2", "\(refused.text)")
+        let (program, programType) = Fixture.multipart([.json("intake", body), .file("document-1", "a.pdf", Fixture.executable)])
+        #expect(try await server.request("POST", "/api/v1/dossiers", token: desk, body: program, contentType: programType).status == 415)
+        let (noIntake, noIntakeType) = Fixture.multipart([.file("document-1", "a.pdf", Fixture.pdf())])
+        let missing = try await server.request("POST", "/api/v1/dossiers", token: desk, body: noIntake, contentType: noIntakeType)
+        #expect(missing.status == 422 && (missing.json["errors"] as? [[String: Any]])?.first?["field"] as? String == "intake")
+    }
+
     @Test("Returned at the competent agency when the citizen chose it: no hand-off back")
     func returnedAtCompetent() async throws {
         let server = try await Self.start()
@@ -131,7 +172,7 @@ struct AnywhereInProvinceTests {
         var body = try await server.intakeBody()
         body["competentAgencyID"] = Self.competent
         body["returnAgencyID"] = Self.competent
-        let filed = try await server.request("POST", "/api/v1/dossiers", token: deskA, json: body)
+        let filed = try await Self.fileWithScans(server, body, token: deskA)
         #expect(filed.status == 201, "\(filed.text)")
         let code = try #require(filed.json["code"] as? String)
         let dossier = try await server.request("GET", "/api/v1/dossiers/\(code)", token: deskA).json
@@ -179,6 +220,13 @@ struct AnywhereInProvinceTests {
             let fields = (result.json["errors"] as? [[String: Any]] ?? []).compactMap { $0["field"] as? String }
             #expect(fields.contains(field), "\(label): \(fields)")
         }
+        // Handed on electronically, the papers must be digitised: every document handed in.
+        var unscanned = try await server.intakeBody()
+        unscanned["competentAgencyID"] = Self.competent
+        let withoutScans = try await server.request("POST", "/api/v1/dossiers", token: deskA, json: unscanned)
+        #expect(withoutScans.status == 422 && (withoutScans.json["errors"] as? [[String: Any]])?.first?["field"] as? String == "document-1")
+        let oneMissing = try await Self.fileWithScans(server, unscanned, token: deskA, skipping: 3)
+        #expect(oneMissing.status == 422 && (oneMissing.json["errors"] as? [[String: Any]])?.map { $0["field"] as? String } == ["document-3"])
         let after = try await server.request("GET", "/api/v1/dossiers", token: deskA).json["total"] as? Int
         #expect(before == after)
         let queue = try await Self.queue(server, "incoming", token: try await server.login(.desk, agency: Self.competent))

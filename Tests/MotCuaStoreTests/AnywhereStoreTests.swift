@@ -19,6 +19,9 @@ struct AnywhereStoreTests {
             actor: desk, now: now, calendar: calendar, placeOf: { id in tree.agencies[id].flatMap { a in tree.province(of: id).map { ($0, a.level) } } })
         var across = intake("Lê Văn Cường")
         across.competentAgencyID = Self.competent
+        across.files = across.documents.enumerated().map { index, document in
+            StoredFile(sha256: String(repeating: "a\(index % 10)", count: 32), name: "quet.pdf", contentType: "application/pdf", size: 10, document: document.name)
+        }
         let (filed, _) = try await store.fileDossier(agencyID: Self.competent, day: WorkCalendar.localDate(of: now)) { [across] code in
             try Lifecycle.file(across, code: code, id: "anywhere-1", context: context)
         }

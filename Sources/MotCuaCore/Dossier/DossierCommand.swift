@@ -112,6 +112,9 @@ public struct Intake: Hashable, Sendable {
     /// The desk where the result is returned (with `returnMethod: desk`): the receiving or the
     /// competent agency; the receiving one when not given.
     public var returnAgencyID: String?
+    /// The desk's scans of the documents handed in, each naming its document. Required, one or
+    /// more per document, when the dossier is filed for another agency: it travels electronically.
+    public var files: [StoredFile] = []
 
     public init(
         procedure: Procedure, applicant: Applicant, documents: [ProvidedDocument], returnMethod: ReturnMethod,

@@ -102,6 +102,7 @@ public enum Lifecycle {
         for (index, name) in intake.notApplicable.enumerated() where !intake.procedure.documents.contains(where: { $0.name == name }) {
             problems.append(FieldProblem(field: "notApplicable[\(index)]", reason: "Giấy tờ không có trong thành phần hồ sơ của thủ tục."))
         }
+        problems += scanProblems(intake, handedOn: competent != nil)
         let missing = intake.missingDocuments
         if intake.missingItems.isEmpty && !missing.isEmpty {
             problems.append(FieldProblem(
@@ -122,6 +123,7 @@ public enum Lifecycle {
             feeAmount: nil, approvedAt: nil, resultReadyAt: nil, returnedAt: nil, apology: nil, outcome: nil,
             closingReason: nil, updatedAt: context.now, version: 0)
         dossier.postalAddress = intake.returnMethod == .post ? intake.postalAddress : nil
+        dossier.files = intake.files.isEmpty ? nil : intake.files
         if competent != nil {
             dossier.receivingAgencyID = actor.agencyID
             dossier.returnAgencyID = intake.returnMethod == .desk ? intake.returnAgencyID ?? actor.agencyID : nil
@@ -137,6 +139,26 @@ public enum Lifecycle {
                               dossier: evolve(dossier, created), context: context)
         }
         return [created] + next
+    }
+
+    /// The desk's scans: each of a document handed in (named `document-N`, N its number in the
+    /// procedure's list); and, for a dossier handed on to another agency, one for every document
+    /// handed in, since the papers stay at the receiving desk.
+    static func scanProblems(_ intake: Intake, handedOn: Bool) -> [FieldProblem] {
+        let list = intake.procedure.documents
+        var problems: [FieldProblem] = []
+        for (index, file) in intake.files.enumerated() where !intake.documents.contains(where: { $0.name == file.document }) {
+            let number = list.firstIndex { $0.name == file.document }.map { "document-\($0 + 1)" } ?? "files[\(index)]"
+            problems.append(FieldProblem(field: number, reason: "Tệp quét không ứng với giấy tờ nào đã nộp."))
+        }
+        guard handedOn else { return problems }
+        for (index, required) in list.enumerated()
+        where intake.documents.contains(where: { $0.name == required.name }) && !intake.files.contains(where: { $0.document == required.name }) {
+            problems.append(FieldProblem(
+                field: "document-\(index + 1)",
+                reason: "Hồ sơ tiếp nhận không phụ thuộc địa giới hành chính phải được số hóa: thiếu bản quét của \(required.name)."))
+        }
+        return problems
     }
 
     /// What is wrong with taking the intake in for `competent`, another agency: the procedure

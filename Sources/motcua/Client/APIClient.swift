@@ -44,18 +44,29 @@ struct APIClient {
 
     /// Sends a multipart/form-data body: text fields and one file.
     func upload(_ path: String, fields: [String: String], file: (field: String, url: URL)) async throws -> Reply {
-        guard let data = FileManager.default.contents(atPath: file.url.path) else {
-            throw UserError.input(L("Không đọc được tệp \(file.url.path).", "Cannot read \(file.url.path)."))
-        }
+        try await upload(path, fields: fields.sorted { $0.key < $1.key }.map { ($0.key, "text/plain; charset=utf-8", Data($0.value.utf8)) }, files: [file])
+    }
+
+    /// Sends a multipart/form-data body: fields (name, content type, bytes), then files, each
+    /// read from disk (a file that cannot be read is named, and nothing is sent).
+    func upload(_ path: String, fields: [(name: String, type: String, data: Data)], files: [(field: String, url: URL)]) async throws -> Reply {
         let boundary = "motcua-\(UUID().uuidString)"
         var body = Data()
-        for (name, value) in fields.sorted(by: { $0.key < $1.key }) {
-            body.append(Data("--\(boundary)\r\nContent-Disposition: form-data; name=\"\(name)\"\r\n\r\n\(value)\r\n".utf8))
+        for field in fields {
+            body.append(Data("--\(boundary)\r\nContent-Disposition: form-data; name=\"\(field.name)\"\r\nContent-Type: \(field.type)\r\n\r\n".utf8))
+            body.append(field.data)
+            body.append(Data("\r\n".utf8))
         }
-        let filename = file.url.lastPathComponent.replacingOccurrences(of: "\"", with: "")
-        body.append(Data("--\(boundary)\r\nContent-Disposition: form-data; name=\"\(file.field)\"; filename=\"\(filename)\"\r\nContent-Type: application/octet-stream\r\n\r\n".utf8))
-        body.append(data)
-        body.append(Data("\r\n--\(boundary)--\r\n".utf8))
+        for file in files {
+            guard let data = FileManager.default.contents(atPath: file.url.path) else {
+                throw UserError.input(L("Không đọc được tệp \(file.url.path).", "Cannot read \(file.url.path)."))
+            }
+            let filename = file.url.lastPathComponent.replacingOccurrences(of: "\"", with: "")
+            body.append(Data("--\(boundary)\r\nContent-Disposition: form-data; name=\"\(file.field)\"; filename=\"\(filename)\"\r\nContent-Type: application/octet-stream\r\n\r\n".utf8))
+            body.append(data)
+            body.append(Data("\r\n".utf8))
+        }
+        body.append(Data("--\(boundary)--\r\n".utf8))
         return try await send("POST", path, body: body, contentType: "multipart/form-data; boundary=\(boundary)")
     }
 

@@ -27,6 +27,7 @@ struct IntakeCommand: AsyncParsableCommand {
     @Option(name: .customLong("return"), help: ArgumentHelp(L("Nơi trả kết quả: desk, post, electronic.", "Where the result goes: desk, post, electronic."))) var returnMethod: String?
     @Option(name: .customLong("competent-agency"), help: ArgumentHelp(L("Tiếp nhận không phụ thuộc địa giới hành chính: mã cơ quan có thẩm quyền giải quyết (cùng tỉnh).", "Filing anywhere in the province: the competent agency's code (same province)."))) var competentAgency: String?
     @Option(name: .customLong("return-at"), help: ArgumentHelp(L("Với --competent-agency và trả tại Bộ phận Một cửa: mã cơ quan nơi trả kết quả (mặc định: nơi tiếp nhận).", "With --competent-agency and a desk return: the agency whose desk returns the result (default: the receiving one)."))) var returnAt: String?
+    @Option(name: .customLong("scan"), help: ArgumentHelp(L("Bản quét giấy tờ số N: N=tệp (PDF, JPEG, PNG; lặp lại cho từng giấy tờ). Bắt buộc với --competent-agency.", "Scan of document N: N=file (PDF, JPEG, PNG; repeat per document). Required with --competent-agency."))) var scans: [String] = []
     @Option(name: .long, help: ArgumentHelp(L("Trả qua bưu điện: phường, xã nhận kết quả.", "Return by post: the ward or commune."))) var ward: String?
     @Option(name: .long, help: ArgumentHelp(L("Trả qua bưu điện: quận, huyện (nếu có).", "Return by post: the district (if any)."))) var district: String?
     @Option(name: .long, help: ArgumentHelp(L("Trả qua bưu điện: tỉnh, thành phố.", "Return by post: the province."))) var province: String?
@@ -161,7 +162,20 @@ struct IntakeCommand: AsyncParsableCommand {
             let answer = try prompt(summary).lowercased()
             guard answer.isEmpty || ["c", "có", "y", "yes"].contains(answer) else { throw Cancelled() }
         }
-        let reply = try await client.send("POST", "/api/v1/dossiers", encodable: body)
+        let reply: APIClient.Reply
+        if scans.isEmpty {
+            reply = try await client.send("POST", "/api/v1/dossiers", encodable: body)
+        } else {
+            let files = try scans.map { scan -> (field: String, url: URL) in
+                let parts = scan.split(separator: "=", maxSplits: 1)
+                guard parts.count == 2, let number = Int(parts[0]), (1...count).contains(number) else {
+                    throw UserError.input(L("--scan phải có dạng N=tệp, N từ 1 đến \(count).", "--scan takes N=file, N from 1 to \(count)."))
+                }
+                return ("document-\(number)", URL(fileURLWithPath: String(parts[1])))
+            }
+            reply = try await client.upload(
+                "/api/v1/dossiers", fields: [("intake", "application/json", try WireJSON.encoder.encode(body))], files: files)
+        }
         if options.json { return printJSON(reply.body) }
         let receipt = try reply.decoded(IntakeReceipt.self, server: client.server)
         let code = receipt.code
