@@ -57,6 +57,7 @@ public struct AppDependencies: Sendable {
 /// The router with every route; shared by the application and the route/OpenAPI agreement test.
 public func buildRouter(_ dependencies: AppDependencies) -> Router<AppRequestContext> {
     let router = Router(context: AppRequestContext.self)
+    router.add(middleware: AppRequestContext.BodyLimitMiddleware(limit: dependencies.configuration.maxBodyBytes))
     router.add(middleware: RequestMetricsMiddleware(metrics: dependencies.metrics))
     router.add(middleware: SecurityHeadersMiddleware(corsOrigins: Set(dependencies.configuration.publicAPI.corsOrigins)))
     router.add(middleware: LogRequestsMiddleware(.debug))
@@ -90,7 +91,9 @@ public func buildRouter(_ dependencies: AppDependencies) -> Router<AppRequestCon
             bodyLimit: max(configuration.maxBodyBytes, publicRoutes.uploadLimit), now: dependencies.now,
             scope: { _, context in "officer:\(context.officer?.id ?? "")" },
             recover: { code in
-                try await dependencies.store.dossier(code: code).map { OfficerRoutes.intakeResponse($0, secret: dependencies.secrets.secret(for: $0.code)) }
+                try await dependencies.store.dossier(code: code).map {
+                    try OfficerRoutes.intakeReply($0, secret: dependencies.secrets.secret(for: $0.code)).response()
+                }
             }))
     OfficerRoutes(dependencies: dependencies).register(on: officer)
     QueueRoutes(dependencies: dependencies).register(on: officer)
