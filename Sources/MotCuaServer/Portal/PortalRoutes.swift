@@ -8,15 +8,15 @@ import MotCuaStore
 /// The officers' view of the national portal link under `/api/v1/portal`: dead letters and
 /// their manual retry, reconciliation, and the sync figures. An officer sees their agency's; an
 /// administrator every agency's.
-struct PortalRoutes {
+struct PortalRoutes: Sendable {
     let dependencies: AppDependencies
     var store: any DossierStore { dependencies.store }
 
     func register(officer group: RouterGroup<AppRequestContext>) {
-        group.get("portal/messages") { request, context in try await deadLetters(request, context) }
-        group.post("portal/messages/{id}/retry") { _, context in try await retry(context) }
-        group.post("portal/reconcile") { request, context in try await reconcile(request, context) }
-        group.get("portal/indicators") { request, context in try await indicators(request, context) }
+        group.get("portal/messages", use: deadLetters)
+        group.post("portal/messages/{id}/retry", use: retry)
+        group.post("portal/reconcile", use: reconcile)
+        group.get("portal/indicators", use: indicators)
     }
 
     /// The agencies an officer answers for: their own, or all for an administrator.
@@ -24,14 +24,14 @@ struct PortalRoutes {
         officer.role == .admin ? nil : [officer.agencyID]
     }
 
-    func deadLetters(_ request: Request, _ context: AppRequestContext) async throws -> Response {
+    @Sendable func deadLetters(_ request: Request, context: AppRequestContext) async throws -> Reply<PortalMessageList> {
         let officer = try context.requireOfficer()
         let limit = try QueryReader(request).integer("limit", 1...500, default: 100)
         let messages = try await store.deadPortalMessages(agencies: agencies(of: officer), limit: limit)
-        return jsonResponse(PortalMessageList(items: messages.map(PortalMessageView.init)))
+        return Reply(PortalMessageList(items: messages.map(PortalMessageView.init)))
     }
 
-    func retry(_ context: AppRequestContext) async throws -> Response {
+    @Sendable func retry(_ request: Request, context: AppRequestContext) async throws -> Reply<PortalMessageView> {
         let officer = try context.requireOfficer()
         guard [.desk, .leader, .admin].contains(officer.role) else {
             throw Problem.typed(.forbidden, detail: "Chỉ cán bộ một cửa, lãnh đạo hoặc quản trị được gửi lại thông điệp lên Cổng DVCQG.")
@@ -51,7 +51,7 @@ struct PortalRoutes {
         _ = try await store.retryPortalMessage(id: id, now: dependencies.now())
         context.logger.info("portal message retried by hand", metadata: ["message": "\(id)", "officer": "\(officer.username)"])
         let updated = try await store.portalMessages(dossierID: dossierID).first { $0.sequence == version } ?? message
-        return jsonResponse(PortalMessageView(updated), status: .accepted)
+        return Reply(PortalMessageView(updated), status: .accepted)
     }
 
     struct ReconcileRequest: Decodable {
@@ -60,7 +60,7 @@ struct PortalRoutes {
         var agencyID: String?
     }
 
-    func reconcile(_ request: Request, _ context: AppRequestContext) async throws -> Response {
+    @Sendable func reconcile(_ request: Request, context: AppRequestContext) async throws -> Reply<PortalReconciler.Report> {
         let officer = try context.requireOfficer()
         guard [.leader, .admin].contains(officer.role) else {
             throw Problem.typed(.forbidden, detail: "Chỉ lãnh đạo hoặc quản trị được đối soát với Cổng DVCQG.")
@@ -90,13 +90,13 @@ struct PortalRoutes {
             let report = try await reconciler.reconcile(agencies: list.sorted(), from: from, to: to, now: dependencies.now())
             context.logger.info("portal reconciled", metadata: [
                 "from": "\(from)", "to": "\(to)", "compared": "\(report.compared)", "resent": "\(report.resent + report.missingOnPortal)"])
-            return jsonResponse(report)
+            return Reply(report)
         } catch let PortalReconciler.ReconcileError.portal(reason) {
             throw Problem.typed(.unavailable, detail: "Cổng DVCQG không trả lời danh sách hồ sơ: \(reason).")
         }
     }
 
-    func indicators(_ request: Request, _ context: AppRequestContext) async throws -> Response {
+    @Sendable func indicators(_ request: Request, context: AppRequestContext) async throws -> Reply<PortalIndicatorList> {
         let officer = try context.requireOfficer()
         let query = request.uri.queryParameters
         guard let from = query["from"].flatMap({ LocalDate(iso: String($0)) }) else {
@@ -107,7 +107,7 @@ struct PortalRoutes {
         }
         let figures = try await store.portalSyncFigures(
             agencies: agencies(of: officer), from: WorkCalendar.instant(from), to: WorkCalendar.instant(to.adding(days: 1)))
-        return jsonResponse(PortalIndicatorList(from: from.iso, to: to.iso, items: figures.map(PortalIndicatorView.init)))
+        return Reply(PortalIndicatorList(from: from.iso, to: to.iso, items: figures.map(PortalIndicatorView.init)))
     }
 }
 

@@ -9,51 +9,56 @@ import Synchronization
 
 /// The post office's door, `POST /postal/webhooks` (Standard Webhooks), and the officers' view of
 /// the postal outbox under `/api/v1/postal`.
-struct PostalRoutes {
+struct PostalRoutes: Sendable {
     let dependencies: AppDependencies
     var store: any DossierStore { dependencies.store }
 
     func register(webhooks router: Router<AppRequestContext>, officer group: RouterGroup<AppRequestContext>) {
-        router.post("postal/webhooks") { request, _ in
-            try await webhook(request)
+        router.post("postal/webhooks", use: webhook)
+        group.get("postal/orders", use: orders)
+        group.post("postal/orders/{id}/retry", use: retry)
+    }
+
+    /// `GET /api/v1/postal/orders?status=dead|pending|sent|cancelled|all&limit`: the agency's
+    /// postal orders (the failed ones by default).
+    @Sendable func orders(_ request: Request, context: AppRequestContext) async throws -> Reply<PostalOrderList> {
+        let officer = try context.requireOfficer()
+        let status: PostalOrderItem.Status?
+        switch request.uri.queryParameters["status"].map(String.init) {
+        case nil, "dead": status = .dead
+        case "all": status = nil
+        case let raw?:
+            guard let value = PostalOrderItem.Status(rawValue: raw) else {
+                throw Problem.validation(field: "status", reason: "Trạng thái đơn phải là dead, pending, sent, cancelled hoặc all.")
+            }
+            status = value
         }
-        group.get("postal/orders") { request, context in
-            let officer = try context.requireOfficer()
-            let status: PostalOrderItem.Status?
-            switch request.uri.queryParameters["status"].map(String.init) {
-            case nil, "dead": status = .dead
-            case "all": status = nil
-            case let raw?:
-                guard let value = PostalOrderItem.Status(rawValue: raw) else {
-                    throw Problem.validation(field: "status", reason: "Trạng thái đơn phải là dead, pending, sent, cancelled hoặc all.")
-                }
-                status = value
-            }
-            let limit = try QueryReader(request).integer("limit", 1...500, default: 100)
-            let orders = try await store.postalOrders(agencies: [officer.agencyID], status: status, limit: limit)
-            return jsonResponse(PostalOrderList(items: orders.map(PostalOrderView.init)))
+        let limit = try QueryReader(request).integer("limit", 1...500, default: 100)
+        let orders = try await store.postalOrders(agencies: [officer.agencyID], status: status, limit: limit)
+        return Reply(PostalOrderList(items: orders.map(PostalOrderView.init)))
+    }
+
+    /// `POST /api/v1/postal/orders/{id}/retry`: a failed order sent again.
+    @Sendable func retry(_ request: Request, context: AppRequestContext) async throws -> Reply<PostalOrderView> {
+        let officer = try context.requireOfficer()
+        guard [.desk, .leader, .admin].contains(officer.role) else {
+            throw Problem.typed(.forbidden, detail: "Chỉ cán bộ một cửa, lãnh đạo hoặc quản trị được gửi lại đơn bưu chính.")
         }
-        group.post("postal/orders/{id}/retry") { _, context in
-            let officer = try context.requireOfficer()
-            guard [.desk, .leader, .admin].contains(officer.role) else {
-                throw Problem.typed(.forbidden, detail: "Chỉ cán bộ một cửa, lãnh đạo hoặc quản trị được gửi lại đơn bưu chính.")
-            }
-            let id = try context.parameters.require("id")
-            guard id.utf8.count <= 80, let order = try await store.postalOrder(id: id), order.agencyID == officer.agencyID else {
-                throw Problem.notFound
-            }
-            guard order.status == .dead else {
-                throw Problem.typed(.invalidState, detail: "Đơn \(order.id) không nằm trong danh sách gửi lỗi (trạng thái: \(order.status.rawValue)).")
-            }
-            _ = try await store.retryPostalOrder(id, now: dependencies.now())
-            context.logger.info("postal order retried by hand", metadata: ["order": "\(id)", "officer": "\(officer.username)"])
-            guard let updated = try await store.postalOrder(id: id) else { throw Problem.notFound }
-            return jsonResponse(PostalOrderView(updated), status: .accepted)
+        let id = try context.parameters.require("id")
+        guard id.utf8.count <= 80, let order = try await store.postalOrder(id: id), order.agencyID == officer.agencyID else {
+            throw Problem.notFound
         }
+        guard order.status == .dead else {
+            throw Problem.typed(.invalidState, detail: "Đơn \(order.id) không nằm trong danh sách gửi lỗi (trạng thái: \(order.status.rawValue)).")
+        }
+        _ = try await store.retryPostalOrder(id, now: dependencies.now())
+        context.logger.info("postal order retried by hand", metadata: ["order": "\(id)", "officer": "\(officer.username)"])
+        guard let updated = try await store.postalOrder(id: id) else { throw Problem.notFound }
+        return Reply(PostalOrderView(updated), status: .accepted)
     }
 
     /// A parcel event from the post office: verified, applied at most once, acknowledged.
-    func webhook(_ request: Request) async throws -> Response {
+    @Sendable func webhook(_ request: Request, context: AppRequestContext) async throws -> Reply<[String: String]> {
         guard let secret = dependencies.configuration.postal.webhookSecret, let webhooks = StandardWebhooks(secret: secret) else {
             throw Problem.typed(.unavailable, detail: "Dịch vụ bưu chính công ích chưa được cấu hình trên máy chủ này.")
         }
@@ -74,7 +79,7 @@ struct PostalRoutes {
         }
         guard let id, id.utf8.count <= 200 else { throw Problem.typed(.invalidSignature) }
         if try await store.webhookSeen(source: "postal", id: id) {
-            return jsonResponse(["status": "duplicate", "webhookID": id])
+            return Reply(["status": "duplicate", "webhookID": id])
         }
         let payload = try decodeJSON(PostalWebhookPayload.self, from: body)
         guard let status = payload.status else {
@@ -116,7 +121,7 @@ struct PostalRoutes {
         let applied = effect.withLock { $0 }
         dependencies.logger.info(
             "postal webhook", metadata: ["order": "\(order.id)", "type": "\(payload.type)", "applied": "\(applied)"])
-        return jsonResponse([
+        return Reply([
             "status": applied ? "applied" : "no-change", "orderNumber": order.id, "dossierCode": dossier.code,
             "parcelStatus": dossier.shipments?.first { $0.orderNumber == order.id }?.status.rawValue ?? status.rawValue,
         ])

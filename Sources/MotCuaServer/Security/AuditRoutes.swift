@@ -12,7 +12,7 @@ struct AuditRoutes {
         group.get("audit", use: list)
     }
 
-    @Sendable func list(_ request: Request, context: AppRequestContext) async throws -> Response {
+    @Sendable func list(_ request: Request, context: AppRequestContext) async throws -> Reply<AuditPage> {
         let officer = try context.requireOfficer()
         guard officer.role == .admin else {
             throw Problem.typed(.forbidden, detail: "Chỉ quản trị hệ thống được xem nhật ký kiểm tra.")
@@ -20,7 +20,7 @@ struct AuditRoutes {
         let query = try Self.query(request.uri.queryParameters)
         let entries = try await store.auditEntries(query)
         let next = entries.count == query.limit ? entries.last?.id : nil
-        return jsonResponse(AuditPage(items: entries.map(AuditEntryView.init), next: next))
+        return Reply(AuditPage(items: entries.map(AuditEntryView.init), next: next))
     }
 
     /// `limit` (1–200, default 50), `before` (an id: the entries older than it), `kind`
@@ -54,7 +54,7 @@ struct AuditRoutes {
     }
 }
 
-struct AuditPage: Encodable {
+struct AuditPage: Encodable, Sendable {
     var items: [AuditEntryView]
     /// The `before` of the next page, or null on the last.
     var next: Int64?

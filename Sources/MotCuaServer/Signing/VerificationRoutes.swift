@@ -22,12 +22,12 @@ struct VerificationRoutes {
         group.get("verify/{digest}", use: verify)
     }
 
-    func keys(_ request: Request, _ context: AppRequestContext) async throws -> Response {
+    @Sendable func keys(_ request: Request, context: AppRequestContext) async throws -> Reply<PublishedSigningKeyList> {
         let agency = try QueryReader(request.uri.queryParameters).text("agency", max: 64)
-        return jsonResponse(PublishedSigningKeyList(keys: try await publishedKeys(agencyID: agency)))
+        return Reply(PublishedSigningKeyList(keys: try await publishedKeys(agencyID: agency)))
     }
 
-    func verify(_ request: Request, _ context: AppRequestContext) async throws -> Response {
+    @Sendable func verify(_ request: Request, context: AppRequestContext) async throws -> Reply<ResultVerificationView> {
         let raw = try context.parameters.require("digest")
         guard let digest = Self.digest(raw) else {
             throw Problem.validation(
@@ -54,7 +54,7 @@ struct VerificationRoutes {
             }
             entries = recorded.map { entry($0, problem: ResultSigning.check($0, keys: keys)?.vietnameseDescription) }
         }
-        return jsonResponse(ResultVerificationView(sha256: recorded.first?.sha256 ?? digest, signatures: entries))
+        return Reply(ResultVerificationView(sha256: recorded.first?.sha256 ?? digest, signatures: entries))
     }
 
     private func entry(_ signature: ResultSignature, problem: String?) -> ResultVerificationView.Entry {

@@ -9,7 +9,7 @@ import MotCuaStore
 /// (`GET /api/v1/indicators`) and the directive targets with their gaps (`GET /api/v1/targets`),
 /// all computed from the dossiers. An officer reads their own agency and the agencies below
 /// it; an administrator reads any.
-struct StatisticsRoutes {
+struct StatisticsRoutes: Sendable {
     let dependencies: AppDependencies
 
     // The answers' shapes are `MotCuaAPI`'s.
@@ -22,78 +22,87 @@ struct StatisticsRoutes {
     typealias Evaluation = TargetEvaluationView
 
     func register(on group: RouterGroup<AppRequestContext>) {
-        group.get("reports") { request, context in
-            let officer = try context.requireOfficer()
-            let query = request.uri.queryParameters
-            let period = try Self.period(query, today: WorkCalendar.localDate(of: dependencies.now()))
-            let agency = try scope(query["agency"].map(String.init), officer: officer)
-            let grouping: ReportGrouping
-            if let by = query["by"] {
-                guard let value = ReportGrouping(rawValue: String(by)) else {
-                    throw Problem.typed(.validation, errors: [FieldProblem(field: "by", reason: "Chỉ nhận agency, field hoặc procedure.")])
-                }
-                grouping = value
-            } else {
-                grouping = .agency
+        group.get("reports", use: reports)
+        group.get("reports/steps", use: stepReport)
+        group.get("indicators", use: indicatorList)
+        group.get("targets", use: targets)
+    }
+
+    /// `GET /api/v1/reports?period|from|to[&agency][&by=agency|field|procedure]`: the service
+    /// centre's report.
+    @Sendable func reports(_ request: Request, context: AppRequestContext) async throws -> Reply<Report> {
+        let officer = try context.requireOfficer()
+        let query = request.uri.queryParameters
+        let period = try Self.period(query, today: WorkCalendar.localDate(of: dependencies.now()))
+        let agency = try scope(query["agency"].map(String.init), officer: officer)
+        let grouping: ReportGrouping
+        if let by = query["by"] {
+            guard let value = ReportGrouping(rawValue: String(by)) else {
+                throw Problem.typed(.validation, errors: [FieldProblem(field: "by", reason: "Chỉ nhận agency, field hoặc procedure.")])
             }
-            let tallies = try await tallies(period, agencies: agency.agencies)
-            return jsonResponse(report(tallies, period: period, agency: agency.root, by: grouping))
+            grouping = value
+        } else {
+            grouping = .agency
         }
-        group.get("reports/steps") { request, context in
-            try await stepReport(request, officer: try context.requireOfficer())
-        }
-        group.get("indicators") { request, context in
-            let officer = try context.requireOfficer()
-            let query = request.uri.queryParameters
-            let period = try Self.period(query, today: WorkCalendar.localDate(of: dependencies.now()))
-            let agency = try scope(query["agency"].map(String.init), officer: officer)
-            let total = try await tallies(period, agencies: agency.agencies).reduce(Tally()) { $0 + $1.tally }
-            let portal = try await dependencies.store.portalSyncFigures(
-                agencies: agency.agencies, from: WorkCalendar.instant(period.from), to: WorkCalendar.instant(period.to.adding(days: 1)))
-            return jsonResponse(IndicatorList(
-                period: view(period), agency: agency.root.map(reference),
-                items: indicators(total, agencies: agency.agencies) + Self.portalIndicators(portal)))
-        }
-        group.get("targets") { request, context in
-            let officer = try context.requireOfficer()
-            let query = request.uri.queryParameters
-            var directives = dependencies.configuration.directives
-            if let id = query["directive"].map(String.init) {
-                directives = directives.filter { $0.id == id }
-                guard !directives.isEmpty else {
-                    throw Problem.typed(.notFound, detail: "Không có chỉ thị '\(id)' ràng buộc hệ thống này; có: \(dependencies.configuration.directives.map(\.id).joined(separator: ", ")).")
-                }
+        let tallies = try await tallies(period, agencies: agency.agencies)
+        return Reply(report(tallies, period: period, agency: agency.root, by: grouping))
+    }
+
+    /// `GET /api/v1/indicators?…`: every indicator over the period, with the portal's.
+    @Sendable func indicatorList(_ request: Request, context: AppRequestContext) async throws -> Reply<IndicatorList> {
+        let officer = try context.requireOfficer()
+        let query = request.uri.queryParameters
+        let period = try Self.period(query, today: WorkCalendar.localDate(of: dependencies.now()))
+        let agency = try scope(query["agency"].map(String.init), officer: officer)
+        let total = try await tallies(period, agencies: agency.agencies).reduce(Tally()) { $0 + $1.tally }
+        let portal = try await dependencies.store.portalSyncFigures(
+            agencies: agency.agencies, from: WorkCalendar.instant(period.from), to: WorkCalendar.instant(period.to.adding(days: 1)))
+        return Reply(IndicatorList(
+            period: view(period), agency: agency.root.map(reference),
+            items: indicators(total, agencies: agency.agencies) + Self.portalIndicators(portal)))
+    }
+
+    /// `GET /api/v1/targets[?directive][&agency][&period|from|to]`: each binding directive's
+    /// targets beside their values and gaps.
+    @Sendable func targets(_ request: Request, context: AppRequestContext) async throws -> Reply<TargetEvaluationList> {
+        let officer = try context.requireOfficer()
+        let query = request.uri.queryParameters
+        var directives = dependencies.configuration.directives
+        if let id = query["directive"].map(String.init) {
+            directives = directives.filter { $0.id == id }
+            guard !directives.isEmpty else {
+                throw Problem.typed(.notFound, detail: "Không có chỉ thị '\(id)' ràng buộc hệ thống này; có: \(dependencies.configuration.directives.map(\.id).joined(separator: ", ")).")
             }
-            let explicitPeriod = query["from"] != nil || query["to"] != nil || query["period"] != nil ? try Self.period(query, today: WorkCalendar.localDate(of: dependencies.now())) : nil
-            let requested = try query["agency"].map { try scope(String($0), officer: officer) }
-            var evaluations: [Evaluation] = []
-            for directive in directives {
-                let roots = requested?.root.map { [$0] } ?? directive.scope.agencies
-                for root in roots {
-                    guard let visible = try? scope(root, officer: officer) else { continue }
-                    let agencies = directive.scope.includeSubordinates || requested != nil ? visible.agencies : [root]
-                    // By default each target is judged over the year that ends on its deadline.
-                    let byPeriod = Dictionary(grouping: directive.targets) { target in
-                        explicitPeriod ?? (try? ReportPeriod(from: LocalDate(year: target.deadline.year, month: 1, day: 1)!, to: target.deadline))!
+        }
+        let explicitPeriod = query["from"] != nil || query["to"] != nil || query["period"] != nil ? try Self.period(query, today: WorkCalendar.localDate(of: dependencies.now())) : nil
+        let requested = try query["agency"].map { try scope(String($0), officer: officer) }
+        var evaluations: [Evaluation] = []
+        for directive in directives {
+            let roots = requested?.root.map { [$0] } ?? directive.scope.agencies
+            for root in roots {
+                guard let visible = try? scope(root, officer: officer) else { continue }
+                let agencies = directive.scope.includeSubordinates || requested != nil ? visible.agencies : [root]
+                // By default each target is judged over the year that ends on its deadline.
+                let byPeriod = Dictionary(grouping: directive.targets) { target in
+                    explicitPeriod ?? (try? ReportPeriod(from: LocalDate(year: target.deadline.year, month: 1, day: 1)!, to: target.deadline))!
+                }
+                for (period, targets) in byPeriod.sorted(by: { $0.key.to < $1.key.to }) {
+                    let total = try await tallies(period, agencies: agencies).reduce(Tally()) { $0 + $1.tally }
+                    let values = Dictionary(uniqueKeysWithValues: indicatorValues(total, agencies: agencies).map { ($0.indicator, $0) })
+                    let views = targets.map { target -> TargetView in
+                        let evaluation = TargetEvaluation(directiveID: directive.id, agencyID: root, target: target, value: values[target.indicator]!)
+                        return TargetView(
+                            indicator: target.indicator.rawValue, name: target.indicator.vietnameseName, unit: target.indicator.unit.rawValue,
+                            comparator: target.comparator.rawValue, threshold: target.threshold, deadline: target.deadline.description,
+                            text: target.text, value: evaluation.value, gap: evaluation.gap, status: evaluation.status.rawValue)
                     }
-                    for (period, targets) in byPeriod.sorted(by: { $0.key.to < $1.key.to }) {
-                        let total = try await tallies(period, agencies: agencies).reduce(Tally()) { $0 + $1.tally }
-                        let values = Dictionary(uniqueKeysWithValues: indicatorValues(total, agencies: agencies).map { ($0.indicator, $0) })
-                        let views = targets.map { target -> TargetView in
-                            let evaluation = TargetEvaluation(directiveID: directive.id, agencyID: root, target: target, value: values[target.indicator]!)
-                            return TargetView(
-                                indicator: target.indicator.rawValue, name: target.indicator.vietnameseName, unit: target.indicator.unit.rawValue,
-                                comparator: target.comparator.rawValue, threshold: target.threshold, deadline: target.deadline.description,
-                                text: target.text, value: evaluation.value, gap: evaluation.gap, status: evaluation.status.rawValue)
-                        }
-                        evaluations.append(Evaluation(
-                            directive: Reference(id: directive.id, name: directive.title), issuedBy: directive.issuedBy,
-                            agency: reference(root), period: view(period), targets: views))
-                    }
+                    evaluations.append(Evaluation(
+                        directive: Reference(id: directive.id, name: directive.title), issuedBy: directive.issuedBy,
+                        agency: reference(root), period: view(period), targets: views))
                 }
             }
-            return jsonResponse(TargetEvaluationList(items: evaluations))
         }
+        return Reply(TargetEvaluationList(items: evaluations))
     }
 
     // MARK: helpers
@@ -139,7 +148,8 @@ struct StatisticsRoutes {
     /// `GET /api/v1/reports/steps?period|from|to&agency&by=department|officer`: the steps that
     /// ended in the period (cut at now, as the reports are), late ones counted, by department
     /// (the desk's steps under "") or by the officer answerable for each.
-    func stepReport(_ request: Request, officer: Officer) async throws -> Response {
+    @Sendable func stepReport(_ request: Request, context: AppRequestContext) async throws -> Reply<StepReportView> {
+        let officer = try context.requireOfficer()
         let query = request.uri.queryParameters
         let period = try Self.period(query, today: WorkCalendar.localDate(of: dependencies.now()))
         let agency = try scope(query["agency"].map(String.init), officer: officer)
@@ -161,7 +171,7 @@ struct StatisticsRoutes {
             return StepReportView.Row(
                 key: key, name: name, total: steps.reduce(0) { $0 + $1.total }, late: steps.reduce(0) { $0 + $1.late }, steps: steps)
         }.sorted { ($0.late, $0.total, $1.key) > ($1.late, $1.total, $0.key) }
-        return jsonResponse(StepReportView(period: view(period), agency: agency.root.map(reference), by: by, rows: rows))
+        return Reply(StepReportView(period: view(period), agency: agency.root.map(reference), by: by, rows: rows))
     }
 
     /// The agencies a request may read: the named one and those below it (an officer only

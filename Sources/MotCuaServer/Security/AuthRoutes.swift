@@ -32,14 +32,17 @@ struct AuthRoutes {
         group.post("auth/login", use: login)
         let authenticated = group.group().add(middleware: AuthMiddleware(store: store, sessions: sessions, now: dependencies.now))
         authenticated.post("auth/logout", use: logout)
-        authenticated.get("me") { _, context in
-            jsonResponse(OfficerView(try context.requireOfficer()))
-        }
+        authenticated.get("me", use: me)
     }
 
-    @Sendable func login(_ request: Request, context: AppRequestContext) async throws -> Response {
+    /// `GET /api/v1/me`: who the token belongs to.
+    @Sendable func me(_ request: Request, context: AppRequestContext) async throws -> Reply<OfficerView> {
+        Reply(OfficerView(try context.requireOfficer()))
+    }
+
+    @Sendable func login(_ request: Request, context: AppRequestContext) async throws -> Reply<LoginResponse> {
         let store = dependencies.store
-        let body = try await decodeBody(LoginRequest.self, from: request, limit: dependencies.configuration.maxBodyBytes)
+        let body = try await request.decode(as: LoginRequest.self, context: context)
         // Longer than any account's: malformed, refused before the throttle counts it.
         var overlong: [FieldProblem] = []
         if body.username.unicodeScalars.count > 100 { overlong.append(FieldProblem(field: "username", reason: "Dài quá 100 ký tự.")) }
@@ -77,7 +80,7 @@ struct AuthRoutes {
             at: now, kind: .loginSucceeded, username: officer.username, officerID: officer.id, agencyID: officer.agencyID, address: address,
             detail: "mở phiên \(dependencies.configuration.sessionHours) giờ"))
         context.logger.info("login", metadata: ["username": "\(officer.username)"])
-        return jsonResponse(LoginResponse(token: token, expiresAt: expires, officer: OfficerView(officer)), status: .created)
+        return Reply(LoginResponse(token: token, expiresAt: expires, officer: OfficerView(officer)), status: .created)
     }
 
     @Sendable func logout(_ request: Request, context: AppRequestContext) async throws -> Response {

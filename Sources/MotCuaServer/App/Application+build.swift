@@ -79,7 +79,7 @@ public func buildRouter(_ dependencies: AppDependencies) -> Router<AppRequestCon
         store: dependencies.store, ttl: TimeInterval(configuration.publicAPI.idempotencyHours) * 3600,
         bodyLimit: publicRoutes.uploadLimit, now: dependencies.now,
         scope: { request, _ in publicRoutes.idempotencyScope(request) },
-        recover: { code in try await dependencies.store.dossier(code: code).map(publicRoutes.submissionResponse) }))
+        recover: { code in try await dependencies.store.dossier(code: code).map { try publicRoutes.submissionResponse($0) } }))
     publicRoutes.register(public: citizen, api: api)
     VerificationRoutes(store: dependencies.store, catalogue: dependencies.catalogue).register(on: citizen)
     let officer = api.group()
@@ -121,7 +121,7 @@ public func buildApplication(
 }
 
 /// `/health/live`, `/health/ready`, `/openapi.json` and the problem type descriptions.
-struct HealthRoutes {
+struct HealthRoutes: Sendable {
     let store: any DossierStore
     let logger: Logger
     let contract: Data?
@@ -135,35 +135,41 @@ struct HealthRoutes {
     }
 
     func register(on router: Router<AppRequestContext>) {
-        router.get("health/live") { _, _ in
-            jsonResponse(["status": "ok"])
+        router.get("health/live", use: live)
+        router.get("health/ready", use: ready)
+        router.get("openapi.json", use: openAPI)
+        router.get("problems/{name}", use: problemType)
+    }
+
+    @Sendable func live(_ request: Request, context: AppRequestContext) async throws -> Reply<[String: String]> {
+        Reply(["status": "ok"])
+    }
+
+    /// Ready while the database answers.
+    @Sendable func ready(_ request: Request, context: AppRequestContext) async throws -> Reply<[String: String]> {
+        do {
+            try await store.ping()
+            return Reply(["status": "ready", "database": "ok"])
+        } catch {
+            // The reason goes to the log, not to whoever probes readiness.
+            logger.warning("not ready: the database does not answer", metadata: ["error": "\(error)"])
+            return Reply(["status": "unavailable", "database": "unavailable"], status: .serviceUnavailable)
         }
-        router.get("health/ready") { _, _ in
-            do {
-                try await store.ping()
-                return jsonResponse(["status": "ready", "database": "ok"])
-            } catch {
-                // The reason goes to the log, not to whoever probes readiness.
-                logger.warning("not ready: the database does not answer", metadata: ["error": "\(error)"])
-                return jsonResponse(["status": "unavailable", "database": "unavailable"], status: .serviceUnavailable)
-            }
-        }
-        router.get("openapi.json") { [contract] _, _ in
-            guard let data = contract else { throw HTTPError(.internalServerError) }
-            return Response(
-                status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: data)))
-        }
-        router.get("problems/{name}") { _, context in
-            guard let kind = ProblemType(rawValue: try context.parameters.require("name")) else { throw Problem.notFound }
-            return jsonResponse(ProblemTypeView(type: "/problems/\(kind.rawValue)", title: kind.title, status: kind.status, description: kind.explanation))
-        }
+    }
+
+    /// The contract, with the deployment's catalogue written in as enums (`ServedContract`).
+    @Sendable func openAPI(_ request: Request, context: AppRequestContext) async throws -> Response {
+        guard let data = contract else { throw HTTPError(.internalServerError) }
+        return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: data)))
+    }
+
+    /// `GET /problems/{name}`: what a problem type means.
+    @Sendable func problemType(_ request: Request, context: AppRequestContext) async throws -> Reply<ProblemTypeView> {
+        guard let kind = ProblemType(rawValue: try context.parameters.require("name")) else { throw Problem.notFound }
+        return Reply(ProblemTypeView(type: "/problems/\(kind.rawValue)", title: kind.title, status: kind.status, description: kind.explanation))
     }
 }
 
-func jsonResponse<T: Encodable>(_ value: T, status: HTTPResponse.Status = .ok) -> Response {
-    let bytes = (try? APIJSON.writer.encode(value)) ?? Array("{}".utf8)
-    return Response(status: status, headers: [.contentType: "application/json; charset=utf-8"], body: .init(byteBuffer: ByteBuffer(bytes: bytes)))
-}
 
 /// Reads and decodes a JSON body within the configured size limit; malformed JSON is a 400,
 /// a missing or mistyped field a 422 naming the field.
@@ -236,7 +242,7 @@ public func buildMetricsApplication(
 }
 
 /// `GET /problems/{name}`: what a problem type means.
-struct ProblemTypeView: Encodable {
+struct ProblemTypeView: Encodable, Sendable {
     var type: String
     var title: String
     var status: Int
