@@ -120,26 +120,9 @@ extension PublicRoutes {
 
     /// `POST /api/v1/payments/callback`: the payment provider's signed word (Standard Webhooks).
     @Sendable func paymentCallback(_ request: Request, context: AppRequestContext) async throws -> Reply<[String: String]> {
-        guard let secret = dependencies.configuration.paymentWebhookSecret, let webhooks = StandardWebhooks(secret: secret) else {
-            throw Problem.typed(.unavailable, detail: "Thanh toán trực tuyến chưa được cấu hình trên máy chủ này.")
-        }
-        var request = request
-        let body: ByteBuffer
-        do {
-            body = try await request.collectBody(upTo: 65_536)
-        } catch {
-            throw Problem.typed(.tooLarge)
-        }
-        let bytes = Array(body.readableBytesView)
-        let id = request.headers[.webhookID]
-        do {
-            try webhooks.verify(
-                id: id, timestamp: request.headers[.webhookTimestamp], signature: request.headers[.webhookSignature],
-                body: bytes, now: dependencies.now())
-        } catch {
-            throw Problem.typed(.invalidSignature, detail: error.vietnameseDescription)
-        }
-        guard let id else { throw Problem.typed(.invalidSignature) }
+        let (id, body) = try await SignedWebhook.read(
+            request, secret: dependencies.configuration.paymentWebhookSecret,
+            unconfigured: "Thanh toán trực tuyến chưa được cấu hình trên máy chủ này.", now: dependencies.now()).pair
         if try await store.webhookSeen(source: "payment", id: id) {
             return Reply(["status": "duplicate", "webhookID": id])
         }

@@ -64,15 +64,8 @@ public struct NotificationPartner: OutboxPartner {
         .delivered(at: now)
     }
 
-    static let encoder: JSONEncoder = {
-        let encoder = JSONEncoder()
-        encoder.dateEncodingStrategy = .custom { date, encoder in
-            var container = encoder.singleValueContainer()
-            try container.encode(WorkCalendar.format(date))
-        }
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        return encoder
-    }()
+    /// The gateway's messages are wire messages like any other (`MotCuaAPI`).
+    static var encoder: JSONEncoder { WireJSON.encoder }
 
     /// The message of the kind's template, filled from the dossier and the event.
     func render(_ item: OutboxItem, dossier d: Dossier, event: DossierEvent) -> NotificationMessage {

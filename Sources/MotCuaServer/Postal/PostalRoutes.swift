@@ -59,25 +59,9 @@ struct PostalRoutes: Sendable {
 
     /// A parcel event from the post office: verified, applied at most once, acknowledged.
     @Sendable func webhook(_ request: Request, context: AppRequestContext) async throws -> Reply<[String: String]> {
-        guard let secret = dependencies.configuration.postal.webhookSecret, let webhooks = StandardWebhooks(secret: secret) else {
-            throw Problem.typed(.unavailable, detail: "Dịch vụ bưu chính công ích chưa được cấu hình trên máy chủ này.")
-        }
-        var request = request
-        let body: ByteBuffer
-        do {
-            body = try await request.collectBody(upTo: 65_536)
-        } catch {
-            throw Problem.typed(.tooLarge)
-        }
-        let id = request.headers[.webhookID]
-        do {
-            try webhooks.verify(
-                id: id, timestamp: request.headers[.webhookTimestamp], signature: request.headers[.webhookSignature],
-                body: Array(body.readableBytesView), now: dependencies.now())
-        } catch {
-            throw Problem.typed(.invalidSignature, detail: error.vietnameseDescription)
-        }
-        guard let id, id.utf8.count <= 200 else { throw Problem.typed(.invalidSignature) }
+        let (id, body) = try await SignedWebhook.read(
+            request, secret: dependencies.configuration.postal.webhookSecret,
+            unconfigured: "Dịch vụ bưu chính công ích chưa được cấu hình trên máy chủ này.", now: dependencies.now()).pair
         if try await store.webhookSeen(source: "postal", id: id) {
             return Reply(["status": "duplicate", "webhookID": id])
         }
