@@ -164,6 +164,38 @@ struct AnywhereInProvinceTests {
         #expect(missing.status == 422 && (missing.json["errors"] as? [[String: Any]])?.first?["field"] as? String == "intake")
     }
 
+    @Test("An inter-agency hand-off is the receiving agency's as a partner; reports by procedure carry the across columns")
+    func partnerAndReportByProcedure() async throws {
+        let server = try await Self.start()
+        defer { Task { await server.stop() } }
+        let deskA = try await server.login(.desk, agency: Self.receiving)
+        let deskC = try await server.login(.desk, agency: Self.competent)
+        let leaderC = try await server.login(.leader, agency: Self.competent)
+        let handlerC = try await server.login(.handler, agency: Self.competent)
+
+        // C's own dossier, sent to A for its opinion (một cửa liên thông): A's incoming, as a partner.
+        let own = try #require(try await server.request("POST", "/api/v1/dossiers", token: deskC, json: try await server.intakeBody()).json["code"] as? String)
+        let department = server.dependencies.catalogue.tree.agencies[Self.competent]!.departments[0].id
+        #expect(try await server.request("POST", "/api/v1/dossiers/\(own)/transfer", token: deskC, json: ["departmentID": department]).status == 200)
+        #expect(try await server.request("POST", "/api/v1/dossiers/\(own)/assign", token: leaderC, json: ["handlerID": "handler@\(Self.competent)"]).status == 200)
+        let sent = try await server.request("POST", "/api/v1/dossiers/\(own)/send", token: handlerC, json: ["agencyID": Self.receiving, "note": "Xin ý kiến"])
+        #expect(sent.status == 200, "\(sent.text)")
+        let incoming = try await Self.queue(server, "incoming", token: deskA)
+        #expect(incoming.map { $0["code"] as? String } == [own] && incoming.first?["agencyRole"] as? String == "partner")
+        #expect(try await Self.queue(server, "received-for-others", token: deskA).isEmpty, "handed over, not taken in by A's desk")
+
+        // One filed at A for C: the procedure's row counts it on both sides.
+        var body = try await server.intakeBody()
+        body["competentAgencyID"] = Self.competent
+        #expect(try await Self.fileWithScans(server, body, token: deskA).status == 201)
+        func row(_ token: String) async throws -> [String: Any] {
+            let report = try await server.request("GET", "/api/v1/reports?period=2026-03&by=procedure", token: token).json
+            return try #require((report["rows"] as? [[String: Any]])?.first { $0["key"] as? String == "1.001193" }?["acrossBoundaries"] as? [String: Any])
+        }
+        #expect(try await row(leaderC)["receivedElsewhere"] as? Int == 1)
+        #expect(try await row(try await server.login(.leader, agency: Self.receiving))["receivedForOthers"] as? Int == 1)
+    }
+
     @Test("Returned at the competent agency when the citizen chose it: no hand-off back")
     func returnedAtCompetent() async throws {
         let server = try await Self.start()

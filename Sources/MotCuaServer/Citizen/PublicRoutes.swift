@@ -66,7 +66,7 @@ struct PublicRoutes: Sendable {
         // Compare against every configured hash without stopping early.
         var found: String?
         for (stored, id) in portalKeys where Self.constantTimeEquals(stored, hash) { found = id }
-        guard let found else { throw Problem(type: "/problems/unauthenticated", title: "Khóa API không hợp lệ", status: 401, detail: "Khóa API (X-API-Key) không hợp lệ.") }
+        guard let found else { throw Problem.typed(.unauthenticated, detail: "Khóa API (X-API-Key) không hợp lệ.") }
         return found
     }
 

@@ -64,7 +64,7 @@ public struct Problem: Error, Codable, Sendable, Equatable {
         case StoreError.notFound:
             return notFound
         case let StoreError.duplicate(what):
-            return Problem(type: "/problems/validation", title: "Dữ liệu không hợp lệ", status: 409, detail: "Đã tồn tại: \(what).")
+            return typed(.validation, detail: "Đã tồn tại: \(what).")
         case StoreError.unavailable, StoreError.conflict:
             return typed(.databaseUnavailable, detail: "Cơ sở dữ liệu tạm thời không truy cập được; thao tác chưa được thực hiện, vui lòng thử lại.", retryAfter: 5)
         case StoreError.storageFull:
