@@ -25,6 +25,12 @@ struct AnywhereInProvinceTests {
         return server
     }
 
+    /// Tokens of A's desk and of C's desk, leader and handler.
+    static func tokens(_ server: TestServer) async throws -> (deskA: String, deskC: String, leaderC: String, handlerC: String) {
+        (try await server.login(.desk, agency: receiving), try await server.login(.desk, agency: competent),
+         try await server.login(.leader, agency: competent), try await server.login(.handler, agency: competent))
+    }
+
     /// The intake as a form: its JSON in `intake`, and the desk's scan of every document handed in.
     static func fileWithScans(_ server: TestServer, _ body: [String: Any], token: String, skipping: Int? = nil) async throws -> HTTPResult {
         let count = (body["documents"] as? [Any])?.count ?? 0
@@ -44,10 +50,7 @@ struct AnywhereInProvinceTests {
     func acrossTwoAgencies() async throws {
         let server = try await Self.start()
         defer { Task { await server.stop() } }
-        let deskA = try await server.login(.desk, agency: Self.receiving)
-        let deskC = try await server.login(.desk, agency: Self.competent)
-        let leaderC = try await server.login(.leader, agency: Self.competent)
-        let handlerC = try await server.login(.handler, agency: Self.competent)
+        let (deskA, deskC, leaderC, handlerC) = try await Self.tokens(server)
 
         var body = try await server.intakeBody(name: "Trần Thị Bình")
         body["competentAgencyID"] = Self.competent
@@ -168,10 +171,7 @@ struct AnywhereInProvinceTests {
     func partnerAndReportByProcedure() async throws {
         let server = try await Self.start()
         defer { Task { await server.stop() } }
-        let deskA = try await server.login(.desk, agency: Self.receiving)
-        let deskC = try await server.login(.desk, agency: Self.competent)
-        let leaderC = try await server.login(.leader, agency: Self.competent)
-        let handlerC = try await server.login(.handler, agency: Self.competent)
+        let (deskA, deskC, leaderC, handlerC) = try await Self.tokens(server)
 
         // C's own dossier, sent to A for its opinion (một cửa liên thông): A's incoming, as a partner.
         let own = try #require(try await server.request("POST", "/api/v1/dossiers", token: deskC, json: try await server.intakeBody()).json["code"] as? String)
