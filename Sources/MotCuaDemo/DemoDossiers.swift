@@ -99,6 +99,9 @@ public struct DemoDossiers: Sendable {
         // dossiers' sequences do not overlap.
         var mixer = SeededGenerator(seed: seed ^ (UInt64(index) &* 0xD1B5_4A32_D192_ED03))
         var rng = SeededGenerator(seed: mixer.next())
+        // Its own stream too: whether another desk of the province takes it in (so that the
+        // dossiers of earlier demos keep their values).
+        var across = SeededGenerator(seed: mixer.next())
         let instant = start.addingTimeInterval(Double.random(in: 0..<end.timeIntervalSince(start), using: &rng))
         // An agency that existed on that day (the 2025 reform dissolved some).
         let open = agencies.filter { catalogue.tree.agencies[$0]?.isActive(on: WorkCalendar.localDate(of: instant)) == true }
@@ -127,6 +130,16 @@ public struct DemoDossiers: Sendable {
         let returnMethod: ReturnMethod = byPost ? .post : level == 4 ? .electronic : .desk
         let postalIntake = !online && procedure.postalIntake && chance(profile.postalIntake)
         let incompleteAtIntake = !online && chance(0.05)
+        // Filing anywhere in the province: a flagged procedure taken in at another desk of the
+        // province, such as the provincial centre's (one in two), handed on at receipt, its
+        // result returned there.
+        let receivingDesk: Officer? = !procedure.isFiledAnywhere || online || postalIntake || byPost || incompleteAtIntake
+            || Double.random(in: 0..<1, using: &across) >= 0.5 ? nil
+            : officers.filter { officer in
+                officer.role == .desk && officer.agencyID != agencyID
+                    && catalogue.tree.province(of: officer.agencyID) == catalogue.tree.province(of: agencyID)
+                    && catalogue.tree.agencies[officer.agencyID]?.isActive(on: WorkCalendar.localDate(of: instant)) == true
+            }.randomElement(using: &across)
         let id = TimeOrderedID.make(at: t, using: &rng)
         let filingContext = context(desk, t, calendar, agency)
         let dossier: Dossier
@@ -152,12 +165,26 @@ public struct DemoDossiers: Sendable {
             try await apply(dossier.code, desk, .receive, t, calendar, agency)
         } else {
             let documents = procedure.documents.map { ProvidedDocument(name: $0.name, originals: $0.originals, copies: $0.copies) }
-            let intake = Intake(
+            var intake = Intake(
                 procedure: procedure, applicant: applicant, documents: documents, returnMethod: returnMethod,
                 channel: postalIntake ? .postal : .desk,
                 missingItems: incompleteAtIntake ? [procedure.documents[0].name] : [], postalAddress: byPost ? address : nil)
-            (dossier, _) = try await store.fileDossier(agencyID: agencyID, day: WorkCalendar.localDate(of: t)) { code in
-                try Lifecycle.file(intake, code: code, id: id, context: filingContext)
+            var filing = filingContext
+            if let receivingDesk, let receiving = catalogue.tree.agencies[receivingDesk.agencyID] {
+                intake.competentAgencyID = agencyID
+                intake.files = documents.map {
+                    StoredFile(sha256: Self.sampleSHA256, name: "\($0.name).pdf", contentType: "application/pdf", size: Self.samplePDF.count, document: $0.name)
+                }
+                filing = context(receivingDesk, t, calendars.calendar(forAgency: receiving.id), receiving)
+            }
+            (dossier, _) = try await store.fileDossier(agencyID: agencyID, day: WorkCalendar.localDate(of: t)) { [intake, filing] code in
+                try Lifecycle.file(intake, code: code, id: id, context: filing)
+            }
+            if receivingDesk != nil {
+                // The competent agency's desk takes the hand-off.
+                t = try calendar.due(from: t, workingSeconds: Int64.random(in: 600...(4 * 3600), using: &across))
+                guard t < now else { return true }
+                try await apply(dossier.code, desk, .receiveFromAgency, t, calendar, agency)
             }
         }
         if incompleteAtIntake { return true }
@@ -223,6 +250,15 @@ public struct DemoDossiers: Sendable {
                 t = try calendar.due(from: t, workingSeconds: step())
                 guard t < now else { finished = false; break }
             }
+            if case .returnResult = command, let receivingDesk, let receiving = catalogue.tree.agencies[receivingDesk.agencyID] {
+                // The result went back to the desk that took the dossier in, which returns it.
+                let deskCalendar = calendars.calendar(forAgency: receiving.id)
+                try await apply(dossier.code, receivingDesk, .receiveFromAgency, t, deskCalendar, receiving)
+                t = try deskCalendar.due(from: t, workingSeconds: step())
+                guard t < now else { finished = false; break }
+                try await apply(dossier.code, receivingDesk, command, t, deskCalendar, receiving)
+                continue
+            }
             if case .returnResult = command, returnMethod == .post,
                let delivery = try await store.dossier(code: dossier.code)?.shipment(.delivery) {
                 // The post office carries the result home: its waybill, the round, the delivery.
@@ -253,7 +289,10 @@ public struct DemoDossiers: Sendable {
     }
 
     func context(_ officer: Officer, _ at: Date, _ calendar: WorkCalendar, _ agency: Agency) -> DecisionContext {
-        DecisionContext(actor: officer.actor, now: at, calendar: calendar, departments: agency.departments)
+        let tree = catalogue.tree
+        return DecisionContext(
+            actor: officer.actor, now: at, calendar: calendar, departments: agency.departments,
+            placeOf: { id in tree.agencies[id].flatMap { agency in tree.province(of: id).map { ($0, agency.level) } } })
     }
 
     func apply(_ code: String, _ officer: Officer, _ command: DossierCommand, _ at: Date, _ calendar: WorkCalendar, _ agency: Agency) async throws {
