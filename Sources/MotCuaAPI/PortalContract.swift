@@ -12,22 +12,9 @@ import MotCuaCore
 // Both POSTs carry `Idempotency-Key: {dossier id}.{version}`; the portal answers
 // `{"error_code": "0"}` ("0" or "00" is success, as the national messages do).
 
-/// The applicant as the portal knows them.
-public struct PortalApplicant: Codable, Sendable, Equatable {
-    public var name: String
-    public var idNumber: String
-    public var phone: String
-    public var email: String?
-    public var address: String
-
-    public init(name: String, idNumber: String, phone: String, email: String? = nil, address: String) {
-        self.name = name
-        self.idNumber = idNumber
-        self.phone = phone
-        self.email = email
-        self.address = address
-    }
-}
+/// The applicant as the portal knows them: the same five fields as the officer door's
+/// (`IntakeRequest.applicant`), so the same type.
+public typealias PortalApplicant = Applicant
 
 /// `POST /dossiers/sync`: the whole dossier as of `version` (`DongBoHoSoMC`).
 public struct PortalSyncRequest: Codable, Sendable, Equatable {

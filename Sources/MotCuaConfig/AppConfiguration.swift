@@ -76,7 +76,7 @@ public struct AppConfiguration: Sendable, Equatable {
     /// The post office (BCCI) partner: where orders go, how webhooks are checked, the retry policy.
     public var postal: PostalSettings
     /// The national public-service portal: where every change of a dossier is reported.
-    public var portal = PortalSettings(nil)
+    public var portal = PortalSettings(nil, timing: nil)
     /// How each procedure's term is divided among its steps (`steps.json`).
     public var steps = StepSettings()
     /// When dossiers left waiting for supplementation are closed.
@@ -165,13 +165,9 @@ public struct AppConfiguration: Sendable, Equatable {
         from directory: URL, environment: [String: String] = ProcessInfo.processInfo.environment
     ) throws(CalendarError) -> AppConfiguration {
         let file = try ConfigLoader.decode(File.self, from: ConfigLoader.mainFile(in: directory))
-        for (section, attempts) in [
-            ("postal", file.postal?.maxAttempts), ("notifications", file.notifications?.maxAttempts), ("portal", file.portal?.maxAttempts),
-        ] where attempts != nil {
-            throw .invalidConfiguration(
-                file: "motcua.json", key: "\(section).maxAttempts",
-                reason: "replaced by \(section).retryHours: transient failures are retried for a time (default 24), not a number of attempts")
-        }
+        // The partners' delivery timing, read from the same sections beside their own keys.
+        let timing = try ConfigLoader.decode(DeliveryTiming.Sections.self, from: ConfigLoader.mainFile(in: directory))
+        try DeliveryTiming.check(timing, file: "motcua.json")
         var config = AppConfiguration(
             host: file.server?.host ?? "127.0.0.1",
             port: file.server?.port ?? 8080,
@@ -187,8 +183,8 @@ public struct AppConfiguration: Sendable, Equatable {
             paymentWebhookSecret: file.payments?.webhookSecret,
             blobDirectory: file.storage?.blobDirectory ?? "blobs",
             watch: WatchSettings(file.watch),
-            notifications: try NotificationSettings(file.notifications, directory: directory),
-            postal: PostalSettings(file.postal),
+            notifications: try NotificationSettings(file.notifications, timing: timing.notifications, directory: directory),
+            postal: PostalSettings(file.postal, timing: timing.postal),
             directives: try ConfigLoader.loadDirectives(from: directory, binding: file.statistics?.directives))
         func integer(_ name: String) throws(CalendarError) -> Int? {
             guard let text = environment[name] else { return nil }
@@ -318,21 +314,16 @@ public struct AppConfiguration: Sendable, Equatable {
         if let secret = postal.webhookSecret, !Self.isWebhookSecret(secret) {
             throw .invalidConfiguration(file: main, key: "postal.webhookSecret", reason: "must be a 'whsec_' secret of at least 24 bytes in base64")
         }
-        guard postal.retryHours > 0, postal.retryHours <= 24 * 30, postal.backoffSeconds > 0, postal.maxBackoffSeconds >= postal.backoffSeconds,
-              postal.pollSeconds > 0, postal.timeoutSeconds > 0, !postal.service.isEmpty else {
-            throw .invalidConfiguration(file: main, key: "postal", reason: "retryHours above 0 and at most 720; backoff, poll and timeout positive; maxBackoffSeconds ≥ backoffSeconds; a service code")
-        }
-        config.portal = PortalSettings(file.portal)
+        try postal.timing.check(section: "postal", file: main)
+        guard !postal.service.isEmpty else { throw .invalidConfiguration(file: main, key: "postal.service", reason: "a service code") }
+        config.portal = PortalSettings(file.portal, timing: timing.portal)
         try config.portal.finish(environment: environment, file: main)
         config.steps = try StepSettings.load(from: directory)
         config.supplementation = SupplementationSettings(file.supplementation)
         try config.supplementation.check(file: main)
         config.signing = SigningSettings(file.signing)
         try config.signing.finish(file.signing, environment: environment, file: main)
-        guard notify.retryHours > 0, notify.retryHours <= 24 * 30, notify.backoffSeconds > 0, notify.maxBackoffSeconds >= notify.backoffSeconds,
-              notify.pollSeconds > 0, notify.timeoutSeconds > 0 else {
-            throw .invalidConfiguration(file: main, key: "notifications", reason: "retryHours above 0 and at most 720; backoff, poll and timeout positive; maxBackoffSeconds ≥ backoffSeconds")
-        }
+        try notify.timing.check(section: "notifications", file: main)
         guard (1...86_400).contains(config.watch.sweepSeconds) else {
             throw .invalidConfiguration(file: main, key: "watch.sweepSeconds", reason: "must be between 1 and 86400")
         }
@@ -503,38 +494,25 @@ public struct PostalSettings: Sendable, Equatable {
     public var webhookSecret: String?
     /// The partner's service code for administrative-procedure parcels.
     public var service: String
-    /// How long transient failures (408, 409, 425, 429, 5xx, timeouts) are retried, from the
-    /// order's creation or its manual retry, before it becomes a dead letter.
-    public var retryHours: Double
-    public var backoffSeconds: Double
-    public var maxBackoffSeconds: Double
-    public var pollSeconds: Double
-    public var timeoutSeconds: Double
+    /// Transient failures (408, 409, 425, 429, 5xx, timeouts) are retried for `retryHours`
+    /// (24) from the order's creation or its manual retry, before it becomes a dead letter.
+    public var timing: DeliveryTiming
+
+    static let defaultTiming = DeliveryTiming(backoffSeconds: 2, maxBackoffSeconds: 1800, pollSeconds: 2)
 
     struct File: Decodable {
         var partnerURL: String?
         var apiKey: String?
         var webhookSecret: String?
         var service: String?
-        var retryHours: Double?
-        /// Replaced by `retryHours` (issue #17); refused with a sentence saying so.
-        var maxAttempts: Int?
-        var backoffSeconds: Double?
-        var maxBackoffSeconds: Double?
-        var pollSeconds: Double?
-        var timeoutSeconds: Double?
     }
 
-    init(_ file: File?) {
+    init(_ file: File?, timing: DeliveryTiming.File?) {
         partnerURL = file?.partnerURL
         apiKey = file?.apiKey
         webhookSecret = file?.webhookSecret
         service = file?.service ?? "BCCI-HCC"
-        retryHours = file?.retryHours ?? 24
-        backoffSeconds = file?.backoffSeconds ?? 2
-        maxBackoffSeconds = file?.maxBackoffSeconds ?? 1800
-        pollSeconds = file?.pollSeconds ?? 2
-        timeoutSeconds = file?.timeoutSeconds ?? 10
+        self.timing = Self.defaultTiming.reading(timing)
     }
 }
 
@@ -545,12 +523,10 @@ public struct NotificationSettings: Sendable, Equatable {
     public var webhookSecret: String?
     /// Message templates by notification kind (Vietnamese), with `{placeholder}`s.
     public var templates: [String: String]
-    /// How long transient failures are retried, from the notification's creation.
-    public var retryHours: Double
-    public var backoffSeconds: Double
-    public var maxBackoffSeconds: Double
-    public var pollSeconds: Double
-    public var timeoutSeconds: Double
+    /// Transient failures are retried for `retryHours` (24) from the notification's creation.
+    public var timing: DeliveryTiming
+
+    static let defaultTiming = DeliveryTiming(backoffSeconds: 2, maxBackoffSeconds: 3600, pollSeconds: 5)
 
     /// The kinds a template set must cover, and the placeholders a template may use.
     public static let kinds = ["received", "supplementationRequested", "feeRequested", "resultReady", "apologized", "returned", "stopped"]
@@ -563,27 +539,16 @@ public struct NotificationSettings: Sendable, Equatable {
         var gatewayURL: String?
         var webhookSecret: String?
         var templates: String?
-        var retryHours: Double?
-        /// Replaced by `retryHours` (issue #17); refused with a sentence saying so.
-        var maxAttempts: Int?
-        var backoffSeconds: Double?
-        var maxBackoffSeconds: Double?
-        var pollSeconds: Double?
-        var timeoutSeconds: Double?
     }
 
     struct TemplateFile: Decodable {
         var templates: [String: String]
     }
 
-    init(_ file: File?, directory: URL) throws(CalendarError) {
+    init(_ file: File?, timing: DeliveryTiming.File?, directory: URL) throws(CalendarError) {
         gatewayURL = file?.gatewayURL
         webhookSecret = file?.webhookSecret
-        retryHours = file?.retryHours ?? 24
-        backoffSeconds = file?.backoffSeconds ?? 2
-        maxBackoffSeconds = file?.maxBackoffSeconds ?? 3600
-        pollSeconds = file?.pollSeconds ?? 5
-        timeoutSeconds = file?.timeoutSeconds ?? 10
+        self.timing = Self.defaultTiming.reading(timing)
         let name = file?.templates ?? "notifications/vi.json"
         let url = directory.appendingPathComponent(name)
         // A configuration without the default template file sends nothing (checked when a

@@ -8,13 +8,11 @@ public struct PortalSettings: Sendable, Equatable {
     public var url: String?
     /// Sent as `Authorization: Bearer …` with every request.
     public var apiKey: String?
-    /// How long transient failures (408, 425, 429, 5xx, timeouts) are retried, from the message's
-    /// creation or its manual retry, before it becomes a dead letter.
-    public var retryHours: Double
-    public var backoffSeconds: Double
-    public var maxBackoffSeconds: Double
-    public var pollSeconds: Double
-    public var timeoutSeconds: Double
+    /// Transient failures (408, 425, 429, 5xx, timeouts) are retried for `retryHours` (24) from
+    /// the message's creation or its manual retry, before it becomes a dead letter.
+    public var timing: DeliveryTiming
+
+    static let defaultTiming = DeliveryTiming(backoffSeconds: 1, maxBackoffSeconds: 600, pollSeconds: 1)
     /// Dossiers whose messages are in flight at once (each dossier's go one at a time, in order).
     public var window: Int
     /// Messages sent per second at most: sending competes with the desks for the server's CPU
@@ -24,25 +22,14 @@ public struct PortalSettings: Sendable, Equatable {
     struct File: Decodable {
         var url: String?
         var apiKey: String?
-        var retryHours: Double?
-        /// Replaced by `retryHours` (issue #17); refused with a sentence saying so.
-        var maxAttempts: Int?
-        var backoffSeconds: Double?
-        var maxBackoffSeconds: Double?
-        var pollSeconds: Double?
-        var timeoutSeconds: Double?
         var window: Int?
         var maxPerSecond: Double?
     }
 
-    init(_ file: File?) {
+    init(_ file: File?, timing: DeliveryTiming.File?) {
         url = file?.url
         apiKey = file?.apiKey
-        retryHours = file?.retryHours ?? 24
-        backoffSeconds = file?.backoffSeconds ?? 1
-        maxBackoffSeconds = file?.maxBackoffSeconds ?? 600
-        pollSeconds = file?.pollSeconds ?? 1
-        timeoutSeconds = file?.timeoutSeconds ?? 10
+        self.timing = Self.defaultTiming.reading(timing)
         window = file?.window ?? 16
         maxPerSecond = file?.maxPerSecond ?? 100
     }
@@ -54,10 +41,7 @@ public struct PortalSettings: Sendable, Equatable {
         if let url, URL(string: url).map({ ["http", "https"].contains($0.scheme ?? "") && $0.host != nil }) != true {
             throw .invalidConfiguration(file: main, key: "portal.url", reason: "'\(url)' is not an http(s) URL")
         }
-        guard retryHours > 0, retryHours <= 24 * 30, backoffSeconds > 0, maxBackoffSeconds >= backoffSeconds, pollSeconds > 0,
-              timeoutSeconds > 0 else {
-            throw .invalidConfiguration(file: main, key: "portal", reason: "retryHours above 0 and at most 720; backoff, poll and timeout positive; maxBackoffSeconds ≥ backoffSeconds")
-        }
+        try timing.check(section: "portal", file: main)
         guard maxPerSecond >= 1, maxPerSecond <= 100_000 else {
             throw .invalidConfiguration(file: main, key: "portal.maxPerSecond", reason: "must be between 1 and 100000 messages a second")
         }

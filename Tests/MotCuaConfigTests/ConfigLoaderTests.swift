@@ -145,7 +145,7 @@ struct AppConfigurationTests {
             reason: "replaced by postal.retryHours: transient failures are retried for a time (default 24), not a number of attempts")) {
             try AppConfiguration.load(from: counted, environment: [:])
         }
-        #expect(defaults.postal.retryHours == 24 && defaults.notifications.retryHours == 24)
+        #expect(defaults.postal.timing.retryHours == 24 && defaults.notifications.timing.retryHours == 24 && defaults.portal.timing.retryHours == 24)
         #expect(throws: CalendarError.invalidConfiguration(file: "motcua.json", key: "storage.postgresPoolSize", reason: "must be between 1 and 500")) {
             try AppConfiguration.load(from: repositoryConfig, environment: ["MOTCUA_POSTGRES_POOL_SIZE": "0"])
         }

@@ -29,8 +29,8 @@ struct NotificationTests {
         var settings = try AppConfiguration.load(from: repository.appendingPathComponent("Config"), environment: [:]).notifications
         settings.gatewayURL = url
         settings.webhookSecret = gatewaySecret
-        settings.retryHours = retryHours
-        settings.backoffSeconds = 30
+        settings.timing.retryHours = retryHours
+        settings.timing.backoffSeconds = 30
         var logger = Logger(label: "relay")
         logger.logLevel = .critical
         guard let relay = NotificationRelay(

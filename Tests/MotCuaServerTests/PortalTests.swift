@@ -28,10 +28,10 @@ struct PortalRig {
             configuration.publicAPI.environmentPortalKey = portalKey
             configuration.portal.url = url
             configuration.portal.apiKey = apiKey
-            configuration.portal.backoffSeconds = 0.5
-            configuration.portal.maxBackoffSeconds = 4
-            configuration.portal.retryHours = 1
-            configuration.portal.timeoutSeconds = 1
+            configuration.portal.timing.backoffSeconds = 0.5
+            configuration.portal.timing.maxBackoffSeconds = 4
+            configuration.portal.timing.retryHours = 1
+            configuration.portal.timing.timeoutSeconds = 1
         }
         return PortalRig(server: server, sim: sim, url: url, simTask: task)
     }

@@ -21,10 +21,10 @@ struct PostalRig {
     static func start(faults: PostalSim.Faults = .init(), apiKey: String? = nil, step: Duration = .milliseconds(20)) async throws -> PostalRig {
         let server = try await TestServer.start { configuration in
             configuration.postal.webhookSecret = postalSecret
-            configuration.postal.backoffSeconds = 0.5
-            configuration.postal.maxBackoffSeconds = 4
-            configuration.postal.retryHours = 1
-            configuration.postal.timeoutSeconds = 1
+            configuration.postal.timing.backoffSeconds = 0.5
+            configuration.postal.timing.maxBackoffSeconds = 4
+            configuration.postal.timing.retryHours = 1
+            configuration.postal.timing.timeoutSeconds = 1
         }
         let sim = PostalSim(
             webhookURL: server.baseURL.appendingPathComponent("postal/webhooks"), secret: postalSecret, apiKey: apiKey, faults: faults,

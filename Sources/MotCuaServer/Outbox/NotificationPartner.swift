@@ -100,9 +100,7 @@ extension OutboxRelay where Partner == NotificationPartner {
         let partner = NotificationPartner(store: store, settings: settings, gateway: url, webhooks: webhooks, agencyName: agencyName)
         self.init(
             partner: partner,
-            policy: DeliveryPolicy(
-                timeoutSeconds: settings.timeoutSeconds, pollSeconds: settings.pollSeconds, backoffSeconds: settings.backoffSeconds,
-                maxBackoffSeconds: settings.maxBackoffSeconds, retryHours: settings.retryHours, concurrency: 1),
+            policy: DeliveryPolicy(timing: settings.timing, concurrency: 1),
             now: now, logger: logger, metrics: metrics)
     }
 }

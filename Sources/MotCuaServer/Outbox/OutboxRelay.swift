@@ -53,11 +53,8 @@ public enum PartnerRequest: Sendable {
 
 /// How a relay paces one outbox (from its configuration section).
 public struct DeliveryPolicy: Sendable {
-    var timeoutSeconds: Double
-    var pollSeconds: Double
-    var backoffSeconds: Double
-    var maxBackoffSeconds: Double
-    var retryHours: Double
+    /// The partner's configured retries, backoff, poll and timeout.
+    var timing: DeliveryTiming
     /// Messages in flight at once.
     var concurrency: Int
     /// Messages started per second at most (nil: as fast as the partner answers).
@@ -124,7 +121,7 @@ public struct OutboxRelay<Partner: OutboxPartner>: Service {
         self.metrics = metrics
         pacer = policy.maxPerSecond.map(Pacer.init(perSecond:))
         let configuration = URLSessionConfiguration.ephemeral
-        configuration.timeoutIntervalForRequest = policy.timeoutSeconds
+        configuration.timeoutIntervalForRequest = policy.timing.timeoutSeconds
         configuration.httpMaximumConnectionsPerHost = max(policy.concurrency, 1)
         session = URLSession(configuration: configuration)
     }
@@ -137,7 +134,7 @@ public struct OutboxRelay<Partner: OutboxPartner>: Service {
             // backoff had just made due, 0.7 of a core while the portal was down with 7,700
             // messages waiting (measured; intakes on the same cores paid for it).
             if await deliverPass().delivered == 0 {
-                try? await cancelWhenGracefulShutdown { try await Task.sleep(for: .milliseconds(Int(policy.pollSeconds * 1000))) }
+                try? await cancelWhenGracefulShutdown { try await Task.sleep(for: .milliseconds(Int(policy.timing.pollSeconds * 1000))) }
             }
         }
     }
@@ -168,7 +165,7 @@ public struct OutboxRelay<Partner: OutboxPartner>: Service {
             let items: [Partner.Item]
             do {
                 // Held for two send timeouts, plus the time the pacing spreads the sends over.
-                let lease = Self.lease(rounds: 2, timeout: policy.timeoutSeconds) + (policy.maxPerSecond.map { Double(wanted) / $0 } ?? 0)
+                let lease = Self.lease(rounds: 2, timeout: policy.timing.timeoutSeconds) + (policy.maxPerSecond.map { Double(wanted) / $0 } ?? 0)
                 items = try await partner.claim(now: now(), lease: lease, limit: wanted)
             } catch {
                 logger.error("outbox unreadable", metadata: ["outbox": "\(partner.name)", "error": "\(error)"])
@@ -241,8 +238,8 @@ public struct OutboxRelay<Partner: OutboxPartner>: Service {
     func retry(_ item: Partner.Item, error: String, retryAfter: Double?) -> DeliveryOutcome {
         let (_, attempts, since) = partner.progress(of: item)
         return DeliveryOutcome.next(
-            after: attempts, since: since, retryHours: policy.retryHours, backoff: policy.backoffSeconds,
-            maxBackoff: policy.maxBackoffSeconds, retryAfter: retryAfter, error: error, now: now())
+            after: attempts, since: since, retryHours: policy.timing.retryHours, backoff: policy.timing.backoffSeconds,
+            maxBackoff: policy.timing.maxBackoffSeconds, retryAfter: retryAfter, error: error, now: now())
     }
 
     /// The partner's problem detail, shortened, for the dead-letter list.

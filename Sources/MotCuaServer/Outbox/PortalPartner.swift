@@ -67,7 +67,7 @@ public struct PortalPartner: OutboxPartner {
     public func accepted(_ item: PortalMessage, status: Int, body: Data, now: Date) async -> DeliveryOutcome {
         guard let answer = try? JSONDecoder().decode(PortalAnswer.self, from: body) else {
             // A 2xx we cannot read (a proxy's page, a cut answer): it may not have arrived.
-            return .retry(at: now.addingTimeInterval(settings.backoffSeconds), error: "HTTP \(status) without an error_code")
+            return .retry(at: now.addingTimeInterval(settings.timing.backoffSeconds), error: "HTTP \(status) without an error_code")
         }
         guard answer.isSuccess else {
             return .dead(error: "error_code \(answer.errorCode)" + (answer.message.map { ": " + String($0.prefix(300)) } ?? ""))
@@ -86,10 +86,7 @@ extension OutboxRelay where Partner == PortalPartner {
         guard let base = settings.url.flatMap(URL.init(string:)) else { return nil }
         self.init(
             partner: PortalPartner(store: dependencies.store, settings: settings, base: base),
-            policy: DeliveryPolicy(
-                timeoutSeconds: settings.timeoutSeconds, pollSeconds: settings.pollSeconds, backoffSeconds: settings.backoffSeconds,
-                maxBackoffSeconds: settings.maxBackoffSeconds, retryHours: settings.retryHours, concurrency: settings.window,
-                maxPerSecond: settings.maxPerSecond),
+            policy: DeliveryPolicy(timing: settings.timing, concurrency: settings.window, maxPerSecond: settings.maxPerSecond),
             now: dependencies.now, logger: dependencies.logger, metrics: dependencies.metrics)
     }
 }

@@ -69,7 +69,7 @@ public struct PostalPartner: OutboxPartner {
             return .dead(error: "answer refused: \(error)")
         } catch {
             // Not recorded: the order stays due, and is sent again under the same key.
-            return .retry(at: now.addingTimeInterval(settings.backoffSeconds), error: "store: \(error)")
+            return .retry(at: now.addingTimeInterval(settings.timing.backoffSeconds), error: "store: \(error)")
         }
         dependencies.logger.info("postal order accepted", metadata: ["order": "\(item.id)", "waybill": "\(accepted.waybill)"])
         return .delivered(at: now)
@@ -96,9 +96,7 @@ extension OutboxRelay where Partner == PostalPartner {
         guard let base = settings.partnerURL.flatMap(URL.init(string:)) else { return nil }
         self.init(
             partner: PostalPartner(dependencies: dependencies, settings: settings, endpoint: base.appendingPathComponent("orders")),
-            policy: DeliveryPolicy(
-                timeoutSeconds: settings.timeoutSeconds, pollSeconds: settings.pollSeconds, backoffSeconds: settings.backoffSeconds,
-                maxBackoffSeconds: settings.maxBackoffSeconds, retryHours: settings.retryHours, concurrency: concurrency),
+            policy: DeliveryPolicy(timing: settings.timing, concurrency: concurrency),
             now: dependencies.now, logger: dependencies.logger, metrics: dependencies.metrics)
     }
 }

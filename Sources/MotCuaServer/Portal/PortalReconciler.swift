@@ -22,7 +22,7 @@ public struct PortalReconciler: Sendable {
         self.base = base
         apiKey = settings.apiKey
         let configuration = URLSessionConfiguration.ephemeral
-        configuration.timeoutIntervalForRequest = max(settings.timeoutSeconds, 30)
+        configuration.timeoutIntervalForRequest = max(settings.timing.timeoutSeconds, 30)
         session = URLSession(configuration: configuration)
     }
 
