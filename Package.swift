@@ -34,7 +34,7 @@ let package = Package(
         .target(name: "MotCuaJSON"),
         // The wire contracts: what MotCua and its partners (the post office, the national portal,
         // the notification gateway) send each other, and the Standard Webhooks signature.
-        .target(name: "MotCuaAPI", dependencies: ["MotCuaCore", .product(name: "Crypto", package: "swift-crypto")]),
+        .target(name: "MotCuaAPI", dependencies: ["MotCuaCore", "MotCuaJSON", .product(name: "Crypto", package: "swift-crypto")]),
         // The officer API's typed client, for the terminal client and anyone scripting the API.
         .target(name: "MotCuaClient", dependencies: ["MotCuaAPI"]),
         // Reads `Config/` from disk and turns it into validated Core values.

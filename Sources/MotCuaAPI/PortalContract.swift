@@ -194,11 +194,10 @@ public struct PortalHoldings: Codable, Sendable, Equatable {
     public init(dossiers: [PortalHolding]) { self.dossiers = dossiers }
 }
 
-/// The portal's wire format (its messages are built by `MotCuaServer` from the control sheet).
+/// The portal's wire format (its messages are built by `MotCuaServer` from the control sheet and
+/// written by `WireJSON`): dates as ISO 8601 with the Vietnam offset, as everywhere in our API.
 public enum PortalMessages {
-    /// Dates on the wire: ISO 8601 with the Vietnam offset, as everywhere in our API.
-    public static var encoder: JSONEncoder { WireJSON.encoder }
-
+    /// Stricter than `WireJSON.decoder`: a date-time must carry its offset.
     public static let decoder: JSONDecoder = {
         let decoder = JSONDecoder()
         decoder.dateDecodingStrategy = .custom { decoder in

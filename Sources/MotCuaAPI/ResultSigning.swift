@@ -141,7 +141,7 @@ public enum ResultSigning {
 
     /// The signature as one header-safe token: base64url of its JSON.
     public static func token(_ signature: ResultSignature) throws -> String {
-        let data = try WireJSON.encoder.encode(signature)
+        let data = try WireJSON.encode(signature)
         return data.base64EncodedString().replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
             .replacingOccurrences(of: "=", with: "")
     }

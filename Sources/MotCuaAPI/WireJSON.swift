@@ -1,9 +1,11 @@
 import Foundation
 import MotCuaCore
+import MotCuaJSON
 
-/// JSON as MotCua's doors speak it, for Foundation's coders: instants as ISO 8601 with the
-/// Vietnam offset (`2026-02-27T15:30:00+07:00`). The server writes its answers with its streaming
-/// writer in the same format; clients and tests read them with `decoder`.
+/// JSON as MotCua's doors speak it: instants as ISO 8601 with the Vietnam offset
+/// (`2026-02-27T15:30:00+07:00`). Everything MotCua sends (the server's answers, the partners'
+/// messages, the client's requests) is written by `writer`, the one JSON writer; clients and
+/// tests read answers with `decoder`.
 public enum WireJSON {
     public static let decoder: JSONDecoder = {
         let decoder = JSONDecoder()
@@ -19,15 +21,12 @@ public enum WireJSON {
         return decoder
     }()
 
-    public static let encoder: JSONEncoder = {
-        let encoder = JSONEncoder()
-        encoder.dateEncodingStrategy = .custom { date, encoder in
-            var container = encoder.singleValueContainer()
-            try container.encode(WorkCalendar.format(date))
-        }
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        return encoder
-    }()
+    public static let writer = JSONWriter(dateFormat: .text { WorkCalendar.format($0) })
+
+    /// `value` as the wire's JSON.
+    public static func encode<T: Encodable>(_ value: T) throws -> Data {
+        try writer.data(value)
+    }
 }
 
 /// An RFC 9457 problem as every door answers one.

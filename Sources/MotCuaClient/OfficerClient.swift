@@ -84,7 +84,7 @@ public struct OfficerClient: Sendable {
     // MARK: transport
 
     public func post(_ path: String, _ body: some Encodable) async throws -> Reply {
-        try await send("POST", path, body: try WireJSON.encoder.encode(body), contentType: "application/json")
+        try await send("POST", path, body: try WireJSON.encode(body), contentType: "application/json")
     }
 
     /// Any request; a 2xx answer, or `OfficerClientError.problem` with the server's problem.

@@ -13,16 +13,24 @@ public struct JSONWriter: Sendable {
         case secondsSince1970
         /// A string produced by the given function (the API's ISO 8601 in Vietnam time).
         case text(@Sendable (Date) -> String)
+
+        /// ISO 8601 in UTC to the second (`2026-11-30T06:15:40Z`), as `JSONDecoder`'s `.iso8601`
+        /// reads it: files a person may open (the CLI's session, a backup's manifest).
+        public static let iso8601 = DateFormat.text { $0.formatted(.iso8601) }
     }
 
     public var dateFormat: DateFormat
+    /// Whether the output is indented for a person (two spaces a level, one member a line);
+    /// compact otherwise. The same document either way.
+    public var prettyPrinted: Bool
     /// Whether the types that can write themselves (`DirectJSON`: dossiers, events and their
     /// parts) do, instead of going through `Encodable`. The output is the same byte for byte (a
     /// test compares both ways); off only to produce the reference in that test.
     var direct = true
 
-    public init(dateFormat: DateFormat = .secondsSince1970) {
+    public init(dateFormat: DateFormat = .secondsSince1970, prettyPrinted: Bool = false) {
         self.dateFormat = dateFormat
+        self.prettyPrinted = prettyPrinted
     }
 
     public func encode<T: Encodable>(_ value: T) throws -> [UInt8] {
@@ -30,11 +38,62 @@ public struct JSONWriter: Sendable {
         sink.bytes.reserveCapacity(4096)
         try sink.encodeValue(value, depth: 0)
         sink.close(downTo: 0)
-        return sink.bytes
+        return prettyPrinted ? Self.indented(sink.bytes) : sink.bytes
+    }
+
+    public func data<T: Encodable>(_ value: T) throws -> Data {
+        Data(try encode(value))
     }
 
     public func string<T: Encodable>(_ value: T) throws -> String {
         String(decoding: try encode(value), as: UTF8.self)
+    }
+
+    /// `json` (one valid JSON document, compact or not) indented: a line for each member and
+    /// element, two spaces a level, `"key": value`; empty containers stay `{}` and `[]`. Text
+    /// inside strings is copied as it is. Used for `prettyPrinted` and to show a server's answer.
+    public static func indented(_ json: some Collection<UInt8>) -> [UInt8] {
+        var out: [UInt8] = []
+        out.reserveCapacity(json.count + json.count / 4)
+        var level = 0
+        var inString = false
+        var escaped = false
+        var justOpened = false
+        func newline() {
+            out.append(UInt8(ascii: "\n"))
+            out.append(contentsOf: repeatElement(UInt8(ascii: " "), count: 2 * level))
+        }
+        for byte in json {
+            if inString {
+                out.append(byte)
+                if escaped { escaped = false } else if byte == UInt8(ascii: "\\") { escaped = true } else if byte == UInt8(ascii: "\"") { inString = false }
+                continue
+            }
+            switch byte {
+            case UInt8(ascii: " "), UInt8(ascii: "\n"), UInt8(ascii: "\r"), UInt8(ascii: "\t"):
+                continue
+            case UInt8(ascii: "}"), UInt8(ascii: "]"):
+                level -= 1
+                if !justOpened { newline() }
+                out.append(byte)
+                justOpened = false
+                continue
+            default: break
+            }
+            if justOpened { newline() }
+            justOpened = false
+            out.append(byte)
+            switch byte {
+            case UInt8(ascii: "\""): inString = true
+            case UInt8(ascii: "{"), UInt8(ascii: "["):
+                level += 1
+                justOpened = true
+            case UInt8(ascii: ","): newline()
+            case UInt8(ascii: ":"): out.append(UInt8(ascii: " "))
+            default: break
+            }
+        }
+        return out
     }
 }
 
@@ -194,6 +253,14 @@ final class Sink {
             raw(String(describing: number))
         } else if T.self == Float.self {
             try double(Double(unsafeBitCast(value, to: Float.self)), codingPath: codingPath)
+        } else if T.self == Data.self, let data = value as? Data {
+            // As `JSONEncoder` writes them by default: bytes as base64, a URL as its text, a
+            // decimal as its digits (their own `Encodable` would write an array and an object).
+            string(data.base64EncodedString())
+        } else if T.self == URL.self, let url = value as? URL {
+            string(url.absoluteString)
+        } else if T.self == Decimal.self, let decimal = value as? Decimal {
+            raw(decimal.description)
         } else if direct, let type = T.self as? any DirectJSON.Type {
             try writeDirect(value, as: type, depth: depth)
         } else {

@@ -97,12 +97,7 @@ public final class GatewaySim: Sendable {
             }
         }
         router.get("messages") { _, _ -> Response in
-            let messages = self.state.withLock { $0.messages }
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.prettyPrinted, .withoutEscapingSlashes]
-            encoder.dateEncodingStrategy = .iso8601
-            let data = (try? encoder.encode(messages)) ?? Data("[]".utf8)
-            return Response(status: .ok, headers: [.contentType: "application/json; charset=utf-8"], body: .init(byteBuffer: ByteBuffer(data: data)))
+            SimHTTP.json(self.state.withLock { $0.messages })
         }
         return router
     }

@@ -104,12 +104,7 @@ public final class PortalSim: Sendable {
             self.forget(code: try context.parameters.require("code"))
             return Response(status: .noContent)
         }
-        router.get("sim/stats") { _, _ -> Response in Self.json(self.stats, status: .ok) }
-        router.post("sim/outage") { request, _ -> Response in
-            let on = request.uri.queryParameters["on"].map { $0 != "false" && $0 != "0" } ?? true
-            self.setDown(on)
-            return Self.json(["down": on], status: .ok)
-        }
+        SimHTTP.addControls(to: router, stats: { self.stats }, setDown: { self.setDown($0) })
         return router
     }
 
@@ -332,12 +327,10 @@ public final class PortalSim: Sendable {
     }
 
     static func json<T: Encodable>(_ value: T, status: HTTPResponse.Status) -> Response {
-        let data = (try? PortalMessages.encoder.encode(value)) ?? Data("{}".utf8)
-        return Response(status: status, headers: [.contentType: "application/json; charset=utf-8"], body: .init(byteBuffer: ByteBuffer(data: data)))
+        SimHTTP.json(value, status: status)
     }
 
     static func problem(_ status: Int, _ detail: String, errors: [FieldProblem]? = nil) -> Response {
-        struct Body: Encodable { var type = "about:blank"; var title: String; var status: Int; var detail: String; var errors: [FieldProblem]? }
         let title = switch status {
         case 422: "Nội dung không hợp lệ"
         case 409: "Xung đột phiên bản"
@@ -345,8 +338,6 @@ public final class PortalSim: Sendable {
         case 404: "Không tìm thấy"
         default: "Yêu cầu không hợp lệ"
         }
-        var response = json(Body(title: title, status: status, detail: detail, errors: errors), status: .init(code: status))
-        response.headers[.contentType] = "application/problem+json"
-        return response
+        return SimHTTP.problem(status, title: title, detail: detail, errors: errors)
     }
 }

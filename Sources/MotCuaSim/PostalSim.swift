@@ -147,12 +147,7 @@ public final class PostalSim: Sendable {
             }
             return Self.json(order, status: .ok)
         }
-        router.get("sim/stats") { _, _ -> Response in Self.json(self.stats, status: .ok) }
-        router.post("sim/outage") { request, _ -> Response in
-            let on = request.uri.queryParameters["on"].map { $0 != "false" && $0 != "0" } ?? true
-            self.setDown(on)
-            return Self.json(["down": on], status: .ok)
-        }
+        SimHTTP.addControls(to: router, stats: { self.stats }, setDown: { self.setDown($0) })
         return router
     }
 
@@ -313,7 +308,7 @@ public final class PostalSim: Sendable {
 
     /// Sends one event until MotCua acknowledges it (2xx), with backoff; false when cancelled.
     func deliver(_ payload: PostalWebhookPayload, id: String) async -> Bool {
-        guard let webhookURL, let webhooks, let body = try? JSONEncoder().encode(payload) else { return false }
+        guard let webhookURL, let webhooks, let body = try? WireJSON.encode(payload) else { return false }
         var delay = 0.2
         var attempt = 0
         while !Task.isCancelled {
@@ -338,7 +333,7 @@ public final class PostalSim: Sendable {
 
     /// A copy signed with the wrong key: MotCua must refuse it (401) and change nothing.
     func forge(_ payload: PostalWebhookPayload, id: String) async {
-        guard let webhookURL, let body = try? JSONEncoder().encode(payload) else { return }
+        guard let webhookURL, let body = try? WireJSON.encode(payload) else { return }
         var request = URLRequest(url: webhookURL)
         request.httpMethod = "POST"
         request.httpBody = body
@@ -355,18 +350,11 @@ public final class PostalSim: Sendable {
     // MARK: Answers
 
     static func json<T: Encodable>(_ value: T, status: HTTPResponse.Status) -> Response {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        encoder.dateEncodingStrategy = .iso8601
-        let data = (try? encoder.encode(value)) ?? Data("{}".utf8)
-        return Response(status: status, headers: [.contentType: "application/json; charset=utf-8"], body: .init(byteBuffer: ByteBuffer(data: data)))
+        SimHTTP.json(value, status: status)
     }
 
     static func problem(_ status: Int, _ detail: String, errors: [FieldProblem]? = nil) -> Response {
-        struct Body: Encodable { var type = "about:blank"; var title: String; var status: Int; var detail: String; var errors: [FieldProblem]? }
         let title = status == 422 ? "Đơn không hợp lệ" : status == 401 ? "Chưa xác thực" : status == 404 ? "Không tìm thấy" : "Yêu cầu không hợp lệ"
-        var response = json(Body(title: title, status: status, detail: detail, errors: errors), status: .init(code: status))
-        response.headers[.contentType] = "application/problem+json"
-        return response
+        return SimHTTP.problem(status, title: title, detail: detail, errors: errors)
     }
 }

@@ -101,10 +101,7 @@ public final class SigningSim: Sendable {
         }
     }
 
-    static func json<T: Encodable>(_ value: T) -> Response {
-        let data = (try? WireJSON.encoder.encode(value)) ?? Data("{}".utf8)
-        return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: data)))
-    }
+    static func json<T: Encodable>(_ value: T) -> Response { SimHTTP.json(value) }
 }
 
 /// A SHA-256 digest received as bytes, to sign as swift-crypto signs a digest it computed.

@@ -2,6 +2,7 @@ import ArgumentParser
 import Crypto
 import Foundation
 import MotCuaConfig
+import MotCuaJSON
 import MotCuaStore
 
 /// What a backup holds, written last into the archive as `manifest.json`, and checked by
@@ -120,10 +121,7 @@ struct BackupCommand: AsyncParsableCommand {
         let manifest = BackupManifest(
             createdAt: began, source: database, databaseSHA256: databaseSHA, databaseBytes: databaseBytes, counts: counts, blobs: manifestBlobs,
             accessKey: hasKey)
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-        encoder.dateEncodingStrategy = .iso8601
-        try tar.add("manifest.json", data: try encoder.encode(manifest))
+        try tar.add("manifest.json", data: try JSONWriter(dateFormat: .iso8601, prettyPrinted: true).data(manifest))
         try tar.finish()
         complete = true
 

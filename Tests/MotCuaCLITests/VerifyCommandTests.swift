@@ -23,7 +23,7 @@ struct VerifyCommandTests {
                 createdAt: Date(timeIntervalSince1970: 1_772_000_000), retiredAt: nil)
         })
         let keys = directory.appendingPathComponent("keys.json")
-        try WireJSON.encoder.encode(list).write(to: keys)
+        try WireJSON.encode(list).write(to: keys)
         return (file, try ResultSigning.token(signature), keys)
     }
 

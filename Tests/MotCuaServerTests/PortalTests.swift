@@ -313,8 +313,8 @@ struct PortalContractTests {
             for message in try await server.store.portalMessages(dossierID: dossier.id) {
                 let body: Data, schema: String
                 switch message.kind {
-                case .sync: (body, schema) = (try PortalMessages.encoder.encode(try #require(PortalMessages.sync(events: events, version: message.sequence))), "SyncRequest")
-                case .progress: (body, schema) = (try PortalMessages.encoder.encode(try #require(PortalMessages.progress(events: events, version: message.sequence))), "ProgressRequest")
+                case .sync: (body, schema) = (try WireJSON.encode(try #require(PortalMessages.sync(events: events, version: message.sequence))), "SyncRequest")
+                case .progress: (body, schema) = (try WireJSON.encode(try #require(PortalMessages.progress(events: events, version: message.sequence))), "ProgressRequest")
                 }
                 let json = try JSONSerialization.jsonObject(with: body)
                 #expect(checker.problems(json, ["$ref": "#/components/schemas/\(schema)"], at: "\(code)@\(message.sequence)").isEmpty,
@@ -331,7 +331,7 @@ struct PortalContractTests {
         let holdings = try JSONSerialization.jsonObject(with: list)
         #expect(checker.problems(holdings, ["$ref": "#/components/schemas/Holdings"], at: "list").isEmpty)
         #expect(((holdings as? [String: Any])?["dossiers"] as? [Any])?.count == 2)
-        let answer = try JSONSerialization.jsonObject(with: PortalMessages.encoder.encode(PortalAnswer(errorCode: "0", message: "Thành công")))
+        let answer = try JSONSerialization.jsonObject(with: WireJSON.encode(PortalAnswer(errorCode: "0", message: "Thành công")))
         #expect(checker.problems(answer, ["$ref": "#/components/schemas/Answer"], at: "answer").isEmpty)
         // A body the schema refuses, the sim refuses too, naming the field.
         let bad: [String: Any] = ["code": "x", "version": 1]

@@ -1,6 +1,7 @@
 import Foundation
 import MotCuaConfig
 import MotCuaCore
+import MotCuaJSON
 
 /// `/openapi.json` as this deployment serves it: the document in `Resources/openapi.json` with
 /// the deployment's catalogue written in as enums (procedure codes, agency codes, department
@@ -22,7 +23,8 @@ enum ServedContract {
     ]
 
     static func document(_ bundled: Data, catalogue: Catalogue, today: LocalDate) throws -> Data {
-        guard var document = try JSONSerialization.jsonObject(with: bundled) as? [String: Any] else { return bundled }
+        var document = try JSONDecoder().decode(JSONValue.self, from: bundled)
+        guard case .object = document else { return bundled }
         for (path, values) in places {
             let list: [String] = switch values {
             case .procedures: catalogue.procedures.map(\.code).sorted()
@@ -34,19 +36,19 @@ enum ServedContract {
             guard !list.isEmpty else { continue }
             document = setting(document, at: path[...], enum: list)
         }
-        return try JSONSerialization.data(withJSONObject: document, options: [.sortedKeys, .withoutEscapingSlashes])
+        return try JSONWriter().data(document)
     }
 
-    private static func setting(_ node: [String: Any], at path: ArraySlice<String>, enum list: [String]) -> [String: Any] {
+    private static func setting(_ node: JSONValue, at path: ArraySlice<String>, enum list: [String]) -> JSONValue {
         var node = node
         guard let key = path.first else {
             // An optional field decodes `null` as absent, and its schema says so.
-            let nullable = (node["type"] as? [String])?.contains("null") == true
-            node["enum"] = list.map { $0 as Any } + (nullable ? [NSNull()] : [])
+            let nullable = if case let .array(types) = node["type"] { types.contains(.string("null")) } else { false }
+            node["enum"] = .array(list.map(JSONValue.string) + (nullable ? [.null] : []))
             return node
         }
         // A place the bundled document lacks is left alone (the agreement test names every place).
-        guard let child = node[key] as? [String: Any] else { return node }
+        guard let child = node[key], case .object = child else { return node }
         node[key] = setting(child, at: path.dropFirst(), enum: list)
         return node
     }

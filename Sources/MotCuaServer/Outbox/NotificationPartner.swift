@@ -46,7 +46,7 @@ public struct NotificationPartner: OutboxPartner {
         }
         let body: Data
         do {
-            body = try Self.encoder.encode(message)
+            body = try WireJSON.encode(message)
         } catch {
             return .dead("encoding: \(error)")
         }
@@ -65,7 +65,6 @@ public struct NotificationPartner: OutboxPartner {
     }
 
     /// The gateway's messages are wire messages like any other (`MotCuaAPI`).
-    static var encoder: JSONEncoder { WireJSON.encoder }
 
     /// The message of the kind's template, filled from the dossier and the event.
     func render(_ item: OutboxItem, dossier d: Dossier, event: DossierEvent) -> NotificationMessage {

@@ -46,12 +46,12 @@ public struct PortalPartner: OutboxPartner {
             switch item.kind {
             case .sync:
                 guard let message = PortalMessages.sync(events: events, version: item.sequence) else { return .dead("event \(item.sequence) missing") }
-                body = try PortalMessages.encoder.encode(message)
+                body = try WireJSON.encode(message)
             case .progress:
                 guard let message = PortalMessages.progress(events: events, version: item.sequence) else {
                     return .dead("event \(item.sequence) missing")
                 }
-                body = try PortalMessages.encoder.encode(message)
+                body = try WireJSON.encode(message)
             }
         } catch {
             return .dead("encoding: \(error)")

@@ -48,7 +48,7 @@ public struct PostalPartner: OutboxPartner {
         var request = URLRequest(url: endpoint)
         request.httpMethod = "POST"
         do {
-            request.httpBody = try JSONEncoder().encode(order)
+            request.httpBody = try WireJSON.encode(order)
         } catch {
             return .dead("encoding: \(error)")
         }

@@ -41,7 +41,7 @@ public final class RemoteResultSigner: ResultSigner {
         var post = request(signURL)
         post.httpMethod = "POST"
         post.setValue("application/json", forHTTPHeaderField: "Content-Type")
-        post.httpBody = try WireJSON.encoder.encode(RemoteSignRequest(
+        post.httpBody = try WireJSON.encode(RemoteSignRequest(
             keyID: remoteKey.keyID, digest: Data(SHA256.hash(data: signature.signedMessage)).base64EncodedString()))
         let answer: RemoteSignResponse = try await call(post)
         signature.signature = answer.signature

@@ -2,6 +2,7 @@ import Foundation
 import MotCuaAPI
 import MotCuaClient
 import MotCuaCore
+import MotCuaJSON
 
 /// The officer API for the terminal client: `MotCuaClient`'s typed client, with its failures
 /// turned into one plain sentence with a hint and a documented exit code.
@@ -39,7 +40,7 @@ struct APIClient {
     }
 
     func send(_ method: String, _ path: String, encodable: some Encodable) async throws -> Reply {
-        try await call { try await $0.send(method, path, body: try WireJSON.encoder.encode(encodable), contentType: "application/json") }
+        try await call { try await $0.send(method, path, body: try WireJSON.encode(encodable), contentType: "application/json") }
     }
 
     /// Sends a multipart/form-data body: text fields and one file.
@@ -134,11 +135,11 @@ struct ClientOptions: ParsableArguments {
 
 import ArgumentParser
 
-/// Prints an API answer as JSON, as the server sent it (pretty).
+/// Prints an API answer as JSON, as the server sent it (indented, in the server's key order);
+/// anything that is not JSON as it came.
 func printJSON(_ data: Data) {
-    if let object = try? JSONSerialization.jsonObject(with: data),
-       let pretty = try? JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]) {
-        say(String(decoding: pretty, as: UTF8.self))
+    if (try? JSONDecoder().decode(JSONValue.self, from: data)) != nil {
+        say(String(decoding: JSONWriter.indented(data), as: UTF8.self))
     } else {
         say(String(decoding: data, as: UTF8.self))
     }

@@ -174,7 +174,7 @@ struct IntakeCommand: AsyncParsableCommand {
                 return ("document-\(number)", URL(fileURLWithPath: String(parts[1])))
             }
             reply = try await client.upload(
-                "/api/v1/dossiers", fields: [("intake", "application/json", try WireJSON.encoder.encode(body))], files: files)
+                "/api/v1/dossiers", fields: [("intake", "application/json", try WireJSON.encode(body))], files: files)
         }
         if options.json { return printJSON(reply.body) }
         let receipt = try reply.decoded(IntakeReceipt.self, server: client.server)

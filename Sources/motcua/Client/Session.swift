@@ -1,4 +1,5 @@
 import Foundation
+import MotCuaJSON
 
 /// The officer's session on disk: `~/.config/motcua/session.json` (or `$XDG_CONFIG_HOME/motcua`,
 /// or `$MOTCUA_HOME`), readable by its owner only (0600 in a 0700 directory).
@@ -25,10 +26,7 @@ struct StoredSession: Codable {
     }
 
     func save() throws {
-        let encoder = JSONEncoder()
-        encoder.dateEncodingStrategy = .iso8601
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-        let data = try encoder.encode(self)
+        let data = try JSONWriter(dateFormat: .iso8601, prettyPrinted: true).data(self)
         try FileManager.default.createDirectory(at: Self.directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
         // Written under a temporary name with the final mode, then renamed: never readable by others, never half-written.
         let temporary = Self.directory.appendingPathComponent(".session.\(UUID().uuidString)")

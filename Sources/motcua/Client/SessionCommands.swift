@@ -51,7 +51,7 @@ struct LoginCommand: AsyncParsableCommand {
         let answer = try reply.decoded(LoginResponse.self, server: url)
         try StoredSession(server: url.absoluteString, username: name, token: answer.token, expiresAt: answer.expiresAt).save()
         let officer = answer.officer
-        if options.json { return printJSON(try WireJSON.encoder.encode(officer)) }
+        if options.json { return printJSON(try WireJSON.encode(officer)) }
         say(L("Đã đăng nhập: \(officer.name) (\(officer.role.rawValue)), cơ quan \(officer.agencyID). Phiên hết hạn lúc \(shortTime(answer.expiresAt)).",
               "Logged in: \(officer.name) (\(officer.role.rawValue)), agency \(officer.agencyID). The session expires at \(shortTime(answer.expiresAt))."))
     }
