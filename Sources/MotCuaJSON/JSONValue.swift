@@ -36,18 +36,10 @@ public enum JSONValue: Codable, Sendable, Equatable {
         case .null:
             var container = encoder.singleValueContainer()
             try container.encodeNil()
-        case let .bool(value):
-            var container = encoder.singleValueContainer()
-            try container.encode(value)
-        case let .integer(value):
-            var container = encoder.singleValueContainer()
-            try container.encode(value)
-        case let .number(value):
-            var container = encoder.singleValueContainer()
-            try container.encode(value)
-        case let .string(value):
-            var container = encoder.singleValueContainer()
-            try container.encode(value)
+        case let .bool(value): try value.encode(to: encoder)
+        case let .integer(value): try value.encode(to: encoder)
+        case let .number(value): try value.encode(to: encoder)
+        case let .string(value): try value.encode(to: encoder)
         case let .array(values):
             var container = encoder.unkeyedContainer()
             for value in values { try container.encode(value) }
