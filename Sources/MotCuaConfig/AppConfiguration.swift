@@ -550,6 +550,9 @@ public struct NotificationSettings: Sendable, Equatable {
         webhookSecret = file?.webhookSecret
         self.timing = Self.defaultTiming.reading(timing)
         let name = file?.templates ?? "notifications/vi.json"
+        guard !name.isEmpty else {
+            throw .invalidConfiguration(file: "motcua.json", key: "notifications.templates", reason: "is empty: name the template file (notifications/vi.json)")
+        }
         let url = directory.appendingPathComponent(name)
         // A configuration without the default template file sends nothing (checked when a
         // gateway is set); a named file must be there.
