@@ -35,6 +35,9 @@ public final class SigningSim: Sendable {
 
     public var stats: Stats { state.withLock { $0.stats } }
 
+    /// An outage: every call is answered 503 until it ends.
+    public func setDown(_ down: Bool) { state.withLock { $0.down = down } }
+
     public func router() -> Router<BasicRequestContext> {
         let router = Router()
         router.get("keys/{agency}") { request, context -> Response in
@@ -70,12 +73,7 @@ public final class SigningSim: Sendable {
             }
             return Self.json(["keyID": keyID])
         }
-        router.post("sim/outage") { request, _ -> Response in
-            let on = request.uri.queryParameters["on"] == "true"
-            self.state.withLock { $0.down = on }
-            return Self.json(["down": on])
-        }
-        router.get("sim/stats") { _, _ -> Response in Self.json(self.stats) }
+        SimHTTP.addControls(to: router, stats: { self.stats }, setDown: { self.setDown($0) })
         return router
     }
 
