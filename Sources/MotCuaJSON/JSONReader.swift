@@ -28,7 +28,9 @@ public struct JSONReader: Sendable {
         }
         var parser = ReaderParser(bytes: input.bytes)
         let root = try parser.parseDocument()
-        return try input.decode(T.self, root, codingPath: [])
+        let value = try input.decode(T.self, root, codingPath: [])
+        guard !input.declined else { throw NotHandled() }
+        return value
     }
 }
 
@@ -208,6 +210,16 @@ struct ReaderParser {
 final class ReaderInput {
     let bytes: [UInt8]
     let parseDate: (String) -> Date?
+    /// Set by every refusal while values are read: a `Decodable` may swallow the error (`try?`)
+    /// and go another way (an Int that reads "4e0" as a Double instead), where JSONDecoder, which
+    /// reads that Int, would not. A document with any refusal is left to JSONDecoder whole.
+    var declined = false
+
+    /// The error for a value the reader leaves to JSONDecoder, remembered.
+    func decline() -> JSONReader.NotHandled {
+        declined = true
+        return JSONReader.NotHandled()
+    }
 
     init(_ bytes: [UInt8], parseDate: @escaping (String) -> Date?) {
         self.bytes = bytes
@@ -215,7 +227,7 @@ final class ReaderInput {
     }
 
     func string(_ value: ReaderValue) throws -> String {
-        guard case let .string(range, escaped) = value else { throw JSONReader.NotHandled() }
+        guard case let .string(range, escaped) = value else { throw decline() }
         if !escaped {
             // The whole input is valid UTF-8, so is what lies between two quotes.
             return bytes.withUnsafeBufferPointer { String(decoding: UnsafeBufferPointer(rebasing: $0[range]), as: UTF8.self) }
@@ -228,7 +240,7 @@ final class ReaderInput {
         out.reserveCapacity(range.count)
         var index = range.lowerBound
         func hex4(_ at: Int) throws -> UInt32 {
-            guard at + 4 <= range.upperBound else { throw JSONReader.NotHandled() }
+            guard at + 4 <= range.upperBound else { throw decline() }
             var value: UInt32 = 0
             for byte in bytes[at..<at + 4] {
                 let digit: UInt32
@@ -236,7 +248,7 @@ final class ReaderInput {
                 case 0x30...0x39: digit = UInt32(byte - 0x30)
                 case 0x41...0x46: digit = UInt32(byte - 0x41 + 10)
                 case 0x61...0x66: digit = UInt32(byte - 0x61 + 10)
-                default: throw JSONReader.NotHandled()
+                default: throw decline()
                 }
                 value = value << 4 | digit
             }
@@ -249,7 +261,7 @@ final class ReaderInput {
                 index += 1
                 continue
             }
-            guard index + 1 < range.upperBound else { throw JSONReader.NotHandled() }
+            guard index + 1 < range.upperBound else { throw decline() }
             let code = bytes[index + 1]
             index += 2
             switch code {
@@ -265,34 +277,34 @@ final class ReaderInput {
                 if (0xD800..<0xDC00).contains(scalar) {
                     // A high surrogate must be followed by an escaped low one.
                     guard index + 6 <= range.upperBound, bytes[index] == UInt8(ascii: "\\"), bytes[index + 1] == UInt8(ascii: "u") else {
-                        throw JSONReader.NotHandled()
+                        throw decline()
                     }
                     let low = try hex4(index + 2)
-                    guard (0xDC00..<0xE000).contains(low) else { throw JSONReader.NotHandled() }
+                    guard (0xDC00..<0xE000).contains(low) else { throw decline() }
                     scalar = 0x10000 + ((scalar - 0xD800) << 10) + (low - 0xDC00)
                     index += 6
                 }
-                guard let unicode = Unicode.Scalar(scalar) else { throw JSONReader.NotHandled() }
+                guard let unicode = Unicode.Scalar(scalar) else { throw decline() }
                 out.append(contentsOf: Array(String(Character(unicode)).utf8))
-            default: throw JSONReader.NotHandled()
+            default: throw decline()
             }
         }
-        guard let text = String(validating: out, as: UTF8.self) else { throw JSONReader.NotHandled() }
+        guard let text = String(validating: out, as: UTF8.self) else { throw decline() }
         return text
     }
 
     func integer<T: FixedWidthInteger>(_ type: T.Type, _ value: ReaderValue) throws -> T {
-        guard case let .number(range, integer: true) = value else { throw JSONReader.NotHandled() }
+        guard case let .number(range, integer: true) = value else { throw decline() }
         var index = range.lowerBound
         let negative = bytes[index] == UInt8(ascii: "-")
-        guard !negative || T.isSigned else { throw JSONReader.NotHandled() }  // even "-0"
+        guard !negative || T.isSigned else { throw decline() }  // even "-0"
         if negative { index += 1 }
         var result: T = 0
         while index < range.upperBound {
             let digit = T(bytes[index] - 0x30)
             let (shifted, overflow1) = result.multipliedReportingOverflow(by: 10)
             let (next, overflow2) = negative ? shifted.subtractingReportingOverflow(digit) : shifted.addingReportingOverflow(digit)
-            guard !overflow1, !overflow2 else { throw JSONReader.NotHandled() }
+            guard !overflow1, !overflow2 else { throw decline() }
             result = next
             index += 1
         }
@@ -301,12 +313,12 @@ final class ReaderInput {
 
     func double(_ value: ReaderValue) throws -> Double {
         guard case let .number(range, _) = value,
-              let number = Double(String(decoding: bytes[range], as: UTF8.self)), number.isFinite else { throw JSONReader.NotHandled() }
+              let number = Double(String(decoding: bytes[range], as: UTF8.self)), number.isFinite else { throw decline() }
         return number
     }
 
     func bool(_ value: ReaderValue) throws -> Bool {
-        guard case let .bool(flag) = value else { throw JSONReader.NotHandled() }
+        guard case let .bool(flag) = value else { throw decline() }
         return flag
     }
 
@@ -316,7 +328,7 @@ final class ReaderInput {
         if T.self == Bool.self { return try bool(value) as! T }
         if T.self == Double.self { return try double(value) as! T }
         if T.self == Date.self {
-            guard let date = parseDate(try string(value)) else { throw JSONReader.NotHandled() }
+            guard let date = parseDate(try string(value)) else { throw decline() }
             return date as! T
         }
         if let integerType = T.self as? any FixedWidthInteger.Type {
@@ -327,7 +339,7 @@ final class ReaderInput {
         // standard library's scalars must never reach `init(from:)` here: theirs would ask a
         // single-value container for themselves, which would come back to this function.)
         if T.self == Data.self || T.self == URL.self || T.self == Decimal.self || T.self is any BinaryFloatingPoint.Type {
-            throw JSONReader.NotHandled()
+            throw decline()
         }
         return try T(from: ReaderDecoder(input: self, value: value, codingPath: codingPath))
     }
@@ -348,12 +360,12 @@ struct ReaderDecoder: Decoder {
     var userInfo: [CodingUserInfoKey: Any] { [:] }
 
     func container<Key: CodingKey>(keyedBy type: Key.Type) throws -> KeyedDecodingContainer<Key> {
-        guard case let .object(members) = value else { throw JSONReader.NotHandled() }
+        guard case let .object(members) = value else { throw input.decline() }
         return KeyedDecodingContainer(ReaderKeyed<Key>(input: input, members: members, codingPath: codingPath))
     }
 
     func unkeyedContainer() throws -> any UnkeyedDecodingContainer {
-        guard case let .array(elements) = value else { throw JSONReader.NotHandled() }
+        guard case let .array(elements) = value else { throw input.decline() }
         return ReaderUnkeyed(input: input, elements: elements, codingPath: codingPath)
     }
 
@@ -377,7 +389,7 @@ struct ReaderKeyed<Key: CodingKey>: KeyedDecodingContainerProtocol {
     }
 
     func value(_ key: Key) throws -> ReaderValue {
-        guard let value = find(key) else { throw JSONReader.NotHandled() }
+        guard let value = find(key) else { throw input.decline() }
         return value
     }
 
@@ -423,8 +435,8 @@ struct ReaderKeyed<Key: CodingKey>: KeyedDecodingContainerProtocol {
         try ReaderDecoder(input: input, value: value(key), codingPath: codingPath + [key]).unkeyedContainer()
     }
 
-    func superDecoder() throws -> any Decoder { throw JSONReader.NotHandled() }
-    func superDecoder(forKey key: Key) throws -> any Decoder { throw JSONReader.NotHandled() }
+    func superDecoder() throws -> any Decoder { throw input.decline() }
+    func superDecoder(forKey key: Key) throws -> any Decoder { throw input.decline() }
 }
 
 struct ReaderUnkeyed: UnkeyedDecodingContainer {
@@ -443,13 +455,13 @@ struct ReaderUnkeyed: UnkeyedDecodingContainer {
     var isAtEnd: Bool { currentIndex >= elements.count }
 
     mutating func next() throws -> ReaderValue {
-        guard !isAtEnd else { throw JSONReader.NotHandled() }
+        guard !isAtEnd else { throw input.decline() }
         defer { currentIndex += 1 }
         return elements[currentIndex]
     }
 
     mutating func decodeNil() throws -> Bool {
-        guard !isAtEnd else { throw JSONReader.NotHandled() }
+        guard !isAtEnd else { throw input.decline() }
         if case .null = elements[currentIndex] {
             currentIndex += 1
             return true
@@ -475,7 +487,7 @@ struct ReaderUnkeyed: UnkeyedDecodingContainer {
         return try ReaderDecoder(input: input, value: next(), codingPath: path).unkeyedContainer()
     }
 
-    mutating func superDecoder() throws -> any Decoder { throw JSONReader.NotHandled() }
+    mutating func superDecoder() throws -> any Decoder { throw input.decline() }
 }
 
 struct ReaderIndex: CodingKey {
