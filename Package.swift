@@ -180,7 +180,8 @@ let package = Package(
         .testTarget(
             name: "MotCuaServerTests",
             dependencies: [
-                "MotCuaServer", "MotCuaAPI", "MotCuaStore", "MotCuaConfig", "MotCuaSim", "MotCuaTestSupport", .product(name: "GRDB", package: "GRDB.swift"),
+                "MotCuaServer", "MotCuaAPI", "MotCuaClient", "MotCuaStore", "MotCuaConfig", "MotCuaSim", "MotCuaTestSupport",
+                .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ],
             // The forms' golden files, read from the source tree by `FormSetTests`.
