@@ -245,10 +245,16 @@ public struct OutboxRelay<Partner: OutboxPartner>: Service {
     /// The partner's problem detail, shortened, for the dead-letter list.
     static func detail(_ data: Data) -> String {
         guard !data.isEmpty else { return "" }
-        if let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
-           let detail = (object["detail"] ?? object["title"] ?? object["error"]) as? String {
+        if let said = try? JSONDecoder().decode(PartnerSaid.self, from: data), let detail = said.detail ?? said.title ?? said.error {
             return ": " + String(detail.prefix(300))
         }
         return ": " + String(decoding: data.prefix(300), as: UTF8.self)
     }
+}
+
+/// What a partner's error answer says: a problem document, or the `error` field many partners use.
+struct PartnerSaid: Decodable {
+    var detail: String?
+    var title: String?
+    var error: String?
 }
