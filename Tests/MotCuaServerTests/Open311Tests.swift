@@ -116,3 +116,49 @@ struct Open311Tests {
         #expect(try await server.request("GET", "/open311/v2/requests/nothing.json").status == 404)
     }
 }
+
+/// The tree Open311's two formats are written from.
+@Suite("Open311 documents in JSON and XML")
+struct Open311NodeTests {
+    typealias Node = Open311Routes.Node
+
+    static let document = Node.list("service_requests", [
+        .object("request", [
+            ("service_request_id", .text("000.15.01.H42-260302-0001")), ("status", .text("open")), ("zipcode", .null),
+            ("priority", .number(2)), ("public", .bool(true)), ("description", .text("Hồ sơ \"khai sinh\" <mới> & 'đúng hạn'\u{1}")),
+        ]),
+        .object("request", [("service_request_id", .text("b")), ("media", .list("media", []))]),
+    ])
+
+    func json(_ node: Node) throws -> String { String(decoding: try APIJSON.writer.encode(node), as: UTF8.self) }
+
+    @Test("JSON keeps the fields' order, writes null, numbers, booleans and escapes, and a root list as a bare array")
+    func jsonForm() throws {
+        let text = try json(Self.document)
+        #expect(text == #"[{"service_request_id":"000.15.01.H42-260302-0001","status":"open","zipcode":null,"priority":2,"public":true,"description":"Hồ sơ \"khai sinh\" <mới> & 'đúng hạn'\u0001"},{"service_request_id":"b","media":[]}]"#)
+        let parsed = try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [[String: Any]]
+        #expect(parsed?.count == 2 && parsed?.first?["zipcode"] is NSNull)
+    }
+
+    @Test("XML: every value an element, a null an empty one, the five entities escaped and controls dropped")
+    func xmlForm() {
+        var out = ""
+        Self.document.writeXML(to: &out)
+        #expect(out.hasPrefix("<service_requests><request><service_request_id>000.15.01.H42-260302-0001</service_request_id>"))
+        #expect(out.contains("<zipcode/>"))
+        #expect(out.contains("<priority>2</priority><public>true</public>"))
+        #expect(out.contains("<description>Hồ sơ &quot;khai sinh&quot; &lt;mới&gt; &amp; &apos;đúng hạn&apos;</description>"))
+        #expect(out.contains("<media></media>"))
+        #expect(out.hasSuffix("</request></service_requests>"))
+        #expect(Node.xmlEscaped("a\tb\nc\u{7}d") == "a\tb\ncd")
+    }
+
+    @Test("An error document in both formats")
+    func errors() throws {
+        let node = Node.list("errors", [.object("error", [("code", .number(404)), ("description", .text("Không tìm thấy"))])])
+        #expect(try json(node) == #"[{"code":404,"description":"Không tìm thấy"}]"#)
+        var xml = ""
+        node.writeXML(to: &xml)
+        #expect(xml == "<errors><error><code>404</code><description>Không tìm thấy</description></error></errors>")
+    }
+}

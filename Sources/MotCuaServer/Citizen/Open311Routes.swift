@@ -199,19 +199,23 @@ struct Open311Routes {
     }
 
     func render(_ node: Node, format: Format, status: HTTPResponse.Status) -> Response {
-        var text = ""
+        let body: ByteBuffer
         switch format {
-        case .json: node.writeJSON(to: &text)
+        case .json:
+            // The tree holds only texts, numbers and booleans: nothing it could fail on.
+            body = ByteBuffer(bytes: (try? APIJSON.writer.encode(node)) ?? Array("[]".utf8))
         case .xml:
-            text = #"<?xml version="1.0" encoding="utf-8"?>"#
+            var text = #"<?xml version="1.0" encoding="utf-8"?>"#
             node.writeXML(to: &text)
+            body = ByteBuffer(string: text)
         }
-        return Response(status: status, headers: [.contentType: format.contentType], body: .init(byteBuffer: ByteBuffer(string: text)))
+        return Response(status: status, headers: [.contentType: format.contentType], body: .init(byteBuffer: body))
     }
 
     /// A tree both formats are written from: in XML every value is an element, a list's items
-    /// repeat their element name; in JSON a document's root list is a bare array.
-    indirect enum Node {
+    /// repeat their element name; in JSON (by the API's one writer) an object keeps its fields'
+    /// order and a list is a bare array.
+    indirect enum Node: Encodable {
         case text(String)
         case number(Int)
         case bool(Bool)
@@ -219,28 +223,28 @@ struct Open311Routes {
         case object(String, [(String, Node)])
         case list(String, [Node])
 
-        func writeJSON(to out: inout String) {
+        func encode(to encoder: any Encoder) throws {
             switch self {
-            case let .text(value): out += Self.jsonString(value)
-            case let .number(value): out += "\(value)"
-            case let .bool(value): out += value ? "true" : "false"
-            case .null: out += "null"
+            case let .text(value): try value.encode(to: encoder)
+            case let .number(value): try value.encode(to: encoder)
+            case let .bool(value): try value.encode(to: encoder)
+            case .null:
+                var container = encoder.singleValueContainer()
+                try container.encodeNil()
             case let .object(_, fields):
-                out += "{"
-                for (index, field) in fields.enumerated() {
-                    if index > 0 { out += "," }
-                    out += Self.jsonString(field.0) + ":"
-                    field.1.writeJSON(to: &out)
-                }
-                out += "}"
+                var container = encoder.container(keyedBy: FieldName.self)
+                for (name, value) in fields { try container.encode(value, forKey: FieldName(stringValue: name)) }
             case let .list(_, items):
-                out += "["
-                for (index, item) in items.enumerated() {
-                    if index > 0 { out += "," }
-                    item.writeJSON(to: &out)
-                }
-                out += "]"
+                var container = encoder.unkeyedContainer()
+                for item in items { try container.encode(item) }
             }
+        }
+
+        struct FieldName: CodingKey {
+            var stringValue: String
+            var intValue: Int? { nil }
+            init(stringValue: String) { self.stringValue = stringValue }
+            init?(intValue: Int) { nil }
         }
 
         func writeXML(to out: inout String) {
@@ -267,10 +271,6 @@ struct Open311Routes {
             case let .bool(value): out += value ? "true" : "false"
             case .null: break
             }
-        }
-
-        static func jsonString(_ value: String) -> String {
-            String(decoding: (try? APIJSON.writer.encode(value)) ?? Array("\"\"".utf8), as: UTF8.self)
         }
 
         static func xmlEscaped(_ value: String) -> String {
