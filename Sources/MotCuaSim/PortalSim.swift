@@ -126,8 +126,7 @@ public final class PortalSim: Sendable {
         }
         switch gate {
         case .down, .fail:
-            return Response(status: .serviceUnavailable, headers: [.retryAfter: "1", .contentType: "application/problem+json"],
-                            body: .init(byteBuffer: ByteBuffer(string: #"{"title":"Cổng DVCQG tạm ngừng","status":503}"#)))
+            return SimHTTP.unavailable(title: "Cổng DVCQG tạm ngừng")
         case .unauthorized:
             return Self.problem(401, "Thiếu hoặc sai khóa API (Authorization: Bearer …).")
         case .open:

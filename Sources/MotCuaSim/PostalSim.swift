@@ -172,8 +172,7 @@ public final class PostalSim: Sendable {
         }
         switch gate {
         case .down, .fail:
-            return Response(status: .serviceUnavailable, headers: [.retryAfter: "1", .contentType: "application/problem+json"],
-                            body: .init(byteBuffer: ByteBuffer(string: #"{"title":"Hệ thống bưu chính tạm ngừng","status":503}"#)))
+            return SimHTTP.unavailable(title: "Hệ thống bưu chính tạm ngừng")
         case .unauthorized:
             return Self.problem(401, "Thiếu hoặc sai khóa API (Authorization: Bearer …).")
         case .open:

@@ -21,6 +21,13 @@ enum SimHTTP {
         return response
     }
 
+    /// A 503 with `Retry-After: 1`: down for maintenance, or a failure injected on purpose.
+    static func unavailable(title: String) -> Response {
+        var response = problem(503, title: title, detail: "Tạm thời không phục vụ; thử lại sau.")
+        response.headers[.retryAfter] = "1"
+        return response
+    }
+
     /// `GET sim/stats` (what the stand-in counted) and `POST sim/outage?on=true|false` (answer
     /// every request with a 503 until turned off, as a partner down for maintenance does).
     static func addControls<Stats: Encodable & Sendable>(
