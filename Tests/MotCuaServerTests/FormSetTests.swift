@@ -183,3 +183,83 @@ struct StepReportAPITests {
         #expect(try await server.request("GET", "/api/v1/reports/steps?by=procedure", token: leader).status == 422)
     }
 }
+
+/// The tracking book's CSV read back field by field, as a spreadsheet reads RFC 4180: names
+/// and addresses with commas, quotes and line breaks must come back whole, in their columns.
+@Suite("The tracking book's CSV, read back")
+struct TrackingBookCSVTests {
+    /// An RFC 4180 reader: quoted fields may hold commas, doubled quotes and line breaks.
+    static func records(_ text: String) -> [[String]] {
+        var records: [[String]] = [], record: [String] = [], field = ""
+        var quoted = false
+        var characters = Array(text.unicodeScalars)[...]
+        while let c = characters.popFirst() {
+            if quoted {
+                if c == "\"" {
+                    if characters.first == "\"" { field.unicodeScalars.append("\""); characters.removeFirst() } else { quoted = false }
+                } else {
+                    field.unicodeScalars.append(c)
+                }
+            } else if c == "\"" {
+                quoted = true
+            } else if c == "," {
+                record.append(field); field = ""
+            } else if c == "\r", characters.first == "\n" {
+                characters.removeFirst()
+                record.append(field); records.append(record); record = []; field = ""
+            } else {
+                field.unicodeScalars.append(c)
+            }
+        }
+        if !field.isEmpty || !record.isEmpty { record.append(field); records.append(record) }
+        return records
+    }
+
+    @Test("Commas, quotes and line breaks in a field come back whole, each row with every column")
+    func roundTrip() throws {
+        let catalogue = try SeedLoader.loadCatalogue(from: repository.appendingPathComponent("Seeds"))
+        let calendar = try ConfigLoader.loadCalendars(from: repository.appendingPathComponent("Config")).standard
+        let agency = "000.15.01.H42"
+        let procedure = try #require(catalogue.procedures.first { $0.code == "1.001193" })
+        let tricky = [
+            ("Nguyễn Văn \"Tí\" An", "Số 1, ngõ 2, Lê Lợi"), ("Trần, Thị Bình", "Thôn 3\nxã Kỳ Anh"), ("Lê Văn Cường", "Đường \"Trần Phú\", \"Hà Tĩnh\""),
+            ("Phạm An", "Hết"),
+        ]
+        var dossiers: [Dossier] = []
+        for (index, (name, address)) in tricky.enumerated() {
+            let intake = Intake(
+                procedure: procedure, applicant: Applicant(name: name, idNumber: "00120300400\(index)", phone: "091234567\(index)", address: address),
+                documents: procedure.documents.map { ProvidedDocument(name: $0.name, originals: $0.originals, copies: $0.copies) }, returnMethod: .desk)
+            let context = DecisionContext(
+                actor: Actor(id: "desk-1", name: "Hoa", role: .desk, agencyID: agency), now: WorkCalendar.parse("2026-03-02T08:0\(index):00+07:00")!,
+                calendar: calendar, departments: catalogue.tree.agencies[agency]!.departments)
+            dossiers.append(try #require(Lifecycle.replay(try Lifecycle.file(intake, code: "\(agency)-260302-000\(index + 1)", id: "d\(index)", context: context))))
+        }
+        let settings = try AppConfiguration.load(from: repository.appendingPathComponent("Config"), environment: [:]).forms
+        let set = settings.set(at: WorkCalendar.parse("2026-03-31T12:00:00+07:00")!)
+        let book = TrackingBook(
+            agencyName: "UBND phường Sông Trí", form: set.form(.trackingBook), set: set, from: LocalDate(iso: "2026-03-01")!,
+            to: LocalDate(iso: "2026-03-31")!, dossiers: dossiers, names: { catalogue.tree.agencies[$0]?.name ?? $0 })
+        let csv = book.csv
+        #expect(csv.hasPrefix("\u{FEFF}"))
+        let records = Self.records(String(csv.dropFirst()))
+        #expect(records.count == 1 + tricky.count)
+        #expect(records.allSatisfy { $0.count == TrackingBook.columns.count })
+        #expect(records[0] == TrackingBook.columns)
+        let nameColumn = try #require(TrackingBook.columns.firstIndex(of: "Tên cá nhân, tổ chức"))
+        let addressColumn = try #require(TrackingBook.columns.firstIndex(of: "Địa chỉ"))
+        for (index, (name, address)) in tricky.enumerated() {
+            #expect(records[index + 1][0] == String(index + 1))
+            #expect(records[index + 1][nameColumn] == name)
+            #expect(records[index + 1][addressColumn] == address)
+        }
+        // And the HTML escapes what the markup would read.
+        #expect(book.html.contains("Nguyễn Văn &quot;Tí&quot; An") || book.html.contains("Nguyễn Văn &#34;Tí&#34; An"))
+        #expect(!book.html.contains("\"Trần Phú\""))
+    }
+
+    @Test("The reader itself: quotes, doubled quotes, empty fields, a final line without CRLF")
+    func reader() {
+        #expect(Self.records("a,b\r\n\"c,d\",\"e\"\"f\"\r\n,\r\ng") == [["a", "b"], ["c,d", "e\"f"], ["", ""], ["g"]])
+    }
+}
