@@ -39,10 +39,13 @@ struct PostalRig {
         Task { await server.stop() }
     }
 
-    func relay(apiKey: String? = nil) throws -> PostalRelay {
+    /// `timeout`: seconds the relay waits for an answer (the rig's 1 s lets the chaos test's held
+    /// answers time out; on a loaded machine a plain 503 can take longer than that).
+    func relay(apiKey: String? = nil, timeout: Double? = nil) throws -> PostalRelay {
         var dependencies = server.dependencies
         dependencies.configuration.postal.partnerURL = partnerURL
         dependencies.configuration.postal.apiKey = apiKey
+        if let timeout { dependencies.configuration.postal.timing.timeoutSeconds = timeout }
         return try #require(PostalRelay(dependencies: dependencies))
     }
 
@@ -182,7 +185,7 @@ struct PostalTests {
         defer { rig.stop() }
         let server = rig.server
         rig.sim.setDown(true)
-        let relay = try rig.relay()
+        let relay = try rig.relay(timeout: 10)
         var codes: [String] = []
         // Orders keep arriving while the post office is down.
         for round in 0..<4 {

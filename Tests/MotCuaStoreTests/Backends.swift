@@ -41,8 +41,10 @@ struct ScratchDatabase: Sendable {
     func open() async throws -> any DossierStore {
         switch backend {
         case .sqlite: try SQLiteStore(path: location)
-        // A whole suite shares two cores with the server: allow for queues far longer than in service.
-        case .postgres: try await PostgresStore.connect(url: location, requestTimeout: .seconds(120))
+        // A whole suite shares two cores with the server: allow for queues far longer than in
+        // service, and for a start (its migrations) behind dozens of others (a 6 s bound was passed
+        // with ~70 databases made at once).
+        case .postgres: try await PostgresStore.connect(url: location, connectTimeout: .seconds(60), requestTimeout: .seconds(120))
         }
     }
 }

@@ -56,7 +56,8 @@ struct PostgresBackendTests {
         } catch {
             Issue.record("\(error)")
         }
-        #expect(ContinuousClock.now - started < .seconds(10))
+        // Refused at once on an idle machine; the bound leaves room for a loaded one.
+        #expect(ContinuousClock.now - started < .seconds(30))
     }
 
     @Test("Several instances starting at once on an empty database: the migrations run once, all of them open", arguments: Backend.all.filter { $0 == .postgres })
@@ -89,16 +90,17 @@ struct PostgresBackendTests {
     @Test("A server that stops answering: a request gets 'unavailable' within its timeout, not a hang", arguments: Backend.all.filter { $0 == .postgres })
     func timeouts(backend: Backend) async throws {
         let database = try await backend.scratch()
-        let store = try #require(try await PostgresStore.connect(url: database.location, requestTimeout: .milliseconds(500)) as PostgresStore?)
+        _ = try await database.open()  // migrated with the tests' patient timeouts
+        let store = try await PostgresStore.connect(url: database.location, connectTimeout: .seconds(60), requestTimeout: .seconds(2))
         let started = ContinuousClock.now
         do {
             // A statement that holds its connection longer than the request may wait.
-            try await store.execute(unsafeSQL: "SELECT pg_sleep(5)")
-            Issue.record("a 5 s statement finished within a 0.5 s timeout")
+            try await store.execute(unsafeSQL: "SELECT pg_sleep(20)")
+            Issue.record("a 20 s statement finished within a 2 s timeout")
         } catch let error as StoreError {
             guard case .unavailable = error else { Issue.record("\(error)"); return }
         }
-        #expect(ContinuousClock.now - started < .seconds(3))
+        #expect(ContinuousClock.now - started < .seconds(10))
         // The pool goes on serving.
         try await store.ping()
     }
