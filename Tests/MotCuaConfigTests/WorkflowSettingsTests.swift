@@ -1,0 +1,107 @@
+import Foundation
+import MotCuaCore
+import Testing
+@testable import MotCuaConfig
+
+/// The settings that shape a dossier's path: how a term is divided among its steps
+/// (`steps.json`), when a supplementation wait is closed as abandoned, and which circular's
+/// forms a dossier gets.
+@Suite("Steps, supplementation and form sets")
+struct WorkflowSettingsTests {
+    @Test("The shipped steps.json: the default split and the civil-status field's own")
+    func shippedSteps() throws {
+        let settings = try StepSettings.load(from: repositoryConfig)
+        #expect(settings.standard.isValid)
+        let civil = settings.split(procedureCode: "1.001193", field: "Hộ tịch")
+        #expect(civil != settings.standard && civil.isValid)
+        #expect(settings.split(procedureCode: "1.001193", field: "Đất đai") == settings.standard)
+        #expect(settings.split(procedureCode: "1.001193", field: nil) == settings.standard)
+    }
+
+    @Test("A procedure's split wins over its field's, which wins over the default")
+    func precedence() throws {
+        let directory = try scratchConfig(["steps.json": #"""
+            {"default": {"desk": 0.1, "processing": 0.6, "approval": 0.2, "return": 0.1},
+             "fields": {"Hộ tịch": {"desk": 0.2, "processing": 0.5, "approval": 0.2, "return": 0.1}},
+             "procedures": {"1.001193": {"desk": 0.25, "processing": 0.25, "approval": 0.25, "return": 0.25}}}
+            """#])
+        let settings = try StepSettings.load(from: directory)
+        #expect(settings.split(procedureCode: "1.001193", field: "Hộ tịch").desk == 0.25)
+        #expect(settings.split(procedureCode: "1.000656", field: "Hộ tịch").desk == 0.2)
+        #expect(settings.split(procedureCode: "1.000656", field: "Khác").desk == 0.1)
+    }
+
+    @Test("Without steps.json, the standard split")
+    func noFile() throws {
+        let settings = try StepSettings.load(from: try scratchConfig([:]))
+        #expect(settings == StepSettings())
+        #expect(settings.split(procedureCode: "x", field: "y") == .standard)
+    }
+
+    @Test("A split whose shares do not add up to one, or a negative share, is refused naming it", arguments: [
+        (#"{"default": {"desk": 0.5, "processing": 0.6, "approval": 0.2, "return": 0.1}}"#, "default"),
+        (#"{"fields": {"Hộ tịch": {"desk": -0.1, "processing": 0.9, "approval": 0.1, "return": 0.1}}}"#, "fields.Hộ tịch"),
+        (#"{"procedures": {"1.001193": {"desk": 0.1, "processing": 0.1, "approval": 0.1, "return": 0.1}}}"#, "procedures.1.001193"),
+    ])
+    func badSplits(file: String, key: String) throws {
+        let directory = try scratchConfig(["steps.json": file])
+        let reason = "the shares of desk, processing, approval and return must be 0 or more and add up to 1"
+        #expect(throws: CalendarError.invalidConfiguration(file: "steps.json", key: key, reason: reason)) { try StepSettings.load(from: directory) }
+    }
+
+    @Test("A split that is not numbers is refused")
+    func notNumbers() throws {
+        let directory = try scratchConfig(["steps.json": #"{"default": {"desk": "a lot"}}"#])
+        #expect(throws: CalendarError.self) { try StepSettings.load(from: directory) }
+    }
+
+    @Test("Supplementation: 20 working days by default, a procedure's own figure, or off")
+    func supplementation() throws {
+        let defaults = try AppConfiguration.load(from: try scratchConfig(["motcua.json": "{}"]), environment: [:]).supplementation
+        #expect(defaults.abandonAfter(procedureCode: "1.001193") == SupplementationSettings.defaultAbandonAfterWorkingDays)
+        #expect(defaults.sweepMinutes == 60)
+        let own = try AppConfiguration.load(
+            from: try scratchConfig(["motcua.json": #"{"supplementation": {"abandonAfterWorkingDays": 30, "procedures": {"1.001193": 5}, "sweepMinutes": 15}}"#]),
+            environment: [:]).supplementation
+        #expect(own.abandonAfter(procedureCode: "1.001193") == 5 && own.abandonAfter(procedureCode: "1.000656") == 30 && own.sweepMinutes == 15)
+        let off = try AppConfiguration.load(
+            from: try scratchConfig(["motcua.json": #"{"supplementation": {"abandonAfterWorkingDays": null, "procedures": {"2.000942": 10}}}"#]),
+            environment: [:]).supplementation
+        #expect(off.abandonAfter(procedureCode: "1.001193") == nil, "null turns the closing off")
+        #expect(off.abandonAfter(procedureCode: "2.000942") == 10, "a procedure's own rule still applies")
+    }
+
+    @Test("Supplementation figures out of range are refused naming the key", arguments: [
+        (#"{"supplementation": {"abandonAfterWorkingDays": 0}}"#, "supplementation.abandonAfterWorkingDays"),
+        (#"{"supplementation": {"abandonAfterWorkingDays": 366}}"#, "supplementation.abandonAfterWorkingDays"),
+        (#"{"supplementation": {"procedures": {"1.001193": -2}}}"#, "supplementation.procedures.1.001193"),
+        (#"{"supplementation": {"sweepMinutes": 1441}}"#, "supplementation.sweepMinutes"),
+    ])
+    func badSupplementation(file: String, key: String) throws {
+        do {
+            _ = try AppConfiguration.load(from: try scratchConfig(["motcua.json": file]), environment: [:])
+            Issue.record("loaded")
+        } catch let CalendarError.invalidConfiguration(_, actualKey, _) {
+            #expect(actualKey == key)
+        }
+    }
+
+    @Test("A dossier gets the form set in force when it was received, the day the new circular starts included")
+    func formSets() throws {
+        let forms = FormSettings.shipped
+        let newer = FormSettings.circular03of2025, older = FormSettings.circular01of2018
+        let start = WorkCalendar.instant(newer.effectiveFrom)
+        #expect(forms.set(at: start).id == newer.id)
+        #expect(forms.set(at: start.addingTimeInterval(-1)).id == older.id)
+        #expect(forms.set(at: WorkCalendar.parse("2026-06-01T09:00:00+07:00")!).id == newer.id)
+        #expect(forms.set(at: WorkCalendar.parse("2019-06-01T09:00:00+07:00")!).id == older.id)
+        // Before the oldest set: the oldest (nothing older is known).
+        #expect(forms.set(at: WorkCalendar.parse("2010-01-01T09:00:00+07:00")!).id == older.id)
+        // Each set has one form of each kind it names; the tracking book is the newer circular's 07.
+        #expect(newer.form(.trackingBook)?.number == "07")
+        for set in [newer, older] {
+            let kinds = set.forms.values.map(\.kind)
+            #expect(kinds.count == Set(kinds).count, "\(set.id)")
+        }
+    }
+}
