@@ -206,7 +206,14 @@ func decodeJSON<T: Decodable>(_ type: T.Type, from buffer: ByteBuffer, prefix: S
             throw Problem.validation(field: path(context.codingPath), reason: "Sai kiểu dữ liệu.")
         case let .dataCorrupted(context):
             if context.codingPath.isEmpty {
-                throw Problem.typed(.malformedJSON, detail: "Nội dung yêu cầu không phải JSON hợp lệ.")
+                // Foundation on Linux says "not valid JSON", with no path, for valid JSON holding
+                // a number an integer field cannot take ({"amount": 1.5}, 1e40): that is a value
+                // of the body, not its syntax.
+                guard (try? JSONSerialization.jsonObject(with: data, options: .fragmentsAllowed)) != nil else {
+                    throw Problem.typed(.malformedJSON, detail: "Nội dung yêu cầu không phải JSON hợp lệ.")
+                }
+                throw Problem.validation(
+                    field: prefix ?? "body", reason: "Có giá trị số không đúng kiểu (số nguyên có phần thập phân, hoặc vượt quá phạm vi).")
             }
             throw Problem.validation(field: path(context.codingPath), reason: "Giá trị không hợp lệ.")
         @unknown default:
