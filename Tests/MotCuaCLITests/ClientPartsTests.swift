@@ -1,0 +1,102 @@
+import ArgumentParser
+import Foundation
+import Testing
+import MotCuaAPI
+@testable import motcua
+
+/// The terminal client's own parts, without a server: periods given on the command line, the
+/// short times it prints, its tables, and its choice of language.
+@Suite("Terminal client parts")
+struct ClientPartsTests {
+    func book(_ arguments: [String]) throws -> BookCommand { try BookCommand.parse(arguments) }
+
+    @Test("--period: a year, a quarter, a month or a day becomes its first and last day", arguments: [
+        ("2026", "2026-01-01", "2026-12-31"), ("2026-Q1", "2026-01-01", "2026-03-31"), ("2026-Q4", "2026-10-01", "2026-12-31"),
+        ("2026-02", "2026-02-01", "2026-02-28"), ("2028-02", "2028-02-01", "2028-02-29"), ("2026-12", "2026-12-01", "2026-12-31"),
+        ("2026-03-02", "2026-03-02", "2026-03-02"),
+    ])
+    func periods(period: String, from: String, to: String) throws {
+        let days = try book(["--period", period]).days()
+        #expect(days.from == from && days.to == to)
+    }
+
+    @Test("--from and --to pass as they are; neither: the server's default")
+    func explicitDays() throws {
+        let days = try book(["--from", "2026-03-01", "--to", "2026-03-31"]).days()
+        #expect(days.from == "2026-03-01" && days.to == "2026-03-31")
+        let none = try book([]).days()
+        #expect(none.from == nil && none.to == nil)
+    }
+
+    @Test("A period that is not one, or a period with --from, is a usage error naming --period", arguments: [
+        ["--period", "2026-Q5"], ["--period", "2026-13"], ["--period", "26"], ["--period", "2026-02-30"], ["--period", "2026", "--from", "2026-01-01"],
+        ["--period", "năm nay"],
+    ])
+    func badPeriods(arguments: [String]) {
+        #expect(throws: (any Error).self) { try BookCommand.parseAsRoot(arguments) }
+        do {
+            _ = try BookCommand.parseAsRoot(arguments)
+        } catch {
+            #expect(BookCommand.message(for: error).contains("--period"), "\(BookCommand.message(for: error))")
+        }
+    }
+
+    @Test("Short times: HH:mm dd/MM/yyyy from the API's ISO 8601, a dash for nothing")
+    func shortTimes() {
+        #expect(shortTime("2026-03-03T08:00:00+07:00") == "08:00 03/03/2026")
+        #expect(shortTime(nil as String?) == "—")
+        #expect(shortTime("2026") == "—")
+        #expect(shortTime(nil as Date?) == "—")
+    }
+
+    @Test("Tables: columns padded to their widest cell, Vietnamese counted in characters")
+    func tables() {
+        let table = Terminal.table(["Mã", "Người nộp"], [["A-1", "Nguyễn Văn An"], ["B-22", "Lê Ư"]])
+        // Not a terminal here: no colour codes, just the columns, two spaces apart.
+        #expect(table == "Mã    Người nộp    \nA-1   Nguyễn Văn An\nB-22  Lê Ư         ")
+        #expect(Terminal.pad("ệ", 3) == "ệ  ")
+        #expect(Terminal.clip("Nguyễn Văn An", 6).count <= 6)
+        #expect(Terminal.clip("An", 6) == "An")
+    }
+}
+
+/// Every failure the client can meet, as one sentence, a hint and an exit code (sysexits).
+@Suite("Terminal client: failures as sentences and exit codes")
+struct ClientFailureTests {
+    let server = URL(string: "http://127.0.0.1:8080")!
+
+    func failure(_ status: Int, detail: String? = "Chi tiết.", errors: [ProblemDocument.FieldError]? = nil) -> UserError {
+        APIClient.failure(.problem(status: status, ProblemDocument(title: "Tiêu đề", status: status, detail: detail, errors: errors)), server: server)
+    }
+
+    @Test("Each status its exit code: 401 and 403 → 77, 404 → 66, 429 → 75, 5xx → 69, other 4xx → 65", arguments: [
+        (401, 77), (403, 77), (404, 66), (429, 75), (500, 69), (503, 69), (409, 65), (422, 65), (400, 65), (413, 65),
+    ])
+    func exitCodes(status: Int, code: Int32) {
+        #expect(failure(status).exitCode == code)
+    }
+
+    @Test("The server's words are the sentence: its detail, else its title; several fields are listed")
+    func sentences() {
+        #expect(failure(409).message == "Chi tiết.")
+        #expect(failure(409, detail: nil).message == "Tiêu đề")
+        let fields = failure(422, errors: [.init(field: "applicant.phone", reason: "Sai."), .init(field: "applicant.idNumber", reason: "Thiếu.")])
+        #expect(fields.message == "applicant.phone: Sai.; applicant.idNumber: Thiếu.")
+        let one = failure(422, errors: [.init(field: "applicant.phone", reason: "Sai.")])
+        #expect(one.message == "Chi tiết.", "one field: the server's own sentence")
+        // A session that ended says how to start another, whatever the server wrote.
+        #expect(failure(401).message.contains("Phiên đăng nhập") && failure(401).hint?.contains("motcua login") == true)
+        let bare = APIClient.failure(.problem(status: 502, ProblemDocument()), server: server)
+        #expect(bare.message == "HTTP 502" && bare.exitCode == 69)
+    }
+
+    @Test("No server, an answer of another shape, a path that is not one")
+    func transport() {
+        let unreachable = APIClient.failure(.unreachable(server), server: server)
+        #expect(unreachable.exitCode == 69 && unreachable.message.contains("127.0.0.1:8080") && unreachable.hint?.contains("--server") == true)
+        let shape = APIClient.failure(.unexpectedShape("DossierView"), server: server)
+        #expect(shape.exitCode == 1 && shape.hint != nil)
+        let path = APIClient.failure(.invalidPath("/a b"), server: server)
+        #expect(path.exitCode == 65 && path.message.contains("/a b"))
+    }
+}
