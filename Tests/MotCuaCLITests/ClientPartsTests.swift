@@ -2,6 +2,8 @@ import ArgumentParser
 import Foundation
 import Testing
 import MotCuaAPI
+import MotCuaConfig
+import MotCuaCore
 @testable import motcua
 
 /// The terminal client's own parts, without a server: periods given on the command line, the
@@ -98,5 +100,54 @@ struct ClientFailureTests {
         #expect(shape.exitCode == 1 && shape.hint != nil)
         let path = APIClient.failure(.invalidPath("/a b"), server: server)
         #expect(path.exitCode == 65 && path.message.contains("/a b"))
+    }
+}
+
+/// The intake's numbered lists, the deadline's options and rendering, migrate-store's batch.
+@Suite("Command-line options read as they should")
+struct CommandOptionTests {
+    @Test("Document numbers: a comma or space list, deduplicated and sorted; none, empty or 0 is none; out of range is refused", arguments: [
+        ("2,5", 8, [2, 5] as [Int]?), ("5 2 2", 8, [2, 5]), ("none", 8, []), ("NONE", 8, []), ("", 8, []), ("0", 8, []), (" 1 , 8 ", 8, [1, 8]),
+        ("9", 8, nil), ("-1", 8, nil), ("2;5", 8, nil), ("hai", 8, nil), ("1,,2", 8, [1, 2]),
+    ])
+    func numbers(text: String, max: Int, expected: [Int]?) {
+        #expect(IntakeCommand.numbers(text, max: max) == expected, "\(text)")
+    }
+
+    @Test("motcua deadline takes exactly one of --days, --hours, --calendar-days, from 0 to 10000", arguments: [
+        (["--from", "2026-03-02T08:00", "--days", "3"], true), (["--from", "2026-03-02T08:00", "--hours", "4"], true),
+        (["--from", "2026-03-02T08:00", "--calendar-days", "30"], true), (["--from", "2026-03-02T08:00"], false),
+        (["--from", "2026-03-02T08:00", "--days", "3", "--hours", "2"], false), (["--from", "2026-03-02T08:00", "--days", "-1"], false),
+        (["--from", "2026-03-02T08:00", "--days", "10001"], false),
+    ])
+    func deadlineOptions(arguments: [String], valid: Bool) {
+        let parsed = (try? DeadlineCommand.parseAsRoot(arguments)) != nil
+        #expect(parsed == valid, "\(arguments)")
+    }
+
+    @Test("The deadline's answer: its due time, where counting starts, and each day not worked with its reason")
+    func deadlineRendering() throws {
+        let calendar = try ConfigLoader.loadCalendars(from: repositoryRoot.appendingPathComponent("Config")).standard
+        let start = try #require(WorkCalendar.parse("2026-02-13T15:30:00+07:00"))
+        let text = try DeadlineCommand.render(calendar: calendar, start: start, term: .workingDays(3), json: false)
+        #expect(text.hasPrefix("Tiếp nhận:  Thứ Sáu 13/02/2026 15:30"))
+        #expect(text.contains("Thời hạn:   3 ngày làm việc"))
+        #expect(text.contains("Tết") || text.contains("tết"), "the days off across Tết are listed: \(text)")
+        let json = try JSONSerialization.jsonObject(with: Data(try DeadlineCommand.render(calendar: calendar, start: start, term: .workingDays(3), json: true).utf8)) as? [String: Any]
+        #expect((json?["term"] as? [String: Any])?["unit"] as? String == "workingDays")
+        #expect(json?["workingSeconds"] as? Int == 3 * 8 * 3600)
+        #expect(((json?["skippedDays"] as? [[String: Any]]) ?? []).count >= 5)
+        // Received after hours: counting starts at the next working period.
+        let evening = try #require(WorkCalendar.parse("2026-03-02T19:00:00+07:00"))
+        let late = try DeadlineCommand.render(calendar: calendar, start: evening, term: .workingHours(4), json: false)
+        #expect(late.contains("ngoài giờ làm việc") && late.contains("Thứ Ba 03/03/2026 07:30"))
+        #expect(DeadlineCommand.human(try #require(WorkCalendar.parse("2026-03-03T08:15:30+07:00"))) == "Thứ Ba 03/03/2026 08:15:30")
+    }
+
+    @Test("migrate-store reads between 100 and a million rows at a time")
+    func batches() {
+        #expect((try? MigrateStoreCommand.parseAsRoot(["--from", "sqlite:/x.sqlite", "--to", "postgres://a@h/d", "--batch", "100"])) != nil)
+        #expect((try? MigrateStoreCommand.parseAsRoot(["--from", "sqlite:/x.sqlite", "--to", "postgres://a@h/d", "--batch", "99"])) == nil)
+        #expect((try? MigrateStoreCommand.parseAsRoot(["--from", "sqlite:/x.sqlite", "--to", "postgres://a@h/d", "--batch", "1000001"])) == nil)
     }
 }
