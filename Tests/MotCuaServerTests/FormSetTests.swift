@@ -263,3 +263,79 @@ struct TrackingBookCSVTests {
         #expect(Self.records("a,b\r\n\"c,d\",\"e\"\"f\"\r\n,\r\ng") == [["a", "b"], ["c,d", "e\"f"], ["", ""], ["g"]])
     }
 }
+
+/// Every form of the set in force, for dossiers of every ending: printed where the dossier has
+/// what the form records, refused with a reason where it has not, and never carrying the
+/// applicant's text as markup.
+@Suite("Every form for every kind of dossier")
+struct EveryFormTests {
+    let catalogue = try! SeedLoader.loadCatalogue(from: repository.appendingPathComponent("Seeds"))
+    let calendar = try! ConfigLoader.loadCalendars(from: repository.appendingPathComponent("Config")).standard
+    let agency = "000.15.01.H42"
+    static let hostile = "<script>alert(\"x\")</script> & Co"
+
+    func run(_ steps: [(DossierCommand, Role)], missing: [String] = []) throws -> (Dossier, [DossierEvent]) {
+        let procedure = try #require(catalogue.procedures.first { $0.code == "1.001193" })
+        let intake = Intake(
+            procedure: procedure, applicant: Applicant(name: Self.hostile, idNumber: "001203004005", phone: "0912345678", address: "<b>Sông Trí</b>"),
+            documents: procedure.documents.map { ProvidedDocument(name: $0.name, originals: $0.originals, copies: $0.copies) }, returnMethod: .desk,
+            missingItems: missing)
+        let departments = catalogue.tree.agencies[agency]!.departments
+        var now = WorkCalendar.parse("2026-03-02T08:00:00+07:00")!
+        func context(_ role: Role) -> DecisionContext {
+            DecisionContext(actor: Actor(id: role.rawValue, name: "Cán bộ", role: role, agencyID: agency, departmentID: departments[0].id), now: now, calendar: calendar, departments: departments)
+        }
+        var events = try Lifecycle.file(intake, code: "\(agency)-260302-0001", id: "d1", context: context(.desk))
+        var dossier = try #require(Lifecycle.replay(events))
+        for (command, role) in steps {
+            now = now.addingTimeInterval(4 * 86_400)
+            let new = try Lifecycle.decide(command, dossier: dossier, context: context(role))
+            dossier = new.reduce(dossier) { Lifecycle.evolve($0, $1) }
+            events += new
+        }
+        return (dossier, events)
+    }
+
+    @Test("Each form prints for the dossiers it belongs to and is refused for the others")
+    func everyForm() throws {
+        let settings = try AppConfiguration.load(from: repository.appendingPathComponent("Config"), environment: [:]).forms
+        let renderer = FormRenderer(settings: settings, agencies: catalogue.tree, procedures: Dictionary(uniqueKeysWithValues: catalogue.procedures.map { ($0.code, $0) }))
+        let department = catalogue.tree.agencies[agency]!.departments[0].id
+        let dossiers: [String: (Dossier, [DossierEvent])] = [
+            "received": try run([]),
+            "incomplete": try run([], missing: ["Giấy chứng sinh"]),
+            "refused": try run([(.refuse(reason: "Không đủ <điều kiện>"), .desk)]),
+            "stopped": try run([(.stop(reason: "Có tranh chấp"), .leader)]),
+            "apologized": try run([(.transfer(departmentID: department), .desk), (.apologize(reason: "Chờ xác minh", newDueAt: WorkCalendar.parse("2026-04-30T16:00:00+07:00")!), .leader)]),
+            "returned": try run([(.transfer(departmentID: department), .desk), (.approve(note: nil), .leader), (.resultReady, .handler), (.returnResult(method: .desk), .desk)]),
+        ]
+        let set = settings.set(at: WorkCalendar.parse("2026-03-02T08:00:00+07:00")!)
+        var printed: [String: Set<String>] = [:]
+        for (name, (dossier, events)) in dossiers {
+            for (number, form) in set.forms {
+                do {
+                    let html = try renderer.render(form: number, dossier: dossier, events: events)
+                    printed[number, default: []].insert(name)
+                    #expect(html.hasPrefix("<!DOCTYPE html>") && html.contains(dossier.code), "\(number) for \(name)")
+                    #expect(!html.contains("<script>") && !html.contains("<b>Sông"), "\(number) for \(name) carries markup")
+                    #expect(html.components(separatedBy: "<table").count == html.components(separatedBy: "</table>").count, "\(number) for \(name)")
+                    #expect(html.contains(form.title) || html.uppercased().contains(form.title.uppercased()), "\(number) for \(name)")
+                } catch let problem as Problem {
+                    #expect(problem.status == 409 || problem.status == 422, "\(number) for \(name): \(problem.status)")
+                }
+            }
+        }
+        let byKind = Dictionary(uniqueKeysWithValues: set.forms.map { ($0.value.kind, $0.key) })
+        let receipt = try #require(byKind[.receipt]), refusal = try #require(byKind[.refusal]), stop = try #require(byKind[.stopNotice])
+        let supplementation = try #require(byKind[.supplementation]), apology = try #require(byKind[.apology]), sheet = try #require(byKind[.controlSheet])
+        #expect(printed[refusal] == ["refused"])
+        #expect(printed[stop] == ["stopped"])
+        #expect(printed[apology] == ["apologized"])
+        #expect(printed[supplementation] == ["incomplete"])
+        #expect(printed[sheet] == Set(dossiers.keys), "the control sheet prints for every dossier")
+        #expect(printed[receipt]?.isSuperset(of: ["received", "returned", "apologized"]) == true)
+        #expect(printed[byKind[.trackingBook] ?? "07"] == nil, "the book is per desk and period, not per dossier")
+        // An unknown number names the form field.
+        #expect(throws: Problem.self) { try renderer.render(form: "99", dossier: dossiers["received"]!.0, events: dossiers["received"]!.1) }
+    }
+}
