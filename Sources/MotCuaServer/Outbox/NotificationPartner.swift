@@ -77,11 +77,26 @@ public struct NotificationPartner: OutboxPartner {
             "payment": event.paymentReference.map { " Mã thanh toán: \($0)." } ?? "",
             "returnMethod": d.returnMethod.vietnameseName,
         ]
-        var text = template
-        for (key, value) in values { text = text.replacingOccurrences(of: "{\(key)}", with: value) }
         return NotificationMessage(
             id: item.id, kind: item.kind.rawValue, dossierCode: d.code,
-            recipient: .init(name: d.applicant.name, phone: d.applicant.phone, email: d.applicant.email), text: text, createdAt: event.at)
+            recipient: .init(name: d.applicant.name, phone: d.applicant.phone, email: d.applicant.email),
+            text: Self.fill(template, values), createdAt: event.at)
+    }
+
+    /// `template` with each of its `{placeholder}`s replaced by its value, in one pass over the
+    /// template: a value that itself holds braces (a name typed as "{reason}") is written as it
+    /// is, never filled in turn. An unknown placeholder stays as written (the configuration
+    /// refuses them at start).
+    static func fill(_ template: String, _ values: [String: String]) -> String {
+        var out = ""
+        var rest = Substring(template)
+        while let open = rest.firstIndex(of: "{"), let close = rest[open...].firstIndex(of: "}") {
+            out += rest[..<open]
+            let name = String(rest[rest.index(after: open)..<close])
+            out += values[name] ?? String(rest[open...close])
+            rest = rest[rest.index(after: close)...]
+        }
+        return out + rest
     }
 }
 
