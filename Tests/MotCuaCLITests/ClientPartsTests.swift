@@ -151,3 +151,65 @@ struct CommandOptionTests {
         #expect((try? MigrateStoreCommand.parseAsRoot(["--from", "sqlite:/x.sqlite", "--to", "postgres://a@h/d", "--batch", "1000001"])) == nil)
     }
 }
+
+/// How the terminal client words and draws what the server answers.
+@Suite("Terminal client: words, bars and columns")
+struct ClientWordingTests {
+    @Test("Time left in words, a working day being 8 hours; past it, how far")
+    func remaining() {
+        #expect(QueueCommand.remaining(nil) == "—")
+        #expect(QueueCommand.remaining(0) == "còn 0 phút")
+        #expect(QueueCommand.remaining(90 * 60) == "còn 1 giờ 30 phút")
+        #expect(QueueCommand.remaining(8 * 3600 + 3600) == "còn 1 ngày 1 giờ")
+        #expect(QueueCommand.remaining(-(2 * 8 * 3600)) == "quá hạn 2 ngày")
+    }
+
+    @Test("Targets: values in their unit, a 30-cell bar with the threshold marked")
+    func targets() {
+        #expect(TargetsCommand.format(0.354, "ratio") == "35.4%")
+        #expect(TargetsCommand.format(2.6, "count") == "3")
+        #expect(TargetsCommand.format(2.25, "days") == "2.2" || TargetsCommand.format(2.25, "days") == "2.3")
+        let half = TargetsCommand.bar(0.5, threshold: 0.35, unit: "ratio")
+        #expect(half.count == 32 && half.hasPrefix("[") && half.hasSuffix("]"))
+        #expect(half.filter { $0 == "|" }.count == 1)
+        #expect(Array(half)[1 + 11] == "|", "35% of 30 cells is 10.5, rounded to 11")
+        #expect(half.filter { $0 == "█" }.count == 14, "50% is 15 cells, one of them the mark")
+        let none = TargetsCommand.bar(nil, threshold: 0.9, unit: "ratio")
+        #expect(!none.contains("█") && none.contains("|"))
+        let over = TargetsCommand.bar(3, threshold: 0, unit: "count")
+        #expect(over.count == 32 && Array(over)[1] == "|", "a threshold of 0 at the start")
+        #expect(TargetsCommand.bar(2, threshold: 1, unit: "ratio").filter { $0 == "█" }.count == 29, "a share past 100% fills the bar")
+    }
+
+    @Test("The report's CSV quotes what needs quoting; its row has fourteen numbers in the headers' order")
+    func report() {
+        #expect(ReportCommand.csvField("Sông Trí") == "Sông Trí")
+        #expect(ReportCommand.csvField("Hộ tịch, chứng thực") == "\"Hộ tịch, chứng thực\"")
+        #expect(ReportCommand.csvField("Nói \"không\"") == "\"Nói \"\"không\"\"\"")
+        #expect(ReportCommand.csvField("hai\ndòng") == "\"hai\ndòng\"")
+        #expect(ReportCommand.csvField("hai\r\ndòng") == "\"hai\r\ndòng\"", "a CRLF is one Character")
+        #expect(ReportCommand.csvField("về\r") == "\"về\r\"")
+        var tally = Tally()
+        tally.received.total = 9; tally.received.online = 2; tally.received.desk = 5; tally.received.postal = 1; tally.received.carriedOver = 1
+        tally.resolved.total = 6; tally.resolved.early = 1; tally.resolved.onTime = 4; tally.resolved.late = 1
+        tally.pending.total = 3; tally.pending.withinTerm = 2; tally.pending.overdue = 1
+        tally.counts.receivedElsewhere = 1
+        let numbers = ReportCommand.numbers(ReportRowView(key: "X", name: "X", tally: tally))
+        #expect(numbers == ["9", "2", "5", "1", "1", "6", "1", "4", "1", "3", "2", "1", "1", "0"])
+        #expect(numbers.count == ReportCommand.headers.count)
+        #expect((try? ReportCommand.parseAsRoot(["--period", "2026"])) != nil)
+        #expect((try? ReportCommand.parseAsRoot(["--from", "2026-01-01"])) == nil, "--from needs --to")
+        #expect((try? ReportCommand.parseAsRoot(["--period", "2026", "--by", "colour"])) == nil)
+    }
+
+    @Test("Postal and portal words")
+    func words() {
+        #expect(PostalFailedCommand.direction("pickup") == "Thu gom hồ sơ" && PostalFailedCommand.direction("delivery") == "Chuyển phát kết quả")
+        #expect(["dead", "pending", "sent", "cancelled"].map(PostalFailedCommand.status) == ["Lỗi", "Chờ gửi", "Đã gửi", "Đã hủy"])
+        #expect(PostalFailedCommand.status("other") == "other" && PostalFailedCommand.status(nil) == "")
+        #expect(PortalFailedCommand.kind("sync") == "Đồng bộ hồ sơ" && PortalFailedCommand.kind("progress") == "Tiến độ xử lý")
+        let findings = ["missing", "resent", "unknown", "inFlight", "dead", "conflict"].map(PortalReconcileCommand.finding)
+        #expect(Set(findings).count == 6 && !findings.contains("missing"))
+        #expect(PortalReconcileCommand.finding("new") == "new")
+    }
+}

@@ -222,7 +222,7 @@ struct TrackingBookCSVTests {
         let agency = "000.15.01.H42"
         let procedure = try #require(catalogue.procedures.first { $0.code == "1.001193" })
         let tricky = [
-            ("Nguyễn Văn \"Tí\" An", "Số 1, ngõ 2, Lê Lợi"), ("Trần, Thị Bình", "Thôn 3\nxã Kỳ Anh"), ("Lê Văn Cường", "Đường \"Trần Phú\", \"Hà Tĩnh\""),
+            ("Nguyễn Văn \"Tí\" An", "Số 1, ngõ 2, Lê Lợi"), ("Trần, Thị Bình", "Thôn 3\nxã Kỳ Anh"), ("Lê Thị Hoa", "Thôn 4\r\nxã Kỳ Anh"), ("Lê Văn Cường", "Đường \"Trần Phú\", \"Hà Tĩnh\""),
             ("Phạm An", "Hết"),
         ]
         var dossiers: [Dossier] = []

@@ -40,7 +40,8 @@ struct TrackingBook {
     /// CSV (RFC 4180: CRLF, fields quoted when they hold a comma, a quote or a line break), with BOM.
     var csv: String {
         func field(_ text: String) -> String {
-            text.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" })
+            // Scalars: "\r\n" is one Character, equal to neither "\n" nor "\r".
+            text.unicodeScalars.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" })
                 ? "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : text
         }
         let lines = [Self.columns] + dossiers.enumerated().map { cells($1, index: $0) }

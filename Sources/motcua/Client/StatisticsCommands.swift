@@ -84,8 +84,12 @@ struct ReportCommand: AsyncParsableCommand {
         say(Terminal.table([label] + Self.headers, body, colour: { $0 == body.count - 1 ? .bold : nil }))
     }
 
+    /// RFC 4180: quoted when it holds a comma, a quote or a line break. Scalars, not characters:
+    /// "\r\n" is one Character, so a character test for "\n" misses a CRLF (and "\r\n" as a
+    /// set of characters misses a lone "\n").
     static func csvField(_ text: String) -> String {
-        text.contains(where: { ",\"\r\n".contains($0) }) ? "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : text
+        text.unicodeScalars.contains(where: { $0 == "," || $0 == "\"" || $0 == "\r" || $0 == "\n" })
+            ? "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : text
     }
 }
 
