@@ -117,3 +117,62 @@ struct ViewRoundTripTests {
         _ = try roundTrip(steps, StepReportView.self)
     }
 }
+
+/// The intake's length limits: an oversized field is refused by name before anything is decided.
+@Suite("Intake requests: length limits")
+struct IntakeLimitsTests {
+    static func request(_ change: (inout IntakeRequest) -> Void = { _ in }) -> IntakeRequest {
+        var request = IntakeRequest(
+            procedureCode: "1.001193", applicant: Applicant(name: "An", idNumber: "001203004005", phone: "0912345678", address: "Sông Trí"),
+            documents: [ProvidedDocument(name: "Tờ khai", originals: 1, copies: 0)], returnMethod: .desk)
+        change(&request)
+        return request
+    }
+
+    @Test("A usual request has none")
+    func usual() {
+        #expect(Self.request().sizeProblems().isEmpty)
+    }
+
+    @Test("Each limit names its field", arguments: [
+        ("procedureCode", 33), ("competentAgencyID", 41), ("returnAgencyID", 41), ("applicant.idNumber", 33), ("applicant.phone", 33),
+        ("applicant.email", 255), ("note", 2_001), ("documents[0].name", IntakeRequest.documentNameLimit + 1), ("missingItems[0]", IntakeRequest.documentNameLimit + 1),
+    ])
+    func limits(field: String, length: Int) {
+        let long = String(repeating: "a", count: length)
+        let request = Self.request { r in
+            switch field {
+            case "procedureCode": r.procedureCode = long
+            case "competentAgencyID": r.competentAgencyID = long
+            case "returnAgencyID": r.returnAgencyID = long
+            case "applicant.idNumber": r.applicant.idNumber = long
+            case "applicant.phone": r.applicant.phone = long
+            case "applicant.email": r.applicant.email = long
+            case "note": r.note = long
+            case "documents[0].name": r.documents[0].name = long
+            default: r.missingItems = [long]
+            }
+        }
+        #expect(request.sizeProblems().map(\.field) == [field])
+        // One character less passes.
+        let shorter = Self.request { r in if field == "note" { r.note = String(repeating: "a", count: length - 1) } }
+        #expect(shorter.sizeProblems().isEmpty)
+    }
+
+    @Test("Counts: more than 100 documents, missing items or inapplicable ones; a count of copies out of 0–100")
+    func counts() {
+        let many = (0..<101).map { ProvidedDocument(name: "Giấy \($0)", originals: 1, copies: 0) }
+        #expect(Self.request { $0.documents = many }.sizeProblems().map(\.field) == ["documents"])
+        #expect(Self.request { $0.missingItems = (0..<101).map { "M\($0)" } }.sizeProblems().map(\.field) == ["missingItems"])
+        #expect(Self.request { $0.notApplicable = (0..<101).map { "N\($0)" } }.sizeProblems().map(\.field) == ["notApplicable"])
+        #expect(Self.request { $0.documents[0].copies = 101 }.sizeProblems().map(\.field) == ["documents[0]"])
+        #expect(Self.request { $0.documents[0].originals = -1 }.sizeProblems().map(\.field) == ["documents[0]"])
+    }
+
+    @Test("Characters, not bytes: a long Vietnamese name of the limit's length passes")
+    func characters() {
+        let name = String(repeating: "ệ", count: IntakeRequest.documentNameLimit)
+        #expect(name.utf8.count > IntakeRequest.documentNameLimit)
+        #expect(Self.request { $0.documents[0].name = name }.sizeProblems().isEmpty)
+    }
+}
