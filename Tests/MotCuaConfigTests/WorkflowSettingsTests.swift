@@ -105,3 +105,41 @@ struct WorkflowSettingsTests {
         }
     }
 }
+
+/// The national portal's and the signing service's settings, from the file and the environment.
+@Suite("Portal and signing settings")
+struct PartnerSettingsTests {
+    func load(_ main: String, _ environment: [String: String] = [:]) throws -> AppConfiguration {
+        try AppConfiguration.load(from: try scratchConfig(["motcua.json": main]), environment: environment)
+    }
+
+    @Test("The portal: off by default; URL and key from the file, the environment winning; its window and rate")
+    func portal() throws {
+        let defaults = try load("{}")
+        #expect(defaults.portal.url == nil && defaults.portal.apiKey == nil)
+        #expect(defaults.portal.window >= 1 && defaults.portal.maxPerSecond >= 1)
+        let file = try load(#"{"portal": {"url": "https://dichvucong.gov.vn/api", "apiKey": "tep", "window": 8, "maxPerSecond": 20}}"#)
+        #expect(file.portal.url == "https://dichvucong.gov.vn/api" && file.portal.apiKey == "tep" && file.portal.window == 8 && file.portal.maxPerSecond == 20)
+        let environment = try load(#"{"portal": {"url": "https://a.vn/api", "apiKey": "tep"}}"#, ["MOTCUA_PORTAL_URL": "http://127.0.0.1:9/api", "MOTCUA_PORTAL_API_KEY": "moi"])
+        #expect(environment.portal.url == "http://127.0.0.1:9/api" && environment.portal.apiKey == "moi")
+        #expect(throws: CalendarError.self) { try load("{}", ["MOTCUA_PORTAL_URL": "dichvucong.gov.vn"]) }
+    }
+
+    @Test("Signing: local by default; remote needs its URL; off; a mode that is none of them is refused naming where it came from")
+    func signing() throws {
+        let defaults = try load("{}")
+        #expect(defaults.signing.mode == .local && defaults.signing.remoteURL == nil)
+        let remote = try load(#"{"signing": {"mode": "remote", "remoteURL": "https://ky.tinh.vn", "remoteAPIKey": "k", "timeoutSeconds": 5}}"#)
+        #expect(remote.signing.mode == .remote && remote.signing.remoteURL == "https://ky.tinh.vn" && remote.signing.timeoutSeconds == 5)
+        #expect(try load(#"{"signing": {"mode": "off"}}"#).signing.mode == .off)
+        let fromEnvironment = try load("{}", ["MOTCUA_SIGNING_MODE": "remote", "MOTCUA_SIGNING_URL": "http://127.0.0.1:9", "MOTCUA_SIGNING_API_KEY": "k"])
+        #expect(fromEnvironment.signing.mode == .remote && fromEnvironment.signing.remoteURL == "http://127.0.0.1:9")
+        #expect(throws: CalendarError.invalidConfiguration(file: "motcua.json", key: "signing.mode", reason: "'hsm' is not local, remote or off")) {
+            try load(#"{"signing": {"mode": "hsm"}}"#)
+        }
+        #expect(throws: CalendarError.invalidConfiguration(file: "environment", key: "MOTCUA_SIGNING_MODE", reason: "'hsm' is not local, remote or off")) {
+            try load("{}", ["MOTCUA_SIGNING_MODE": "hsm"])
+        }
+        #expect(try load("{}", ["MOTCUA_SIGNING_KEYS_DIR": "/srv/keys"]).signing.keysDirectory == "/srv/keys")
+    }
+}
