@@ -1,5 +1,6 @@
 import Foundation
 import MotCuaCore
+import MotCuaDemo
 import MotCuaTestSupport
 import Testing
 @testable import MotCuaConfig
@@ -114,5 +115,45 @@ struct SeedLoaderTests {
         #expect(SeedLoader.locateDirectory(explicit: "/x/seeds", environment: ["MOTCUA_SEEDS": "/y"]).path == "/x/seeds")
         #expect(SeedLoader.locateDirectory(explicit: nil, environment: ["MOTCUA_SEEDS": "/y"]).path == "/y")
         #expect(SeedLoader.locateDirectory(explicit: nil, environment: [:]).lastPathComponent == "Seeds")
+    }
+}
+
+/// The demo presets (`motcua seed --demo N --preset ID`).
+@Suite("Demo presets: loading")
+struct DemoPresetLoadingTests {
+    @Test("The shipped presets load, each valid, the standard one among them, ids unique")
+    func shipped() throws {
+        let profiles = try SeedLoader.loadDemoProfiles(from: repositoryConfig.deletingLastPathComponent().appendingPathComponent("Seeds"))
+        #expect(profiles.contains { $0.id == "standard" })
+        #expect(Set(profiles.map(\.id)).count == profiles.count)
+        #expect(profiles.allSatisfy { $0.problems().isEmpty && !$0.description.isEmpty })
+    }
+
+    @Test("Without the file, the standard preset alone")
+    func absent() throws {
+        let directory = TestScratch.path("motcua-no-presets")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        #expect(try SeedLoader.loadDemoProfiles(from: directory) == [.standard])
+    }
+
+    @Test("A preset with a share out of range is refused naming it; a file that is not JSON names the file")
+    func refused() throws {
+        let directory = TestScratch.path("motcua-bad-presets")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let file = directory.appendingPathComponent("demo-profiles.json")
+        var profile = try JSONSerialization.jsonObject(with: JSONEncoder().encode(DemoProfile.standard)) as? [String: Any] ?? [:]
+        profile["id"] = "qua-nhieu"
+        profile["online"] = 1.5
+        try JSONSerialization.data(withJSONObject: ["profiles": [profile]]).write(to: file)
+        #expect(throws: SeedError(file: "Seeds/demo-profiles.json", entry: "qua-nhieu", reason: "online: 1.5 is a share and must lie in 0…1")) {
+            try SeedLoader.loadDemoProfiles(from: directory)
+        }
+        try "{ không phải JSON".write(to: file, atomically: true, encoding: .utf8)
+        do {
+            _ = try SeedLoader.loadDemoProfiles(from: directory)
+            Issue.record("loaded")
+        } catch {
+            #expect(error.file == "Seeds/demo-profiles.json" && error.entry == "-")
+        }
     }
 }
