@@ -117,3 +117,33 @@ struct DossierVocabularyTests {
         #expect(titles.allSatisfy { !$0.isEmpty })
     }
 }
+
+/// The lifecycle's refusals as the officer reads them.
+@Suite("Refusals in words")
+struct DomainErrorTests {
+    @Test("Each refusal has an English description for the log and a Vietnamese sentence for the officer")
+    func sentences() {
+        let errors: [DomainError] = [
+            .invalidState(command: "approve", status: .received), .forbidden(command: "stop", reason: "Chỉ lãnh đạo được dừng xử lý."),
+            .limitReached(command: "apologize", reason: "Chỉ xin lỗi một lần."),
+            .invalid([FieldProblem(field: "reason", reason: "Cần lý do."), FieldProblem(field: "items", reason: "Cần giấy tờ.")]),
+        ]
+        for error in errors {
+            #expect(!error.description.isEmpty && !error.vietnameseDescription.isEmpty)
+        }
+        #expect(errors[0].description == "'approve' is not allowed while the dossier is received")
+        #expect(errors[0].vietnameseDescription.contains("Được tiếp nhận"), "the state's Vietnamese name")
+        #expect(errors[1].vietnameseDescription == "Chỉ lãnh đạo được dừng xử lý.")
+        #expect(errors[2].description == "'apologize': Chỉ xin lỗi một lần.")
+        #expect(errors[3].description == "reason: Cần lý do.; items: Cần giấy tờ.")
+        #expect(errors[3].vietnameseDescription == "Cần lý do. Cần giấy tờ.")
+    }
+
+    @Test("Every command's name is the API's path word, and each kind has one")
+    func commandNames() {
+        let names = sampleCommands.map(\.name)
+        #expect(Set(names).count == names.count)
+        #expect(names.allSatisfy { $0.allSatisfy { $0.isLowercase || $0 == "-" } }, "\(names)")
+        #expect(DossierCommand.receive.name == "receive" && DossierCommand.requestFee(amount: 1).name == "request-fee")
+    }
+}
