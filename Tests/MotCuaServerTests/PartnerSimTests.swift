@@ -335,3 +335,57 @@ struct PartnerSimTests {
         #expect(snapshot.duplicates == 1 && snapshot.rejectedSignatures == 2 && snapshot.requests == 4)
     }
 }
+
+/// The portal stand-in's faults, as the relay's tests use them: refusals that take nothing,
+/// answers lost after the message was taken, latency; switched at run time.
+@Suite("Portal stand-in: injected faults")
+struct PortalSimFaultTests {
+    /// The answer's status (-1 when the request timed out) and how long it took.
+    func post(_ base: String, key: String, _ message: PortalSyncRequest, timeout: TimeInterval = 10) async throws -> (Int?, TimeInterval) {
+        var request = URLRequest(url: URL(string: "\(base)/dossiers/sync")!)
+        request.httpMethod = "POST"
+        request.timeoutInterval = timeout
+        request.httpBody = try WireJSON.encode(message)
+        request.setValue("application/json", forHTTPHeaderField: "Content-Type")
+        request.setValue(key, forHTTPHeaderField: "Idempotency-Key")
+        let started = Date()
+        do {
+            let (_, response) = try await URLSession.shared.data(for: request)
+            return ((response as? HTTPURLResponse)?.statusCode, Date().timeIntervalSince(started))
+        } catch let error as URLError where error.code == .timedOut {
+            return (-1, Date().timeIntervalSince(started))
+        }
+    }
+
+    @Test("Failures take nothing; a lost answer takes the message (its retry is a replay); latency delays; all switched at run time")
+    func faults() async throws {
+        var failing = PortalSim.Faults()
+        failing.failRate = 1
+        let sim = PortalSim(faults: failing)
+        let (port, task) = await serveOnLoopback(sim.router(), label: "portal-sim")
+        defer { task.cancel() }
+        let base = "http://127.0.0.1:\(port)"
+        let first = PartnerSimTests.sync(version: 1)
+
+        let (refused, _) = try await post(base, key: "k1", first)
+        #expect(refused == 503 && sim.holding(code: first.code) == nil && sim.stats.injectedFailures == 1)
+
+        var lost = PortalSim.Faults()
+        lost.lostRate = 1
+        lost.hang = .seconds(3)
+        sim.setFaults(lost)
+        let (answered, _) = try await post(base, key: "k1", first, timeout: 0.5)
+        #expect(answered == -1, "the client's request timed out")
+        #expect(sim.holding(code: first.code)?.version == 1, "but the portal took it")
+        sim.setFaults(PortalSim.Faults())
+        let (replayed, _) = try await post(base, key: "k1", first)
+        #expect(replayed == 200 && sim.stats.replays == 1 && sim.holding(code: first.code)?.versions == [1])
+
+        var slow = PortalSim.Faults()
+        slow.latency = .milliseconds(400)
+        sim.setFaults(slow)
+        let (late, took) = try await post(base, key: "k2", PartnerSimTests.sync(version: 2))
+        #expect(late == 200 && took >= 0.35)
+        #expect(sim.stats.accepted == 2 && sim.stats.injectedLost == 1)
+    }
+}
