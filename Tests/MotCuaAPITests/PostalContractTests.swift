@@ -135,3 +135,42 @@ struct PostalContractTests {
         #expect(Set(ShipmentStatus.allCases.map(\.vietnameseName)).count == ShipmentStatus.allCases.count)
     }
 }
+
+/// The order the relay sends for a shipment, built from the dossier that placed it.
+@Suite("Postal orders built from dossiers")
+struct PostalOrderBuildingTests {
+    @Test("A result returned by post: from the desk to the applicant's address, the fee already paid, the dossier named in the notes")
+    func delivery() throws {
+        let (dossier, _) = try ViewRoundTripTests.journey()
+        let shipment = try #require(dossier.shipments?.first { $0.direction == .delivery })
+        let tree = try AgencyTree(
+            levels: [AgencyLevel(code: "tinh", name: "Tỉnh", rank: 0), AgencyLevel(code: "xa", name: "Xã", rank: 1)],
+            agencies: [
+                Agency(id: "000.00.00.H42", name: "Ủy ban nhân dân tỉnh Hà Tĩnh", level: "tinh", parentID: nil, validFrom: LocalDate(iso: "2020-01-01")!),
+                Agency(
+                    id: ViewRoundTripTests.agency, name: "Ủy ban nhân dân phường Sông Trí", level: "xa", parentID: "000.00.00.H42",
+                    validFrom: LocalDate(iso: "2020-01-01")!, desk: AgencyDesk(phone: "0239385600", street: "Số 1 Trần Phú")),
+            ])
+        let order = PostalOrders.request(for: shipment, dossier: dossier, tree: tree, service: "BCCI-HCC")
+        #expect(order.orderNumber == shipment.orderNumber && order.orderNumber == "\(dossier.code)-PHAT")
+        #expect(order.dossierCode == dossier.code && order.direction == .delivery && order.service == "BCCI-HCC")
+        #expect(order.sender.name == "Bộ phận Một cửa – Ủy ban nhân dân phường Sông Trí" && order.sender.phone == "0239385600")
+        #expect(order.sender.province == "tỉnh Hà Tĩnh" && order.sender.ward == "phường Sông Trí")
+        #expect(order.receiver == PostalParty(shipment.address) && order.receiver.name == "Trần Thị Bình")
+        #expect(order.cod == 0, "the fee was paid at the desk")
+        #expect(order.notes == "Chuyển phát kết quả TTHC \(dossier.code): \(dossier.procedureName)")
+        // The order's JSON is the contract's.
+        let back = try JSONDecoder().decode(PostalOrderRequest.self, from: try WireJSON.encode(order))
+        #expect(back == order)
+    }
+
+    @Test("A very long procedure name is cut so the notes stay within 500 characters")
+    func longNotes() throws {
+        var (dossier, _) = try ViewRoundTripTests.journey()
+        dossier.procedureName = String(repeating: "Thủ tục rất dài ", count: 60)
+        let shipment = try #require(dossier.shipments?.first)
+        let tree = try AgencyTree(levels: [AgencyLevel(code: "xa", name: "Xã", rank: 0)], agencies: [])
+        let order = PostalOrders.request(for: shipment, dossier: dossier, tree: tree, service: "BCCI-HCC")
+        #expect(order.notes?.count == 500)
+    }
+}
