@@ -174,7 +174,7 @@ let package = Package(
         // The JSON of Core's types is written by MotCuaJSON through conformances in MotCuaStore.
         .testTarget(name: "MotCuaCoreTests", dependencies: ["MotCuaCore", "MotCuaDemo", "MotCuaJSON", "MotCuaStore"], resources: [.copy("Fixtures")]),
         .testTarget(name: "MotCuaJSONTests", dependencies: ["MotCuaJSON", "MotCuaCore"]),
-        .testTarget(name: "MotCuaAPITests", dependencies: ["MotCuaAPI", "MotCuaCore", .product(name: "Crypto", package: "swift-crypto")]),
+        .testTarget(name: "MotCuaAPITests", dependencies: ["MotCuaAPI", "MotCuaClient", "MotCuaCore", .product(name: "Crypto", package: "swift-crypto")]),
         .testTarget(name: "MotCuaConfigTests", dependencies: ["MotCuaConfig", "MotCuaDemo", "MotCuaTestSupport"]),
         .testTarget(name: "MotCuaStoreTests", dependencies: ["MotCuaStore", "MotCuaPostgres", "MotCuaConfig", "MotCuaDemo", "MotCuaTestSupport"]),
         .testTarget(

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import MotCuaAPI
+@testable import MotCuaClient
 @testable import MotCuaCore
 
 /// The answers the server writes and the typed client reads: each view of the contract, built
@@ -174,5 +175,44 @@ struct IntakeLimitsTests {
         let name = String(repeating: "ệ", count: IntakeRequest.documentNameLimit)
         #expect(name.utf8.count > IntakeRequest.documentNameLimit)
         #expect(Self.request { $0.documents[0].name = name }.sizeProblems().isEmpty)
+    }
+}
+
+/// The typed client's own parts, without a server.
+@Suite("Typed client parts")
+struct OfficerClientPartsTests {
+    @Test("A code is one path segment: slashes, spaces and question marks escaped, the code's own characters kept")
+    func segments() {
+        #expect(OfficerClient.segment("000.15.01.H42-260302-0001") == "000.15.01.H42-260302-0001")
+        #expect(OfficerClient.segment("a/b") == "a%2Fb")
+        #expect(OfficerClient.segment("x y") == "x%20y")
+        #expect(OfficerClient.segment("?q=1") == "%3Fq=1")
+        #expect(!OfficerClient.segment("../me").contains("/"))
+    }
+
+    @Test("An answer of another shape is a typed error naming the type expected; the right shape decodes")
+    func replies() throws {
+        let reply = OfficerClient.Reply(status: 200, body: Data(#"{"status":"ok"}"#.utf8))
+        do {
+            _ = try reply.decode(OfficerView.self)
+            Issue.record("decoded")
+        } catch let OfficerClientError.unexpectedShape(detail) {
+            #expect(detail.hasPrefix("OfficerView"))
+        }
+        let officer = OfficerClient.Reply(status: 200, body: Data(#"{"id":"o1","username":"hoa","name":"Hoa","role":"desk","agencyID":"X"}"#.utf8))
+        let view = try officer.decode(OfficerView.self)
+        #expect(view.username == "hoa" && view.role == .desk && view.departmentID == nil)
+    }
+
+    @Test("A client keeps its server and token; a path that is not one is refused before anything is sent")
+    func paths() async throws {
+        let client = OfficerClient(server: URL(string: "http://127.0.0.1:9")!, token: "t")
+        #expect(client.server.absoluteString == "http://127.0.0.1:9" && client.token == "t" && client.timeout == 30)
+        do {
+            _ = try await client.send("GET", "http://[::1")
+            Issue.record("sent")
+        } catch OfficerClientError.invalidPath(let path) {
+            #expect(path == "http://[::1")
+        }
     }
 }
