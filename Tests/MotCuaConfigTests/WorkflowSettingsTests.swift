@@ -143,3 +143,37 @@ struct PartnerSettingsTests {
         #expect(try load("{}", ["MOTCUA_SIGNING_KEYS_DIR": "/srv/keys"]).signing.keysDirectory == "/srv/keys")
     }
 }
+
+/// The delivery timing every partner's section shares: read over defaults, checked at its edges.
+@Suite("Delivery timing")
+struct DeliveryTimingTests {
+    static let defaults = DeliveryTiming(retryHours: 24, backoffSeconds: 2, maxBackoffSeconds: 1_800, pollSeconds: 2, timeoutSeconds: 10)
+
+    @Test("A section's keys over the defaults, each on its own; none: the defaults")
+    func reading() throws {
+        #expect(Self.defaults.reading(nil) == Self.defaults)
+        let file = try JSONDecoder().decode(DeliveryTiming.File.self, from: Data(#"{"retryHours": 48, "pollSeconds": 0.5}"#.utf8))
+        let read = Self.defaults.reading(file)
+        #expect(read.retryHours == 48 && read.pollSeconds == 0.5)
+        #expect(read.backoffSeconds == 2 && read.maxBackoffSeconds == 1_800 && read.timeoutSeconds == 10)
+    }
+
+    @Test("Checked at the edges, naming the section", arguments: [
+        (DeliveryTiming(retryHours: 720, backoffSeconds: 1, maxBackoffSeconds: 1, pollSeconds: 0.1, timeoutSeconds: 0.1), true),
+        (DeliveryTiming(retryHours: 720.5, backoffSeconds: 1, maxBackoffSeconds: 1, pollSeconds: 1), false),
+        (DeliveryTiming(retryHours: 0, backoffSeconds: 1, maxBackoffSeconds: 1, pollSeconds: 1), false),
+        (DeliveryTiming(retryHours: 1, backoffSeconds: 0, maxBackoffSeconds: 1, pollSeconds: 1), false),
+        (DeliveryTiming(retryHours: 1, backoffSeconds: 2, maxBackoffSeconds: 1, pollSeconds: 1), false),
+        (DeliveryTiming(retryHours: 1, backoffSeconds: 1, maxBackoffSeconds: 1, pollSeconds: 0), false),
+        (DeliveryTiming(retryHours: 1, backoffSeconds: 1, maxBackoffSeconds: 1, pollSeconds: 1, timeoutSeconds: 0), false),
+    ])
+    func checks(timing: DeliveryTiming, valid: Bool) {
+        do {
+            try timing.check(section: "postal", file: "motcua.json")
+            #expect(valid, "\(timing)")
+        } catch {
+            #expect(!valid, "\(timing)")
+            if case let .invalidConfiguration(file, key, _) = error { #expect(file == "motcua.json" && key == "postal") }
+        }
+    }
+}
