@@ -389,3 +389,41 @@ struct PortalSimFaultTests {
         #expect(sim.stats.accepted == 2 && sim.stats.injectedLost == 1)
     }
 }
+
+/// The gateway stand-in with every delivery failing at random, and without a secret.
+@Suite("Gateway stand-in: failing at random, unsigned")
+struct GatewaySimModesTests {
+    func deliver(_ url: String, id: String, headers: [String: String] = [:]) async throws -> Int {
+        let message = NotificationMessage(
+            id: id, kind: "received", dossierCode: "C-1", recipient: .init(name: "A", phone: "0912345678"), text: "Hồ sơ C-1.", createdAt: Date(timeIntervalSince1970: 1_780_000_000))
+        var request = URLRequest(url: URL(string: url)!)
+        request.httpMethod = "POST"
+        request.httpBody = try WireJSON.encode(message)
+        request.setValue("application/json", forHTTPHeaderField: "Content-Type")
+        request.setValue(id, forHTTPHeaderField: "webhook-id")
+        for (name, value) in headers { request.setValue(value, forHTTPHeaderField: name) }
+        let (_, response) = try await URLSession.shared.data(for: request)
+        return (response as? HTTPURLResponse)?.statusCode ?? 0
+    }
+
+    @Test("A fail rate of one answers every delivery 503 and records none")
+    func failing() async throws {
+        let sim = GatewaySim(secret: nil, failRate: 1, retryAfter: 3)
+        let (port, task) = await serveOnLoopback(sim.router(), label: "gateway-failing")
+        defer { task.cancel() }
+        for index in 0..<5 { #expect(try await deliver("http://127.0.0.1:\(port)/messages", id: "m\(index)") == 503) }
+        #expect(sim.snapshot.messages.isEmpty && sim.snapshot.requests == 5)
+    }
+
+    @Test("Without a secret, deliveries are taken unsigned, once per id")
+    func unsigned() async throws {
+        let sim = GatewaySim(secret: nil)
+        let (port, task) = await serveOnLoopback(sim.router(), label: "gateway-unsigned")
+        defer { task.cancel() }
+        let url = "http://127.0.0.1:\(port)/messages"
+        #expect(try await deliver(url, id: "m1") == 202)
+        #expect(try await deliver(url, id: "m1") == 200)
+        #expect(try await deliver(url, id: "m2") == 202)
+        #expect(sim.snapshot.messages.map(\.id) == ["m1", "m2"] && sim.snapshot.duplicates == 1 && sim.snapshot.rejectedSignatures == 0)
+    }
+}
