@@ -37,7 +37,11 @@ struct PostalSimJourneyTests {
                 if self.refuseFirst.withLock({ count in count > 0 ? { count -= 1; return true }() : false }) { return Response(status: .serviceUnavailable) }
                 let payload = try JSONDecoder().decode(PostalWebhookPayload.self, from: Data(body))
                 let id = request.headers[HTTPField.Name("webhook-id")!] ?? ""
-                self.heard.withLock { $0.append((id, payload.type, payload.data.waybill)) }
+                // Deliveries are at least once: a retry after a lost acknowledgement repeats the
+                // id, and a receiver (as MotCua does) takes each id once.
+                self.heard.withLock { heard in
+                    if !heard.contains(where: { $0.id == id }) { heard.append((id, payload.type, payload.data.waybill)) }
+                }
                 return Response(status: .noContent)
             }
             return router
@@ -75,7 +79,7 @@ struct PostalSimJourneyTests {
         #expect(Set(heard.map(\.id)).count == 3, "each event its own webhook-id")
         let stats = sim.stats
         #expect(stats.webhooksAcknowledged == 3 && stats.webhookRetries >= 1)
-        #expect(sim.orders.first?.acknowledged == heard.map(\.type))
+        #expect(Set(sim.orders.first?.acknowledged ?? []) == Set(heard.map(\.type)))
     }
 
     @Test("A pick-up order walks the other way: accepted, picked up, delivered to the desk")
