@@ -304,12 +304,7 @@ enum PostgresMigrations {
           working_seconds bigint,
           PRIMARY KEY (agency_id, procedure_code, received_at, dossier_id)
         );
-        CREATE INDEX dossier_stats_open ON dossier_stats(agency_id, procedure_code, received_at)
-          WHERE resolved_at IS NULL AND (supp_from IS NULL OR supp_until IS NOT NULL);
-        CREATE INDEX dossier_stats_waiting ON dossier_stats(agency_id, procedure_code, supp_from)
-          WHERE resolved_at IS NULL AND supp_from IS NOT NULL AND supp_until IS NULL;
-        CREATE INDEX dossier_stats_long ON dossier_stats(agency_id, procedure_code, received_at)
-          WHERE resolved_at - received_at > 1209600;
+        \(StatRows.partialIndexes)
         CREATE TABLE stat_groups (
           agency_id text NOT NULL,
           procedure_code text NOT NULL,
@@ -426,11 +421,11 @@ enum PostgresMigrations {
         DROP INDEX dossier_stats_open;
         CREATE INDEX dossier_stats_open ON dossier_stats(agency_id, procedure_code, received_at)
           INCLUDE (channel, supp_from, supp_until, due_at, fee_from, fee_until)
-          WHERE resolved_at IS NULL AND (supp_from IS NULL OR supp_until IS NOT NULL);
+          WHERE \(StatRows.openPredicate);
         DROP INDEX dossier_stats_waiting;
         CREATE INDEX dossier_stats_waiting ON dossier_stats(agency_id, procedure_code, supp_from)
           INCLUDE (received_at, channel, supp_until, due_at, fee_from, fee_until)
-          WHERE resolved_at IS NULL AND supp_from IS NOT NULL AND supp_until IS NULL;
+          WHERE \(StatRows.waitingPredicate);
         """
 
     /// The layout of issue #21, as SQLite's `v10-slim-layout`: procedure versions that the

@@ -113,15 +113,14 @@ extension PostgresStore {
             WHERE \(group) AND received_at >= \(t) - \(short) AND received_at < \(t) AND coalesce(resolved_at, $3) >= \(t)
             UNION ALL
             SELECT \(columns) FROM dossier_stats
-            WHERE \(group) AND resolved_at - received_at > \(short)
+            WHERE \(group) AND \(StatRows.longPredicate)
               AND received_at >= \(t) - g.span AND received_at < \(t) - \(short) AND resolved_at >= \(t)
             UNION ALL
             SELECT \(columns) FROM dossier_stats
-            WHERE \(group) AND resolved_at IS NULL AND (supp_from IS NULL OR supp_until IS NOT NULL) AND received_at < \(t) - \(short)
+            WHERE \(group) AND \(StatRows.openPredicate) AND received_at < \(t) - \(short)
             UNION ALL
             SELECT \(columns) FROM dossier_stats
-            WHERE \(group) AND resolved_at IS NULL AND supp_from IS NOT NULL
-              AND supp_until IS NULL AND supp_from >= $1 AND received_at < \(t) - \(short)
+            WHERE \(group) AND \(StatRows.waitingPredicate) AND supp_from >= $1 AND received_at < \(t) - \(short)
             """
     }
 

@@ -61,14 +61,12 @@ public struct StoreCounts: Sendable, Equatable {
     }
 }
 
-/// An officer account.
-public struct Officer: Sendable, Hashable, Codable {
-    public var id: String
+/// An officer account: who acts (`actor`, as every event and audit line names them), how they log
+/// in, and whether they still may. `officer.role`, `officer.agencyID` and the rest read the actor.
+@dynamicMemberLookup
+public struct Officer: Sendable, Hashable {
+    public var actor: Actor
     public var username: String
-    public var name: String
-    public var role: Role
-    public var agencyID: String
-    public var departmentID: String?
     /// bcrypt hash.
     public var passwordHash: String
     public var active: Bool
@@ -77,18 +75,14 @@ public struct Officer: Sendable, Hashable, Codable {
         id: String, username: String, name: String, role: Role, agencyID: String, departmentID: String?,
         passwordHash: String, active: Bool = true
     ) {
-        self.id = id
+        actor = Actor(id: id, name: name, role: role, agencyID: agencyID, departmentID: departmentID)
         self.username = username
-        self.name = name
-        self.role = role
-        self.agencyID = agencyID
-        self.departmentID = departmentID
         self.passwordHash = passwordHash
         self.active = active
     }
 
-    public var actor: Actor {
-        Actor(id: id, name: name, role: role, agencyID: agencyID, departmentID: departmentID)
+    public subscript<Value>(dynamicMember keyPath: KeyPath<Actor, Value>) -> Value {
+        actor[keyPath: keyPath]
     }
 }
 

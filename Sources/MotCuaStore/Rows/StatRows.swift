@@ -23,6 +23,24 @@ package enum StatRows {
     /// and only these (and the still-open ones) further back.
     package static let shortLife: Int64 = 1_209_600
 
+    /// The predicates of `dossier_stats`' partial indexes, which the reads of a period's ends
+    /// repeat: a planner takes a partial index only for a WHERE that implies its predicate.
+    package static let openPredicate = "resolved_at IS NULL AND (supp_from IS NULL OR supp_until IS NOT NULL)"
+    package static let waitingPredicate = "resolved_at IS NULL AND supp_from IS NOT NULL AND supp_until IS NULL"
+    package static let longPredicate = "resolved_at - received_at > \(shortLife)"
+
+    /// The partial indexes, as both backends' statistics migrations made them (SQLite
+    /// `v5-statistics`, PostgreSQL `v1-schema`): shipped, so this text never changes
+    /// (`ShippedMigrationTests` pins it). A later index is a new migration.
+    package static let partialIndexes = """
+        CREATE INDEX dossier_stats_open ON dossier_stats(agency_id, procedure_code, received_at)
+          WHERE \(openPredicate);
+        CREATE INDEX dossier_stats_waiting ON dossier_stats(agency_id, procedure_code, supp_from)
+          WHERE \(waitingPredicate);
+        CREATE INDEX dossier_stats_long ON dossier_stats(agency_id, procedure_code, received_at)
+          WHERE \(longPredicate);
+        """
+
     /// The counters of `stat_days`, in column order.
     package static let dayColumns = [
         "fresh", "online", "desk", "postal", "level3", "level4", "with_fee", "paid_online", "early", "on_time", "late", "closed",

@@ -87,6 +87,20 @@ extension SQLiteStore {
 
     static let rewriteBatch = 2_000
 
+    /// The columns a dossier is found and timed by, alike in both SQLite layouts of `dossiers`
+    /// (`v1-catalogue-officers-dossiers` and this one): shipped text, pinned by
+    /// `ShippedMigrationTests`. Each line after the first carries the tables' indentation.
+    static let dossierSearchAndClockColumns = """
+        applicant_folded TEXT NOT NULL,
+          id_number TEXT NOT NULL,
+          phone TEXT NOT NULL,
+          submitted_at REAL NOT NULL,
+          received_at REAL,
+          due_at REAL,
+          updated_at REAL NOT NULL,
+          version INTEGER NOT NULL,
+        """
+
     static let slimDossiersTable = """
         CREATE TABLE IF NOT EXISTS dossiers_v10 (
           n INTEGER PRIMARY KEY,
@@ -100,14 +114,7 @@ extension SQLiteStore {
           status TEXT NOT NULL,
           channel TEXT NOT NULL,
           return_method TEXT NOT NULL,
-          applicant_folded TEXT NOT NULL,
-          id_number TEXT NOT NULL,
-          phone TEXT NOT NULL,
-          submitted_at REAL NOT NULL,
-          received_at REAL,
-          due_at REAL,
-          updated_at REAL NOT NULL,
-          version INTEGER NOT NULL,
+          \(dossierSearchAndClockColumns)
           handler_id TEXT,
           department_id TEXT,
           watch_due REAL,

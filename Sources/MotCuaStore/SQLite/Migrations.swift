@@ -59,14 +59,7 @@ extension SQLiteStore {
                   status TEXT NOT NULL,
                   channel TEXT NOT NULL,
                   applicant_name TEXT NOT NULL,
-                  applicant_folded TEXT NOT NULL,
-                  id_number TEXT NOT NULL,
-                  phone TEXT NOT NULL,
-                  submitted_at REAL NOT NULL,
-                  received_at REAL,
-                  due_at REAL,
-                  updated_at REAL NOT NULL,
-                  version INTEGER NOT NULL,
+                  \(SQLiteStore.dossierSearchAndClockColumns)
                   data TEXT NOT NULL
                 );
                 CREATE INDEX dossiers_status_due ON dossiers(status, due_at);

@@ -44,12 +44,7 @@ extension SQLiteStore {
           working_seconds INTEGER,
           PRIMARY KEY (agency_id, procedure_code, received_at, dossier_id)
         ) WITHOUT ROWID;
-        CREATE INDEX dossier_stats_open ON dossier_stats(agency_id, procedure_code, received_at)
-          WHERE resolved_at IS NULL AND (supp_from IS NULL OR supp_until IS NOT NULL);
-        CREATE INDEX dossier_stats_waiting ON dossier_stats(agency_id, procedure_code, supp_from)
-          WHERE resolved_at IS NULL AND supp_from IS NOT NULL AND supp_until IS NULL;
-        CREATE INDEX dossier_stats_long ON dossier_stats(agency_id, procedure_code, received_at)
-          WHERE resolved_at - received_at > 1209600;
+        \(StatRows.partialIndexes)
         CREATE TABLE stat_groups (
           agency_id TEXT NOT NULL,
           procedure_code TEXT NOT NULL,
@@ -162,16 +157,16 @@ extension SQLiteStore {
           AND coalesce(resolved_at, :inf) >= \(t)
         UNION ALL
         SELECT \(columns) FROM dossier_stats INDEXED BY dossier_stats_long
-        WHERE agency_id = :agency AND procedure_code = :procedure AND resolved_at - received_at > \(StatRows.shortLife)
+        WHERE agency_id = :agency AND procedure_code = :procedure AND \(StatRows.longPredicate)
           AND received_at >= \(t) - :span AND received_at < \(t) - \(StatRows.shortLife) AND resolved_at >= \(t)
         UNION ALL
         SELECT \(columns) FROM dossier_stats INDEXED BY dossier_stats_open
-        WHERE agency_id = :agency AND procedure_code = :procedure AND resolved_at IS NULL
-          AND (supp_from IS NULL OR supp_until IS NOT NULL) AND received_at < \(t) - \(StatRows.shortLife)
+        WHERE agency_id = :agency AND procedure_code = :procedure AND \(StatRows.openPredicate)
+          AND received_at < \(t) - \(StatRows.shortLife)
         UNION ALL
         SELECT \(columns) FROM dossier_stats INDEXED BY dossier_stats_waiting
-        WHERE agency_id = :agency AND procedure_code = :procedure AND resolved_at IS NULL AND supp_from IS NOT NULL
-          AND supp_until IS NULL AND supp_from >= :a AND received_at < \(t) - \(StatRows.shortLife)
+        WHERE agency_id = :agency AND procedure_code = :procedure AND \(StatRows.waitingPredicate)
+          AND supp_from >= :a AND received_at < \(t) - \(StatRows.shortLife)
         """
     }
 
