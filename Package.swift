@@ -190,7 +190,7 @@ let package = Package(
             name: "MotCuaCLITests",
             dependencies: [
                 "motcua", "postal-sim", "portal-sim", "MotCuaPostgres", "MotCuaTestSupport", "MotCuaAPI",
-                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Crypto", package: "swift-crypto"), .product(name: "GRDB", package: "GRDB.swift"),
             ]),
     ],
     swiftLanguageModes: [.v6]

@@ -62,6 +62,11 @@ struct MigrateStoreCommand: AsyncParsableCommand {
             throw UserError(
                 message: "Cơ sở dữ liệu đích đã có dữ liệu (\(tables.prefix(4).joined(separator: ", "))); không chép đè.",
                 hint: "Tạo một cơ sở dữ liệu PostgreSQL trống (createdb) rồi chạy lại.", exitCode: 65)
+        } catch StoreCopyError.refused(let reason) {
+            bars.finish()
+            throw UserError(
+                message: "PostgreSQL từ chối một dòng của nguồn (\(reason)); đã hủy, cơ sở dữ liệu đích vẫn trống.",
+                hint: "Tệp nguồn có dòng hỏng; xem bằng: sqlite3 TỆP 'PRAGMA foreign_key_check'.", exitCode: 65)
         } catch StoreCopyError.mismatch(let report) {
             bars.finish()
             printReport(report)
@@ -101,7 +106,8 @@ final class CopyProgress: @unchecked Sendable {
             if table != self.table {
                 bar?.finish()
                 self.table = table
-                bar = total > 0 ? ProgressBar(total: total, label: table) : nil
+                let label = table == PostgresStore.foreignKeysStep ? "khóa ngoại" : table
+                bar = total > 0 ? ProgressBar(total: total, label: label) : nil
             }
             bar?.update(done)
         }

@@ -2,6 +2,7 @@ import Foundation
 #if canImport(FoundationNetworking)
 import FoundationNetworking
 #endif
+import GRDB
 import MotCuaPostgres
 import MotCuaTestSupport
 import Testing
@@ -294,6 +295,17 @@ struct PostgresServeTests {
         #expect(again.status == 65 && again.stderr.contains("đã có dữ liệu"), "\(again.stderr)")
         let missing = try motcua(["migrate-store", "--from", "sqlite:/khong/co/tep.sqlite", "--to", url])
         #expect(missing.status == 66, "\(missing.stderr)")
+        // A source with a broken row: one sentence with PostgreSQL's reason, and nothing kept.
+        let broken = TestScratch.path("motcua-migrate-broken").appendingPathComponent("motcua.sqlite").path
+        try FileManager.default.createDirectory(atPath: (broken as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+        try FileManager.default.copyItem(atPath: sqlite, toPath: broken)
+        try breakForeignKey(broken)
+        let emptyTarget = try await scratchPostgresDatabase(adminURL)
+        let refused = try motcua(["migrate-store", "--from", "sqlite:\(broken)", "--to", emptyTarget])
+        #expect(refused.status == 65 && refused.stderr.contains("từ chối") && refused.stderr.contains("foreign key"), "\(refused.stderr)")
+        #expect(!refused.stderr.contains("PSQLError"))
+        let retried = try motcua(["migrate-store", "--from", "sqlite:\(sqlite)", "--to", emptyTarget])
+        #expect(retried.status == 0, "the refused copy left its target empty: \(retried.stderr)")
 
         // The same dossiers, page for page, through a server on each.
         func listing(_ extra: [String: String], dataDirectory: URL) async throws -> [String] {
@@ -357,4 +369,19 @@ final class StatusCounts: @unchecked Sendable {
     }
     var counts: [Int: Int] { lock.withLock { seen } }
     var slowest: Double { lock.withLock { longest } }
+}
+
+/// Adds to a SQLite database an event whose dossier is not there (SQLite's own check off for the
+/// write), as a damaged file would hold.
+func breakForeignKey(_ path: String) throws {
+    var configuration = Configuration()
+    configuration.foreignKeysEnabled = false
+    let queue = try DatabaseQueue(path: path, configuration: configuration)
+    try queue.write { db in
+        try db.execute(sql: """
+            INSERT INTO dossier_events(dossier_id, sequence, kind, at, actor_id, agency_id, data)
+            SELECT 'không-có', sequence, kind, at, actor_id, agency_id, data FROM dossier_events LIMIT 1
+            """)
+    }
+    try queue.close()
 }

@@ -1,7 +1,7 @@
 import Foundation
 import GRDB
 import MotCuaCore
-import MotCuaPostgres
+@testable import MotCuaPostgres
 import Synchronization
 import Testing
 @testable import MotCuaStore
@@ -139,6 +139,42 @@ struct StoreCopyTests {
         #expect(next.code.hasSuffix("-0016"), "\(next.code)")
 
         await #expect(throws: StoreCopyError.self) { _ = try await postgres.copy(from: try sqlite.copySource()) }
+        // The foreign keys, dropped for the copy, are all back under their names.
+        let fresh = try #require(try await backend.makeStore() as? PostgresStore)
+        defer { fresh.close() }
+        #expect(try await Self.foreignKeys(postgres) == (try await Self.foreignKeys(fresh)))
+        #expect(try await Self.foreignKeys(postgres).count >= 7)
+    }
+
+    static func foreignKeys(_ store: PostgresStore) async throws -> [String] {
+        try await store.rows("""
+            SELECT conrelid::regclass::text || ' ' || conname::text || ' ' || pg_get_constraintdef(oid) FROM pg_constraint
+            WHERE contype = 'f' AND connamespace = current_schema()::regnamespace ORDER BY 1
+            """).map { try $0.decode(String.self) }
+    }
+
+    @Test("A source row that breaks a foreign key fails the copy as a whole: the target stays empty, its keys in place",
+          arguments: Backend.all.filter { $0 == .postgres })
+    func brokenForeignKey(backend: Backend) async throws {
+        let sqlite = try SQLiteStore(path: temporaryDatabase())
+        _ = try await sqlite.saveCatalogue(tree: catalogue.tree, procedures: catalogue.procedures)
+        let filed = try await file(sqlite, intake("Người nộp"), at: now)
+        // An event whose dossier is not there: SQLite's own check is off for this one write.
+        try await sqlite.pool.writeWithoutTransaction { db in
+            try db.execute(sql: "PRAGMA foreign_keys = OFF")
+            try db.execute(sql: """
+                INSERT INTO dossier_events(dossier_id, sequence, kind, at, actor_id, agency_id, data)
+                SELECT 'không-có', sequence, kind, at, actor_id, agency_id, data FROM dossier_events WHERE dossier_id = ?
+                """, arguments: [filed.id])
+            try db.execute(sql: "PRAGMA foreign_keys = ON")
+        }
+        let postgres = try #require(try await backend.makeStore() as? PostgresStore)
+        defer { postgres.close() }
+        let keys = try await Self.foreignKeys(postgres)
+        await #expect(throws: (any Error).self) { _ = try await postgres.copy(from: try sqlite.copySource()) }
+        #expect(try await postgres.dossier(code: filed.code) == nil)
+        #expect(try await postgres.rows("SELECT count(*) FROM dossier_events").first?.decode(Int.self) == 0)
+        #expect(try await Self.foreignKeys(postgres) == keys)
     }
 
     final class ProgressLog: Sendable {

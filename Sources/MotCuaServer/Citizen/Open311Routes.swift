@@ -73,7 +73,7 @@ struct Open311Routes {
 
     func services(_ request: Request) throws -> Node {
         let agency = try jurisdiction(request)
-        let procedures = dependencies.catalogue.procedures.filter { agency == nil || $0.level == agency!.level }
+        let procedures = dependencies.catalogue.procedures.filter { procedure in agency.map { procedure.level == $0.level } ?? true }
         return .list("services", procedures.map { procedure in
             .object("service", [
                 ("service_code", .text(procedure.code)),
