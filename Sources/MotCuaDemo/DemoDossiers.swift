@@ -278,10 +278,13 @@ public struct DemoDossiers: Sendable {
             t = t.addingTimeInterval(Double.random(in: 3600...(3 * 86_400), using: &rng))
             if t < now {
                 let score = chance(profile.poorRating) ? Int.random(in: 1...2, using: &rng) : Int.random(in: 3...5, using: &rng)
-                let citizen = Actor(id: "citizen", name: applicant.name, role: .citizen, agencyID: agencyID)
-                let rating = DecisionContext(actor: citizen, now: t, calendar: calendar, departments: agency.departments)
-                _ = try await store.apply(code: dossier.code) {
-                    try Lifecycle.decide(.rate(score: score, comment: nil), dossier: $0, context: rating)
+                let at = t
+                _ = try await store.apply(code: dossier.code) { held in
+                    // The applicant rates at the agency holding the dossier, as the citizens' door
+                    // does: the receiving desk's, when it returned a result filed elsewhere.
+                    let citizen = Actor(id: "citizen", name: applicant.name, role: .citizen, agencyID: held.currentAgencyID)
+                    let rating = DecisionContext(actor: citizen, now: at, calendar: calendar, departments: agency.departments)
+                    return try Lifecycle.decide(.rate(score: score, comment: nil), dossier: held, context: rating)
                 }
             }
         }

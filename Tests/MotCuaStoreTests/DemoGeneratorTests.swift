@@ -69,6 +69,22 @@ struct DemoGeneratorTests {
         #expect(Set(dossiers.map(\.channel)).count >= 2)
     }
 
+    /// `seed --demo 20000` stopped on its first such dossier: the rating was decided as at the
+    /// competent agency, while the receiving desk held the dossier it had returned.
+    @Test("A dossier filed at another desk, returned there, is rated at the desk that holds it")
+    func ratedWhereReturned() async throws {
+        let store = try SQLiteStore(path: temporaryDatabase())
+        var profile = DemoProfile.standard
+        profile.rating = 1
+        #expect(try await generate(into: store, count: 400, seed: 7, profile: profile) == 400)
+        let returnedElsewhere = try await everything(store).filter {
+            $0.receivingAgencyID != nil && $0.receivingAgencyID != $0.agencyID && $0.currentAgencyID == $0.receivingAgencyID
+                && $0.status == .returned
+        }
+        #expect(!returnedElsewhere.isEmpty, "no dossier of another desk's was returned there")
+        #expect(returnedElsewhere.contains { $0.rating != nil }, "\(returnedElsewhere.map(\.code))")
+    }
+
     @Test("The same seed makes the same dossiers; another seed, others")
     func deterministic() async throws {
         func summary(_ seed: UInt64) async throws -> [String] {
