@@ -101,17 +101,42 @@ public struct OfficerClient: Sendable {
             request.setValue(contentType, forHTTPHeaderField: "Content-Type")
             if method == "POST" { request.setValue(UUID().uuidString, forHTTPHeaderField: "Idempotency-Key") }
         }
-        let data: Data, response: HTTPURLResponse
-        do {
-            (data, response) = try await URLSession.shared.exchange(request)
-        } catch {
-            throw OfficerClientError.unreachable(server)
-        }
+        let (data, response) = try await exchange(request)
         guard (200..<300).contains(response.statusCode) else {
             throw OfficerClientError.problem(
                 status: response.statusCode, (try? WireJSON.decoder.decode(ProblemDocument.self, from: data)) ?? ProblemDocument())
         }
         return Reply(status: response.statusCode, body: data)
+    }
+
+    /// The request's answer. A connection the pool kept but the server had closed meanwhile
+    /// (`networkConnectionLost` before any answer) is tried once more on a fresh one: the same
+    /// request, so a POST keeps its Idempotency-Key and the server files it at most once.
+    func exchange(_ request: URLRequest) async throws -> (Data, HTTPURLResponse) {
+        var retried = false
+        while true {
+            do {
+                return try await URLSession.shared.exchange(request)
+            } catch let error as URLError where error.code == .networkConnectionLost && !retried {
+                retried = true
+            } catch let error as URLError where error.code == .timedOut {
+                throw OfficerClientError.timedOut(server, seconds: timeout)
+            } catch {
+                throw OfficerClientError.unreachable(server, reason: Self.reason(error))
+            }
+        }
+    }
+
+    /// The transport's failure in words, for logs and test failures ("URLError -1004" says little).
+    static func reason(_ error: any Error) -> String {
+        guard let error = error as? URLError else { return "\(error)" }
+        switch error.code {
+        case .cannotConnectToHost: return "connection refused"
+        case .cannotFindHost, .dnsLookupFailed: return "host not found"
+        case .networkConnectionLost: return "connection lost twice"
+        case .notConnectedToInternet: return "no network"
+        default: return "URL error \(error.code.rawValue)"
+        }
     }
 
     /// A path segment with whatever a code may hold escaped.
@@ -121,8 +146,10 @@ public struct OfficerClient: Sendable {
 }
 
 public enum OfficerClientError: Error, Sendable {
-    /// No answer from the server (down, wrong address, network).
-    case unreachable(URL)
+    /// No connection to the server (down, wrong address, network), with the transport's reason.
+    case unreachable(URL, reason: String)
+    /// Connected, or trying to, but no answer within the client's timeout.
+    case timedOut(URL, seconds: TimeInterval)
     /// The server answered with an error: its status and problem.
     case problem(status: Int, ProblemDocument)
     /// A 2xx answer that is not the contract's shape.

@@ -64,9 +64,20 @@ struct MotCua: AsyncParsableCommand {
             FileHandle.standardError.write(Data("\(L("Lỗi", "Error")): \(error.message)\n".utf8))
             if let hint = error.hint { FileHandle.standardError.write(Data("\(L("Gợi ý", "Hint")): \(hint)\n".utf8)) }
             Foundation.exit(error.exitCode)
-        } catch {
+        } catch where isArgumentParserError(error) {
             exit(withError: error)
+        } catch {
+            // A failure no command turned into a sentence: still one line in the person's
+            // language (ArgumentParser would print "Error: …"), exit 1 ("anything else").
+            FileHandle.standardError.write(Data("\(L("Lỗi", "Error")): \(error)\n".utf8))
+            Foundation.exit(1)
         }
+    }
+
+    /// What ArgumentParser prints itself: help, usage mistakes, a deliberate exit code.
+    static func isArgumentParserError(_ error: any Error) -> Bool {
+        error is ExitCode || error is CleanExit || error is ValidationError
+            || String(reflecting: type(of: error)).hasPrefix("ArgumentParser.")
     }
 }
 

@@ -94,12 +94,35 @@ struct ClientFailureTests {
 
     @Test("No server, an answer of another shape, a path that is not one")
     func transport() {
-        let unreachable = APIClient.failure(.unreachable(server), server: server)
+        let unreachable = APIClient.failure(.unreachable(server, reason: "connection refused"), server: server)
         #expect(unreachable.exitCode == 69 && unreachable.message.contains("127.0.0.1:8080") && unreachable.hint?.contains("--server") == true)
+        let slow = APIClient.failure(.timedOut(server, seconds: 30), server: server)
+        #expect(slow.exitCode == 69 && slow.message == "Máy chủ http://127.0.0.1:8080 không trả lời sau 30 giây.")
         let shape = APIClient.failure(.unexpectedShape("DossierView"), server: server)
         #expect(shape.exitCode == 1 && shape.hint != nil)
         let path = APIClient.failure(.invalidPath("/a b"), server: server)
         #expect(path.exitCode == 65 && path.message.contains("/a b"))
+    }
+}
+
+/// Which failures ArgumentParser prints (help, usage, a deliberate exit code), and which the
+/// executable prints itself as one line in the person's language.
+@Suite("The executable's last word on a failure")
+struct LastWordTests {
+    @Test("Help, usage mistakes and exit codes are ArgumentParser's; a failure of the work is not")
+    func whoPrints() {
+        #expect(MotCua.isArgumentParserError(ExitCode(3)))
+        #expect(MotCua.isArgumentParserError(CleanExit.helpRequest()))
+        #expect(MotCua.isArgumentParserError(ValidationError("--batch")))
+        do {
+            _ = try MotCua.parseAsRoot(["khong-co-lenh-nay"])
+            Issue.record("an unknown command was parsed")
+        } catch {
+            #expect(MotCua.isArgumentParserError(error), "\(String(reflecting: type(of: error)))")
+        }
+        #expect(!MotCua.isArgumentParserError(DomainError.forbidden(command: "rate", reason: "Hồ sơ đang do cơ quan khác giữ.")))
+        #expect(!MotCua.isArgumentParserError(CocoaError(.fileNoSuchFile)))
+        #expect(!MotCua.isArgumentParserError(UserError.input("Sai.")))
     }
 }
 

@@ -83,6 +83,12 @@ struct APIClient {
                 message: L("Không kết nối được máy chủ \(server.absoluteString).", "Cannot reach the server \(server.absoluteString)."),
                 hint: L("Kiểm tra máy chủ đang chạy và địa chỉ (motcua login --server URL).", "Check that the server runs and its address (motcua login --server URL)."),
                 exitCode: 69)
+        case let .timedOut(_, seconds):
+            return UserError(
+                message: L("Máy chủ \(server.absoluteString) không trả lời sau \(Int(seconds)) giây.",
+                           "The server \(server.absoluteString) did not answer within \(Int(seconds)) seconds."),
+                hint: L("Thử lại sau; nếu vẫn vậy, báo quản trị viên kiểm tra máy chủ.", "Try again later; if it persists, ask the administrator to check the server."),
+                exitCode: 69)
         case .unexpectedShape:
             return UserError(
                 message: L("Máy chủ trả lời không đúng định dạng.", "The server's answer has an unexpected shape."),
