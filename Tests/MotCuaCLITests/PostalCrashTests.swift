@@ -111,10 +111,13 @@ struct PostalCrashTests {
             "MOTCUA_POSTAL_URL": "http://127.0.0.1:\(simPort)", "MOTCUA_POSTAL_WEBHOOK_SECRET": Self.secret,
             "MOTCUA_CONFIG": try Self.fastRetryConfig(in: data.appendingPathComponent("etc")).path,
         ]
-        // The post office takes an order at once but answers 1.5 s later; it is down while the orders come in.
+        // The post office takes an order at once but answers 4 s later; it is down while the orders
+        // come in. The relay sends 8 at a time, so the 24 orders reach it in three rounds 4 s apart:
+        // the kill below lands with orders still unsent even when a loaded machine is slow to see
+        // the first ones (at 1.5 s a CI run on 2 busy cores saw all 24 taken before the kill).
         let sim = try PostalSimProcess(
             port: simPort, webhookURL: "http://127.0.0.1:\(serverPort)/postal/webhooks", secret: Self.secret,
-            arguments: ["--latency-ms", "1500", "--step-ms", "300"])
+            arguments: ["--latency-ms", "4000", "--step-ms", "300"])
         defer { sim.stop() }
         #expect(await eventually(60) { (try? await fetch(sim.baseURL.appendingPathComponent("sim/outage"), method: "POST", json: [:]).0) == 200 })
         var server = try ServerProcess(dataDirectory: data, port: serverPort, environment: environment)
