@@ -144,20 +144,20 @@ struct OfficerClientTests {
     func timeout() async throws {
         let router = Router()
         router.get("/api/v1/me") { _, _ -> String in
-            try await Task.sleep(for: .seconds(3))
+            // An answer that came would fail to decode as an officer (`unexpectedShape`), so
+            // only a client that gave up at its timeout passes, without timing the test itself.
+            try await Task.sleep(for: .seconds(10))
             return "{}"
         }
         let (port, task) = await serveOnLoopback(router, label: "slow")
         defer { task.cancel() }
         var client = OfficerClient(server: try #require(URL(string: "http://127.0.0.1:\(port)")), token: nil)
         client.timeout = 1
-        let started = Date()
         do {
             _ = try await client.me()
             Issue.record("an answer came within the timeout")
         } catch let OfficerClientError.timedOut(url, seconds) {
             #expect(url.port == port && seconds == 1)
         }
-        #expect(Date().timeIntervalSince(started) < 2.9, "the client gave up before the server answered")
     }
 }
