@@ -67,8 +67,9 @@ struct MotCua: AsyncParsableCommand {
         } catch where isArgumentParserError(error) {
             exit(withError: error)
         } catch {
-            // A failure no command turned into a sentence: still one line in the person's
-            // language (ArgumentParser would print "Error: …"), exit 1 ("anything else").
+            // A failure no command turned into a sentence: one line under the person's word for
+            // it ("Lỗi:", where ArgumentParser would print "Error:" and its usage), with the
+            // error's own description, exit 1 ("anything else").
             FileHandle.standardError.write(Data("\(L("Lỗi", "Error")): \(error)\n".utf8))
             Foundation.exit(1)
         }
