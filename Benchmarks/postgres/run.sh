@@ -4,6 +4,7 @@
 #   2. one instance on PostgreSQL,
 #   3. two instances on one PostgreSQL database (each loaded by its own wrk, as a balancer would),
 # alternated ROUNDS times, all on this machine's 2 cores (servers, PostgreSQL and wrk share them).
+# "CPU" is the share of the whole machine in use while the intakes ran (100% = every core busy).
 #
 #   bash Benchmarks/postgres/run.sh                 # release build; private PostgreSQL clusters
 #   ROUNDS=3 CONNECTIONS=32 DURATION=4s bash Benchmarks/postgres/run.sh
@@ -61,6 +62,10 @@ print(urllib.parse.urlunsplit(parts._replace(path="/" + name)))
 PY
 }
 rate() { sed -E 's/.*rate=([0-9]+).*/\1/'; }
+# The machine's CPU ticks so far, all and idle (idle + iowait), from /proc/stat.
+cpu_ticks() { awk '/^cpu / { total = 0; for (i = 2; i <= NF; i++) total += $i; print total, $5 + $6 }' /proc/stat; }
+# busy BEFORE AFTER: the share of the machine's CPU in use between two cpu_ticks readings, in %.
+busy() { local t0 i0 t1 i1; read -r t0 i0 <<<"$1"; read -r t1 i1 <<<"$2"; echo $(( 100 * ((t1 - t0) - (i1 - i0)) / (t1 - t0) )); }
 p99() { sed -E 's/.*p99=([0-9.]+)ms.*/\1/'; }
 
 # measure LABEL LOG_A BASE_A [LOG_B BASE_B]: intakes by two desks (split over the instances), then detail reads.
@@ -68,10 +73,12 @@ measure() {
   local label=$1 logA=$2 baseA=$3 logB=${4:-$2} baseB=${5:-$3}
   local t1=$(login "$logA" "$baseA" motcua.songtri) t2=$(login "$logB" "$baseB" motcua.doanhung)
   local b=$(body "$baseA" "$t1") half=$((CONNECTIONS / 2))
+  local before=$(cpu_ticks)
   MOTCUA_TOKEN=$t2 MOTCUA_BODY=$b wrk -t1 -c"$half" -d"$DURATION" -s Benchmarks/intake/intake.lua "$baseB/api/v1/dossiers" >"$work/i2" &
   local other=$!
   MOTCUA_TOKEN=$t1 MOTCUA_BODY=$b wrk -t1 -c"$half" -d"$DURATION" -s Benchmarks/intake/intake.lua "$baseA/api/v1/dossiers" >"$work/i1"
   wait "$other" || true
+  local cpu=$(busy "$before" "$(cpu_ticks)")
   tail -1 "$work/i1" >"$work/i1.last" && mv "$work/i1.last" "$work/i1"
   tail -1 "$work/i2" >"$work/i2.last" && mv "$work/i2.last" "$work/i2"
   local r=$(( $(rate <"$work/i1") + $(rate <"$work/i2") ))
@@ -85,7 +92,7 @@ measure() {
   tail -1 "$work/d1" >"$work/d1.last" && mv "$work/d1.last" "$work/d1"
   tail -1 "$work/d2" >"$work/d2.last" && mv "$work/d2.last" "$work/d2"
   local d=$(( $(rate <"$work/d1") + $(rate <"$work/d2") ))
-  printf '%-28s intakes %6d/s  p99 %7s ms   detail reads %6d/s\n' "$label" "$r" "$q" "$d"
+  printf '%-28s intakes %6d/s  p99 %7s ms  CPU %3d%%   detail reads %6d/s\n' "$label" "$r" "$q" "$cpu" "$d"
 }
 
 echo "== $ROUNDS rounds, $CONNECTIONS connections, $DURATION a phase, $(nproc) cores shared by everything"
