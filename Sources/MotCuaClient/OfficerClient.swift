@@ -109,21 +109,17 @@ public struct OfficerClient: Sendable {
         return Reply(status: response.statusCode, body: data)
     }
 
-    /// The request's answer. A connection the pool kept but the server had closed meanwhile
-    /// (`networkConnectionLost` before any answer) is tried once more on a fresh one: the same
-    /// request, so a POST keeps its Idempotency-Key and the server files it at most once.
+    /// The request's answer, or the client's error for a failed transport. (A kept-alive
+    /// connection that the server closed meanwhile is not a failure here: libcurl, under
+    /// URLSession on Linux, sends the request again on a fresh connection when a reused one
+    /// dies before any answer.)
     func exchange(_ request: URLRequest) async throws -> (Data, HTTPURLResponse) {
-        var retried = false
-        while true {
-            do {
-                return try await URLSession.shared.exchange(request)
-            } catch let error as URLError where error.code == .networkConnectionLost && !retried {
-                retried = true
-            } catch let error as URLError where error.code == .timedOut {
-                throw OfficerClientError.timedOut(server, seconds: timeout)
-            } catch {
-                throw OfficerClientError.unreachable(server, reason: Self.reason(error))
-            }
+        do {
+            return try await URLSession.shared.exchange(request)
+        } catch let error as URLError where error.code == .timedOut {
+            throw OfficerClientError.timedOut(server, seconds: timeout)
+        } catch {
+            throw OfficerClientError.unreachable(server, reason: Self.reason(error))
         }
     }
 
@@ -133,7 +129,7 @@ public struct OfficerClient: Sendable {
         switch error.code {
         case .cannotConnectToHost: return "connection refused"
         case .cannotFindHost, .dnsLookupFailed: return "host not found"
-        case .networkConnectionLost: return "connection lost twice"
+        case .networkConnectionLost: return "connection lost"
         case .notConnectedToInternet: return "no network"
         default: return "URL error \(error.code.rawValue)"
         }
