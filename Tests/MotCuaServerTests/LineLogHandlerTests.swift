@@ -49,6 +49,29 @@ struct LineLogHandlerTests {
         #expect(written[0].hasSuffix("write failed"), "\(written[0])")
     }
 
+    @Test("A background pass that fails is an error line, but not when the server stops and cuts it short")
+    func failedPasses() async throws {
+        struct Broken: Error {}
+        let written = try lines(level: .info) { logger in
+            logger.passFailed("overdue watch failed", error: Broken())
+            logger.passFailed("housekeeping failed", error: CancellationError())
+        }
+        #expect(written.count == 2 && written[0].contains(" error motcua: error=Broken") && written[0].hasSuffix("overdue watch failed"), "\(written)")
+        // Any error, once the task is cancelled (a query interrupted by the shutdown fails with the driver's own error).
+        let url = TestScratch.path("log", suffix: ".txt")
+        #expect(FileManager.default.createFile(atPath: url.path, contents: nil))
+        let handle = try FileHandle(forWritingTo: url)
+        defer { try? handle.close() }
+        let logger = Logger(label: "motcua") { LineLogHandler(label: $0, level: .info, fileDescriptor: handle.fileDescriptor, metadataProvider: nil) }
+        let pass = Task {
+            while !Task.isCancelled { await Task.yield() }
+            logger.passFailed("abandoned supplementation watch failed", error: Broken())
+        }
+        pass.cancel()
+        await pass.value
+        #expect(try String(contentsOf: url, encoding: .utf8).isEmpty)
+    }
+
     @Test("The timestamp is the local time of the second it is asked for")
     func timestamp() {
         let now = time(nil)

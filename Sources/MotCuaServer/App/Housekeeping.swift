@@ -36,7 +36,7 @@ public struct Housekeeping: Service {
                 let failures = try await store.purgeLoginFailures(before: now().addingTimeInterval(-86_400))
                 if failures > 0 { logger.info("old failed-login records purged", metadata: ["count": "\(failures)"]) }
             } catch {
-                logger.error("housekeeping failed", metadata: ["error": "\(error)"])
+                logger.passFailed("housekeeping failed", error: error)
             }
             try? await cancelWhenGracefulShutdown { try await Task.sleep(for: interval) }
         }

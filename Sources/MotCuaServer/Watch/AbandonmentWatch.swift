@@ -82,7 +82,7 @@ public struct AbandonmentWatch: Service {
             do {
                 try await sweep()
             } catch {
-                logger.error("abandoned supplementation watch failed", metadata: ["error": "\(error)"])
+                logger.passFailed("abandoned supplementation watch failed", error: error)
             }
             try? await cancelWhenGracefulShutdown { try await Task.sleep(for: interval) }
         }

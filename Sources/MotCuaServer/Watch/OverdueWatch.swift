@@ -53,7 +53,7 @@ public struct OverdueWatch: Service {
             do {
                 try await sweep()
             } catch {
-                logger.error("overdue watch failed", metadata: ["error": "\(error)"])
+                logger.passFailed("overdue watch failed", error: error)
             }
             try? await cancelWhenGracefulShutdown { try await Task.sleep(for: interval) }
         }
