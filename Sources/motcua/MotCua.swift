@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import MotCuaConfig
 import MotCuaCore
+import MotCuaServer
 
 /// `motcua`: the server, the officers' terminal client and the admin tools in one executable.
 @main
@@ -107,6 +108,20 @@ struct UserError: Error, CustomStringConvertible {
     static func calendar(_ error: CalendarError) -> UserError {
         if case .invalidConfiguration = error { return configuration(error) }
         return input(error.vietnameseDescription)
+    }
+
+    /// A listener could not open its address: which address, why, and which setting to change.
+    static func listen(_ error: ListenError) -> UserError {
+        let why = switch error.reason {
+        case .inUse: "địa chỉ này đang được một chương trình khác dùng (có thể là một MotCua khác)"
+        case .notPermitted: "không có quyền dùng cổng này (cổng dưới 1024 cần quyền quản trị)"
+        case .notThisMachine: "máy này không có địa chỉ đó"
+        case let .other(reason): reason
+        }
+        return UserError(
+            message: "Không mở được cổng nghe \(error.address): \(why).",
+            hint: "Chọn địa chỉ khác bằng \(error.setting)" + (error.reason == .inUse ? ", hoặc dừng chương trình đang dùng nó." : "."),
+            exitCode: 69)
     }
 
     var description: String { message }

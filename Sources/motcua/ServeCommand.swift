@@ -198,7 +198,7 @@ struct ServeCommand: AsyncParsableCommand {
             say("MotCua đang chạy tại http://\(address) (Ctrl-C để dừng). Tài liệu API: http://\(address)/openapi.json")
         }
         var services: [any Service] = [
-            app, Housekeeping(store: store, logger: logger),
+            Listener(app, address: "\(host):\(port)", setting: "--host/--port (MOTCUA_HOST/MOTCUA_PORT, server.host/server.port)"), Housekeeping(store: store, logger: logger),
             OverdueWatch(
                 store: store, interval: .seconds(loaded.configuration.watch.sweepSeconds), now: { Date() }, logger: logger,
                 metrics: dependencies.metrics),
@@ -210,7 +210,9 @@ struct ServeCommand: AsyncParsableCommand {
             let address = "\(metricsHost):\(channel.localAddress?.port ?? 0)"
             logger.info("metrics served on their own listener", metadata: ["address": "http://\(address)/metrics"])
         }) {
-            services.append(metricsApp)
+            services.append(Listener(
+                metricsApp, address: "\(metricsHost):\(loaded.configuration.metrics.port ?? 0)",
+                setting: "MOTCUA_METRICS_PORT (metrics.host/metrics.port)"))
         }
         let tree = loaded.catalogue.tree
         if let relay = NotificationRelay(
@@ -232,7 +234,11 @@ struct ServeCommand: AsyncParsableCommand {
         }
         let group = ServiceGroup(configuration: .init(
             services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
-        try await group.run()
+        do {
+            try await group.run()
+        } catch let error as ListenError {
+            throw UserError.listen(error)
+        }
         logger.info("stopped")
     }
 }

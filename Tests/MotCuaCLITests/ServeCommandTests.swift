@@ -116,6 +116,25 @@ struct ServeCommandTests {
         #expect(try second.terminate() == 0)
     }
 
+    @Test("A port already taken: one sentence naming the address and the setting to change, exit 69, no error line before it")
+    func portTaken() async throws {
+        let first = try ServerProcess(dataDirectory: TestScratch.path("motcua-serve-first"))
+        defer { first.stop() }
+        try first.waitUntilListening()
+        let port = try #require(first.baseURL?.port)
+        let second = try motcua(
+            ["serve", "--port", "\(port)", "--data-dir", TestScratch.path("motcua-serve-second").path],
+            environment: ["MOTCUA_BCRYPT_COST": "4", "MOTCUA_LOG_LEVEL": "info"])
+        #expect(second.status == 69, "\(second.stderr)")
+        #expect(second.stderr.contains(
+            "Lỗi: Không mở được cổng nghe 127.0.0.1:\(port): địa chỉ này đang được một chương trình khác dùng"), "\(second.stderr)")
+        #expect(second.stderr.contains("Gợi ý: Chọn địa chỉ khác bằng --host/--port"), "\(second.stderr)")
+        // The watches, cut short as the server stops, say nothing at error level (they did, before the real reason).
+        #expect(!(second.stdout + second.stderr).contains(" error "), "\(second.stdout)\(second.stderr)")
+        // The first server was not disturbed.
+        #expect(try await fetch(try #require(first.baseURL).appendingPathComponent("health/ready")).0 == 200)
+    }
+
     @Test("seed --demo N: a progress bar, N dossiers through the lifecycle in the preset's years, demo logins; bad options are one sentence")
     func seedDemo() async throws {
         let data = TestScratch.path("motcua-seed")
