@@ -73,7 +73,8 @@ public struct DemoDossiers: Sendable {
         let end = min(now, profile.to.map { WorkCalendar.instant($0.adding(days: 1)) } ?? now)
         let start = profile.from.map { WorkCalendar.instant($0) } ?? end.addingTimeInterval(-Double(profile.days) * 86_400)
         // Dossiers go through their steps side by side, so that the store commits their writes
-        // in groups; each has its own random sequence, so the result does not depend on timing.
+        // in groups; each has its own random sequence, so what each dossier is does not depend
+        // on timing (only which of a desk's numbers for the day it gets: filing order).
         var created = 0, done = 0, next = 0
         try await withThrowingTaskGroup(of: Bool.self) { group in
             func launch() {
