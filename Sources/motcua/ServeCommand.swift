@@ -198,7 +198,8 @@ struct ServeCommand: AsyncParsableCommand {
             say("MotCua đang chạy tại http://\(address) (Ctrl-C để dừng). Tài liệu API: http://\(address)/openapi.json")
         }
         var services: [any Service] = [
-            Listener(app, address: "\(host):\(port)", setting: "--host/--port (MOTCUA_HOST/MOTCUA_PORT, server.host/server.port)"), Housekeeping(store: store, logger: logger),
+            Listener(app, address: "\(host):\(port)", setting: "--host/--port (MOTCUA_HOST/MOTCUA_PORT, server.host/server.port)"),
+            Housekeeping(store: store, logger: logger),
             OverdueWatch(
                 store: store, interval: .seconds(loaded.configuration.watch.sweepSeconds), now: { Date() }, logger: logger,
                 metrics: dependencies.metrics),

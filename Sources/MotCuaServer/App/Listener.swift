@@ -48,6 +48,7 @@ public struct Listener<Inner: Service>: Service {
         do {
             try await inner.run()
         } catch let error as IOError where "\(error)".hasPrefix("bind(") {
+            // NIO names the failing call only in the description; any other error passes as it was.
             let reason: ListenError.Reason = switch error.errnoCode {
             case EADDRINUSE: .inUse
             case EACCES, EPERM: .notPermitted
