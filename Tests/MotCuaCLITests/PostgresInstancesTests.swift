@@ -268,6 +268,36 @@ struct PostgresServeTests {
         print("database restart: answers \(seen), slowest \(String(format: "%.1f", statuses.slowest)) s, \(acknowledged.codes.count) acknowledged, all readable")
     }
 
+    @Test("migrate-store killed (SIGKILL) in the middle of the copy: the target keeps nothing of it, and a second run copies it whole",
+          arguments: postgresServers)
+    func migrateStoreKilled(adminURL: String) async throws {
+        let data = TestScratch.path("motcua-migrate-killed")
+        let seeded = try motcua(["seed", "--demo", "1500", "--data-dir", data.path], environment: ["MOTCUA_BCRYPT_COST": "4"])
+        #expect(seeded.status == 0, "\(seeded.stderr)")
+        let sqlite = data.appendingPathComponent("motcua.sqlite").path
+        let url = try await scratchPostgresDatabase(adminURL)
+        // 100 rows a batch: the control sheets alone take a hundred round trips, time enough to be
+        // killed in after the dossiers went over.
+        let copy = try Subprocess(
+            try motcuaExecutable().path, ["migrate-store", "--from", "sqlite:\(sqlite)", "--to", url, "--batch", "100"],
+            environment: ProcessInfo.processInfo.environment, directory: repositoryRoot, output: false)
+        let progress = Drain(try #require(copy.error))
+        let deadline = Date().addingTimeInterval(120)
+        while !progress.text.contains("dossier_events [") && copy.exitStatus == nil && Date() < deadline { usleep(5_000) }
+        copy.signal(SIGKILL)
+        let status = try copy.wait(seconds: 30)
+        try #require(status == 128 + SIGKILL, "the copy ended before it was killed (\(status)): \(progress.text)")
+        #expect(progress.text.contains("dossiers ["), "the dossiers were sent before the kill: \(progress.text)")
+
+        // Nothing of it was kept: the copy runs again into the same database (a target holding any row is refused).
+        let again = try motcua(["migrate-store", "--from", "sqlite:\(sqlite)", "--to", url])
+        #expect(again.status == 0, "\(again.stderr)")
+        #expect(again.stdout.contains("Mã kiểm tra phiếu kiểm soát") && !again.stdout.contains("KHÔNG KHỚP"), "\(again.stdout)")
+        let dossierLine = try #require(again.stdout.split(separator: "\n").first { $0.hasPrefix("dossiers ") })
+        let fields = dossierLine.split(separator: " ", omittingEmptySubsequences: true)
+        #expect(fields.count >= 3 && fields[1] == fields[2] && (Int(fields[1]) ?? 0) >= 1_000, "\(dossierLine)")
+    }
+
     @Test(
         "migrate-store: a seeded SQLite database moves into an empty PostgreSQL database, counted and checksummed; a non-empty target is refused; the server on it shows the same dossiers",
         arguments: postgresServers)
