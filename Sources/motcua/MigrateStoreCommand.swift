@@ -106,7 +106,7 @@ final class CopyProgress: @unchecked Sendable {
             if table != self.table {
                 bar?.finish()
                 self.table = table
-                let label = table == PostgresStore.foreignKeysStep ? "khóa ngoại" : table
+                let label = table == PostgresStore.indexesStep ? "chỉ mục và khóa" : table
                 bar = total > 0 ? ProgressBar(total: total, label: label) : nil
             }
             bar?.update(done)

@@ -139,21 +139,30 @@ struct StoreCopyTests {
         #expect(next.code.hasSuffix("-0016"), "\(next.code)")
 
         await #expect(throws: StoreCopyError.self) { _ = try await postgres.copy(from: try sqlite.copySource()) }
-        // The foreign keys, dropped for the copy, are all back under their names.
+        // The indexes and keys, dropped for the copy, are all back under their names, as the migrations made them.
         let fresh = try #require(try await backend.makeStore() as? PostgresStore)
         defer { fresh.close() }
-        #expect(try await Self.foreignKeys(postgres) == (try await Self.foreignKeys(fresh)))
-        #expect(try await Self.foreignKeys(postgres).count >= 7)
+        let schema = try await Self.indexesAndKeys(postgres)
+        #expect(schema == (try await Self.indexesAndKeys(fresh)))
+        #expect(schema.filter { $0.contains("FOREIGN KEY") }.count >= 7 && schema.filter { $0.contains("CREATE INDEX") }.count >= 30)
+        // A primary key is enforced again: the copied rows cannot be inserted twice.
+        await #expect(throws: (any Error).self) {
+            _ = try await postgres.rows("INSERT INTO dossier_events SELECT * FROM dossier_events LIMIT 1")
+        }
     }
 
-    static func foreignKeys(_ store: PostgresStore) async throws -> [String] {
+    /// Every index (its definition) and every key (its table, name and definition) of the schema.
+    static func indexesAndKeys(_ store: PostgresStore) async throws -> [String] {
         try await store.rows("""
+            SELECT indexdef FROM pg_indexes WHERE schemaname = current_schema()
+            UNION ALL
             SELECT conrelid::regclass::text || ' ' || conname::text || ' ' || pg_get_constraintdef(oid) FROM pg_constraint
-            WHERE contype = 'f' AND connamespace = current_schema()::regnamespace ORDER BY 1
+            WHERE connamespace = current_schema()::regnamespace AND contype IN ('f', 'p', 'u', 'x')
+            ORDER BY 1
             """).map { try $0.decode(String.self) }
     }
 
-    @Test("A source row that breaks a foreign key fails the copy as a whole: the target stays empty, its keys in place",
+    @Test("A source row that breaks a foreign key fails the copy as a whole: the target stays empty, its indexes and keys in place",
           arguments: Backend.all.filter { $0 == .postgres })
     func brokenForeignKey(backend: Backend) async throws {
         let sqlite = try SQLiteStore(path: temporaryDatabase())
@@ -170,11 +179,11 @@ struct StoreCopyTests {
         }
         let postgres = try #require(try await backend.makeStore() as? PostgresStore)
         defer { postgres.close() }
-        let keys = try await Self.foreignKeys(postgres)
+        let keys = try await Self.indexesAndKeys(postgres)
         await #expect(throws: (any Error).self) { _ = try await postgres.copy(from: try sqlite.copySource()) }
         #expect(try await postgres.dossier(code: filed.code) == nil)
         #expect(try await postgres.rows("SELECT count(*) FROM dossier_events").first?.decode(Int.self) == 0)
-        #expect(try await Self.foreignKeys(postgres) == keys)
+        #expect(try await Self.indexesAndKeys(postgres) == keys)
     }
 
     final class ProgressLog: Sendable {
