@@ -118,10 +118,11 @@ extension PostgresStore {
     /// Why: while COPY runs, PostgreSQL inserts every row into every index of its table, one
     /// descent of each B-tree a row and in random order for most secondary indexes (59% of
     /// COPY's time in a profile), and checks a foreign key with a query and a row lock on the
-    /// parent a row. Built after the rows, an index is one sort and a foreign key one join. On a
-    /// 1M-dossier history (no control sheets) the copy took 28.9–31.5 s against 34.3–37.9 s,
-    /// 1.22× alternated over three rounds; on 20,000 demo dossiers, whose indexes fit in memory,
-    /// it made no difference (`docs/benchmarks.md`).
+    /// parent a row. Built after the rows, an index is one sort and a foreign key one join.
+    /// Alternated against the copy as it was, on generated histories without control sheets:
+    /// 1.22× at 1M dossiers (28.9–31.5 s against 34.3–37.9 s), 1.62× at 10M (305–317 s against
+    /// 489–517 s). On 20,000 demo dossiers, whose indexes fit in memory, it made no difference
+    /// (`docs/benchmarks.md`).
     ///
     /// All of it happens in the copy's transaction: no one sees a table without its keys, and a
     /// row that breaks one (a duplicate, a dangling reference) fails the copy, which leaves the
