@@ -65,15 +65,20 @@ public final class PostgresStore: DossierStore {
         self.location = location
         self.logger = logger
         runTask = runs ? Task { await client.run() } : Task {}
+        let deadlines = Deadlines()
+        self.deadlines = deadlines
+        deadlineWatch = Task { await deadlines.watch() }
     }
 
     /// Ends the pool's connections.
     public func close() {
         runTask.cancel()
+        deadlineWatch.cancel()
     }
 
     deinit {
         runTask.cancel()
+        deadlineWatch.cancel()
     }
 
     // MARK: Queries
@@ -118,6 +123,9 @@ public final class PostgresStore: DossierStore {
     let requestTimeout: Duration
     let intakeGroups = IntakeGroups()
     private let inFlight = Atomic<Int>(0)
+    /// The calls' timeouts, all watched by `deadlineWatch`.
+    let deadlines: Deadlines
+    let deadlineWatch: Task<Void, Never>
 
     public var callsInFlight: Int? { inFlight.load(ordering: .relaxed) }
     static let bulkTimeout: Duration = .seconds(3600)
@@ -133,6 +141,10 @@ public final class PostgresStore: DossierStore {
         let gate = Gate<T>()
         inFlight.add(1, ordering: .relaxed)
         defer { inFlight.subtract(1, ordering: .relaxed) }
+        let deadline = deadlines.add(after: timeout) {
+            gate.finish(.failure(StoreError.unavailable("PostgreSQL did not answer within \(timeout)")))
+        }
+        defer { deadlines.remove(deadline) }
         return try await withTaskCancellationHandler {
             try await withCheckedThrowingContinuation { continuation in
                 gate.arm(continuation)
@@ -146,10 +158,6 @@ public final class PostgresStore: DossierStore {
                     }
                 }
                 gate.onTimeout { task.cancel() }
-                Task {
-                    try? await Task.sleep(for: timeout)
-                    gate.finish(.failure(StoreError.unavailable("PostgreSQL did not answer within \(timeout)")))
-                }
             }
         } onCancel: {
             gate.finish(.failure(CancellationError()))
@@ -200,44 +208,6 @@ public final class PostgresStore: DossierStore {
 
     static func decode<T: Decodable>(_ type: T.Type, _ text: String) throws -> T {
         try StoreJSON.decode(type, text)
-    }
-}
-
-/// One answer for a continuation that several tasks race to give.
-final class Gate<T: Sendable>: @unchecked Sendable {
-    private let lock = NSLock()
-    private var continuation: CheckedContinuation<T, any Error>?
-    private var early: Result<T, any Error>?
-    private var cancelWork: (@Sendable () -> Void)?
-    private var done = false
-
-    func arm(_ continuation: CheckedContinuation<T, any Error>) {
-        let ready: Result<T, any Error>? = lock.withLock {
-            if let early { return early }
-            self.continuation = continuation
-            return nil
-        }
-        if let ready { continuation.resume(with: ready) }
-    }
-
-    func onTimeout(_ cancel: @escaping @Sendable () -> Void) {
-        lock.withLock { cancelWork = cancel }
-    }
-
-    func finish(_ result: Result<T, any Error>) {
-        let (continuation, cancel): (CheckedContinuation<T, any Error>?, (@Sendable () -> Void)?) = lock.withLock {
-            guard !done else { return (nil, nil) }
-            done = true
-            guard let continuation = self.continuation else {
-                early = result
-                return (nil, nil)
-            }
-            self.continuation = nil
-            if case .failure = result { return (continuation, cancelWork) }
-            return (continuation, nil)
-        }
-        cancel?()
-        continuation?.resume(with: result)
     }
 }
 
