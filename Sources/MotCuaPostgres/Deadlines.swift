@@ -9,7 +9,7 @@ import Synchronization
 /// time, and each fired 15 s later for nothing. One loop and a dictionary cost a lock per call
 /// instead. A call times out between `timeout` and `timeout + tick` after it started.
 final class Deadlines: Sendable {
-    struct Entry {
+    private struct Entry {
         var at: ContinuousClock.Instant
         var expire: @Sendable () -> Void
     }

@@ -4,7 +4,6 @@ import MotCuaCore
 import MotCuaStore
 import NIOSSL
 import PostgresNIO
-import Synchronization
 
 /// The PostgreSQL implementation of `DossierStore` (PostgresNIO's connection pool): the
 /// deployment of a province, where several `motcua serve` instances share one database.
@@ -122,12 +121,11 @@ public final class PostgresStore: DossierStore {
     public static let defaultRequestTimeout: Duration = .seconds(15)
     let requestTimeout: Duration
     let intakeGroups = IntakeGroups()
-    private let inFlight = Atomic<Int>(0)
-    /// The calls' timeouts, all watched by `deadlineWatch`.
+    /// The calls in flight and their timeouts, all watched by `deadlineWatch`.
     let deadlines: Deadlines
     let deadlineWatch: Task<Void, Never>
 
-    public var callsInFlight: Int? { inFlight.load(ordering: .relaxed) }
+    public var callsInFlight: Int? { deadlines.count }
     static let bulkTimeout: Duration = .seconds(3600)
 
     /// Runs `work`, answering `StoreError.unavailable` once `timeout` has passed even if `work`
@@ -139,8 +137,6 @@ public final class PostgresStore: DossierStore {
     func timed<T: Sendable>(_ timeout: Duration? = nil, _ work: @Sendable @escaping () async throws -> T) async throws -> T {
         let timeout = timeout ?? requestTimeout
         let gate = Gate<T>()
-        inFlight.add(1, ordering: .relaxed)
-        defer { inFlight.subtract(1, ordering: .relaxed) }
         let deadline = deadlines.add(after: timeout) {
             gate.finish(.failure(StoreError.unavailable("PostgreSQL did not answer within \(timeout)")))
         }
