@@ -3,7 +3,9 @@
 # operation of /openapi.json against `motcua serve --demo` on SQLite, with `--checks all` and at
 # least 30 examples an operation, once per role (desk officer, leader, administrator), with the
 # partners' webhook secrets and a portal key configured so that no door answers "not configured".
-# Any finding fails the script; REPORT_DIR keeps the full logs.
+# Then the server's /metrics, after all that traffic, goes through Prometheus's own linter
+# (`promtool check metrics`, from Debian's prometheus package, unpacked here rather than installed
+# as a service). Any finding fails the script; REPORT_DIR keeps the full logs.
 #
 #   bash scripts/contract-check.sh                  # builds motcua (debug) unless BIN names one
 #   BIN=.build/release/motcua EXAMPLES=50 SEED=random bash scripts/contract-check.sh
@@ -68,4 +70,18 @@ for user in $ROLES; do
   sed -n '/^=* SUMMARY =*$/,$p' "$reports/$user.log"
   [ "$status" -eq 0 ] || sed -n '/^=* FAILURES =*$/,/^=* SUMMARY =*$/p' "$reports/$user.log"
 done
+
+promtool=$(command -v promtool || true)
+if [ -z "$promtool" ]; then
+  echo "== fetching promtool (Debian's prometheus package, unpacked in a temporary directory)"
+  (cd "$work" && { apt-get download prometheus >/dev/null 2>&1 || { apt-get update -qq && apt-get download prometheus >/dev/null; }; })
+  dpkg -x "$work"/prometheus_*.deb "$work/prometheus"
+  promtool=$work/prometheus/usr/bin/promtool
+fi
+curl -sf "$base/metrics" >"$reports/metrics.txt"
+echo "== promtool check metrics: $(grep -c '^# TYPE' "$reports/metrics.txt") metric families"
+if ! "$promtool" check metrics <"$reports/metrics.txt"; then
+  echo "promtool found problems in /metrics (above)" >&2
+  status=1
+fi
 exit "$status"
