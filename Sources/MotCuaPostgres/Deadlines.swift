@@ -67,6 +67,7 @@ final class Gate<T: Sendable>: @unchecked Sendable {
     private var early: Result<T, any Error>?
     private var cancelWork: (@Sendable () -> Void)?
     private var done = false
+    private var failed = false
 
     func arm(_ continuation: CheckedContinuation<T, any Error>) {
         let ready: Result<T, any Error>? = lock.withLock {
@@ -77,14 +78,25 @@ final class Gate<T: Sendable>: @unchecked Sendable {
         if let ready { continuation.resume(with: ready) }
     }
 
+    var isFinished: Bool { lock.withLock { done } }
+
+    /// `cancel` runs when the gate fails (a timeout, the caller cancelled), at once if it already has.
     func onTimeout(_ cancel: @escaping @Sendable () -> Void) {
-        lock.withLock { cancelWork = cancel }
+        let now: Bool = lock.withLock {
+            guard done else {
+                cancelWork = cancel
+                return false
+            }
+            return failed
+        }
+        if now { cancel() }
     }
 
     func finish(_ result: Result<T, any Error>) {
         let (continuation, cancel): (CheckedContinuation<T, any Error>?, (@Sendable () -> Void)?) = lock.withLock {
             guard !done else { return (nil, nil) }
             done = true
+            if case .failure = result { failed = true }
             guard let continuation = self.continuation else {
                 early = result
                 return (nil, nil)

@@ -144,6 +144,8 @@ public final class PostgresStore: DossierStore {
         return try await withTaskCancellationHandler {
             try await withCheckedThrowingContinuation { continuation in
                 gate.arm(continuation)
+                // Answered already (the request was cancelled before it began): the work never starts.
+                guard !gate.isFinished else { return }
                 let task = Task {
                     do {
                         gate.finish(.success(try await work()))

@@ -2,6 +2,9 @@ import Foundation
 import Synchronization
 import Testing
 
+import Logging
+import PostgresNIO
+
 @testable import MotCuaPostgres
 
 /// The one loop that times out the PostgreSQL store's calls (`Deadlines`), on an explicit clock.
@@ -47,5 +50,39 @@ struct DeadlinesTests {
         _ = deadlines.add(after: .zero) { Issue.record("expired after the loop was cancelled") }
         try await Task.sleep(for: .milliseconds(100))
         #expect(deadlines.count == 1)
+    }
+}
+
+/// The race between a call's work, its deadline and its caller's cancellation (`Gate`, `timed`).
+@Suite("A call answered before its work began")
+struct GateTests {
+    @Test("Failed before the work was registered: the work is cancelled at once; succeeded: it is left alone")
+    func lateRegistration() {
+        let failed = Gate<Int>()
+        failed.finish(.failure(CancellationError()))
+        let cancelled = Mutex(false)
+        failed.onTimeout { cancelled.withLock { $0 = true } }
+        #expect(cancelled.withLock { $0 })
+
+        let succeeded = Gate<Int>()
+        succeeded.finish(.success(1))
+        succeeded.onTimeout { Issue.record("cancelled the work of a call that succeeded") }
+        #expect(succeeded.isFinished)
+    }
+
+    @Test("A call from a request cancelled before it began answers CancellationError and never runs its work")
+    func cancelledCaller() async throws {
+        let client = PostgresClient(configuration: .init(host: "127.0.0.1", port: 9, username: "nobody", password: nil, database: nil, tls: .disable))
+        let store = PostgresStore(client: client, location: "nowhere", logger: Logger(label: "test"), runs: false)
+        defer { store.close() }
+        let ran = Mutex(false)
+        let call = Task {
+            withUnsafeCurrentTask { $0?.cancel() }
+            return try await store.timed { ran.withLock { $0 = true } }
+        }
+        await #expect(throws: CancellationError.self) { try await call.value }
+        try await Task.sleep(for: .milliseconds(200))
+        #expect(!ran.withLock { $0 })
+        #expect(store.deadlines.count == 0)
     }
 }
