@@ -128,10 +128,10 @@ public final class PostgresStore: DossierStore {
     public var callsInFlight: Int? { deadlines.count }
     static let bulkTimeout: Duration = .seconds(3600)
 
-    /// Runs `work`, answering `StoreError.unavailable` once `timeout` has passed even if `work`
-    /// does not return (a query on a connection the server dropped may not notice cancellation;
-    /// a task group would wait for it): the request gets its 503, `work` is cancelled and left
-    /// to end on its own. A transaction it held never commits after that (its connection is gone
+    /// Runs `work`, answering `StoreError.unavailable` once `timeout` has passed (`deadlines`
+    /// checks every 0.1 s) even if `work` does not return (a query on a connection the server
+    /// dropped may not notice cancellation; a task group would wait for it): the request gets its
+    /// 503, `work` is cancelled and left to end on its own. A transaction it held never commits after that (its connection is gone
     /// or it is rolled back), except one whose COMMIT was already on its way, the same as an
     /// answer lost in a crash.
     func timed<T: Sendable>(_ timeout: Duration? = nil, _ work: @Sendable @escaping () async throws -> T) async throws -> T {
